@@ -1,0 +1,81 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Role, StaffUser } from '../auth/roles.js';
+import { userForToken } from '../auth/sessions.js';
+import { sha256Hex } from '../auth/tokens.js';
+import type { Pool } from '../db/pool.js';
+import { HttpError } from './errors.js';
+
+/**
+ * Who may call a route. Every route must declare one (`config: { access }`): an undeclared route
+ * refuses to register, so nothing is reachable by accident.
+ * - 'public': anyone
+ * - 'camera': a camera's API key in `X-Api-Key`
+ * - Role[]: a logged-in staff member (Bearer session token) with one of these roles
+ */
+export type Access = 'public' | 'camera' | readonly Role[];
+
+export interface AuthedCamera {
+  id: number;
+  code: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    user: StaffUser | null;
+    camera: AuthedCamera | null;
+  }
+}
+
+/** URL prefixes served by third-party plugins that guard themselves (API docs are public). */
+const SELF_GUARDED_PREFIXES = ['/docs'];
+
+export function registerAccessControl(app: FastifyInstance, pool: Pool): void {
+  app.decorateRequest('user', null);
+  app.decorateRequest('camera', null);
+
+  app.addHook('onRoute', (route) => {
+    if (SELF_GUARDED_PREFIXES.some((p) => route.url.startsWith(p))) return;
+    if (route.method === 'HEAD' || route.method === 'OPTIONS') return;
+    const access = (route.config as { access?: Access } | undefined)?.access;
+    if (!access) throw new Error(`route ${String(route.method)} ${route.url} declares no access`);
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (!access || access === 'public') return;
+    if (access === 'camera') {
+      request.camera = await cameraForKey(pool, request);
+      return;
+    }
+    const token = bearerToken(request);
+    if (!token) throw new HttpError(401, 'unauthenticated', 'log in first: send Authorization: Bearer <token>');
+    const user = await userForToken(pool, token);
+    if (!user) throw new HttpError(401, 'unauthenticated', 'session expired or invalid; log in again');
+    if (!access.includes(user.role)) {
+      throw new HttpError(403, 'forbidden', `this action needs one of the roles: ${access.join(', ')}`);
+    }
+    request.user = user;
+  });
+}
+
+export function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1] ?? null;
+}
+
+async function cameraForKey(pool: Pool, request: FastifyRequest): Promise<AuthedCamera> {
+  const key = request.headers['x-api-key'];
+  if (typeof key !== 'string' || key.length === 0) throw new HttpError(401, 'unauthenticated', 'send the camera API key in X-Api-Key');
+  const { rows } = await pool.query<{ id: number; code: string; enabled: boolean }>(
+    'SELECT id, code, enabled FROM cameras WHERE api_key_hash = $1',
+    [sha256Hex(key)],
+  );
+  const camera = rows[0];
+  if (!camera) throw new HttpError(401, 'unauthenticated', 'unknown camera API key');
+  if (!camera.enabled) throw new HttpError(403, 'camera_disabled', `camera ${camera.code} is disabled`);
+  return { id: camera.id, code: camera.code };
+}

@@ -1,0 +1,75 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from '../config.js';
+import type { Pool } from '../db/pool.js';
+import type { Logger } from '../logger.js';
+import type { Redis } from '../redis.js';
+import { registerAccessControl } from './access.js';
+import { HttpError } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+
+/** What route plugins need; built once by the process entry point (or a test) and passed in. */
+export interface AppDeps {
+  config: Config;
+  pool: Pool;
+  redis: Redis;
+  logger: Logger;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+}
+
+export type App = FastifyInstance;
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: 1_000_000,
+    trustProxy: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('deps', deps);
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+    if (err instanceof HttpError) {
+      return reply.status(err.statusCode).send({ error: err.code, message: err.message, details: err.details });
+    }
+    if (err.validation) {
+      return reply.status(400).send({ error: 'invalid_request', message: err.message });
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.status(err.statusCode).send({ error: (err.code ?? 'bad_request').toLowerCase(), message: err.message });
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.status(500).send({ error: 'internal', message: 'internal error; it has been logged' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'phat-nguoi API',
+        version: '0.1.0',
+        description: 'Traffic-camera fine processing: camera ingest, violation review, penalty notices, finance, public lookup.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'staff session token from POST /api/v1/auth/login' },
+          cameraKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'per-camera API key' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerAccessControl(app, deps.pool);
+  await app.register(healthRoutes);
+  return app;
+}

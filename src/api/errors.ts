@@ -1,0 +1,16 @@
+/** An error the API reports to the caller as-is: status, a stable machine code and a human reason. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badRequest = (code: string, message: string, details?: unknown) => new HttpError(400, code, message, details);
+export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+export const conflict = (code: string, message: string, details?: unknown) => new HttpError(409, code, message, details);

@@ -1,0 +1,61 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * Every setting the processes read, with its default. Validated once at start so a typo in
+ * an env var stops the process with a message naming the variable, instead of failing later.
+ */
+const ConfigSchema = Type.Object({
+  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', default: 'postgres://postgres@127.0.0.1:5432/phat_nguoi', description: 'PostgreSQL connection string' }),
+  REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379', description: 'Redis connection string (BullMQ queues, rate limits)' }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address the API listens on (0.0.0.0 in containers)' }),
+  PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 3000, description: 'API port' }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info', description: 'pino log level' }),
+  PUBLIC_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000', description: 'base URL printed on notices (QR code to the public lookup)' }),
+  STORAGE_DIR: Type.String({ minLength: 1, default: './var/storage', description: 'where images and notice PDFs are stored (content-addressed)' }),
+  QUEUE_PREFIX: Type.String({ pattern: '^[a-zA-Z0-9_-]+$', default: 'phat', description: 'Redis key prefix of the BullMQ queues' }),
+  WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 2, description: 'jobs a worker process runs at once' }),
+  MAX_IMAGE_PIXELS: Type.Integer({ minimum: 1, maximum: 100_000_000, default: 40_000_000, description: 'largest accepted image, in pixels' }),
+  MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1024, maximum: 200_000_000, default: 20_000_000, description: 'largest accepted upload, in bytes' }),
+  SESSION_TTL_MINUTES: Type.Integer({ minimum: 1, maximum: 10_080, default: 480, description: 'lifetime of a staff login session' }),
+  DETECTING_UNIT: Type.String({ minLength: 1, default: 'Phòng Cảnh sát giao thông', description: 'unit named on notices and the public lookup' }),
+  SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 30_000, description: 'time allowed to finish in-flight work on SIGTERM' }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+export type ConfigKey = keyof Config;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the settings from `env` (process.env by default); throws ConfigError listing every bad value. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const withDefaults = Value.Default(ConfigSchema, raw);
+  const converted = Value.Convert(ConfigSchema, withDefaults);
+  const problems = [...Value.Errors(ConfigSchema, converted)].map((e) => {
+    const key = e.path.replace(/^\//, '');
+    const choices = (e.schema as { anyOf?: Array<{ const?: unknown }> }).anyOf?.map((s) => s.const);
+    const reason = choices ? `expected one of ${choices.join(', ')}` : e.message;
+    return `${key}=${JSON.stringify(env[key] ?? '')}: ${reason}`;
+  });
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  return converted as Config;
+}
+
+/** Name, default and meaning of each setting: the README table is generated from this. */
+export function describeConfig(): Array<{ name: string; default: unknown; description: string }> {
+  return Object.entries(ConfigSchema.properties).map(([name, schema]) => ({
+    name,
+    default: (schema as { default?: unknown }).default,
+    description: String((schema as { description?: string }).description ?? ''),
+  }));
+}
