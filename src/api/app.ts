@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import type { Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
+import type { BlobStore } from '../storage/blob-store.js';
 import { registerAccessControl } from './access.js';
 import { HttpError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
@@ -16,6 +17,8 @@ export interface AppDeps {
   pool: Pool;
   redis: Redis;
   logger: Logger;
+  /** originals: camera images, notice PDFs */
+  storage: BlobStore;
 }
 
 declare module 'fastify' {

@@ -3,6 +3,7 @@ import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createRedis } from '../../src/redis.js';
+import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -20,7 +21,7 @@ describe('API foundation', () => {
     const config = loadConfig({ DATABASE_URL: t.db.url, REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent' });
     const redis = createRedis(config.REDIS_URL);
     redis.on('error', () => undefined);
-    const app = await buildApp({ config, pool: t.db.pool, redis, logger: createLogger('silent', 'test') });
+    const app = await buildApp({ config, pool: t.db.pool, redis, logger: createLogger('silent', 'test'), storage: new LocalBlobStore(t.config.STORAGE_DIR) });
     try {
       const res = await app.inject({ method: 'GET', url: '/health' });
       expect(res.statusCode).toBe(503);
@@ -50,7 +51,7 @@ describe('API foundation', () => {
 
   it('refuses to register a route that declares no access rule', async () => {
     const config = loadConfig({ DATABASE_URL: t.db.url, LOG_LEVEL: 'silent' });
-    const app = await buildApp({ config, pool: t.db.pool, redis: t.redis, logger: createLogger('silent', 'test') });
+    const app = await buildApp({ config, pool: t.db.pool, redis: t.redis, logger: createLogger('silent', 'test'), storage: new LocalBlobStore(t.config.STORAGE_DIR) });
     expect(() => app.get('/open-by-accident', async () => 'x')).toThrow(/declares no access/);
     await app.close();
   });

@@ -4,6 +4,7 @@ import { createLogger } from '../../src/logger.js';
 import { createRedis, type Redis } from '../../src/redis.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from './db.js';
 import { TEST_REDIS_URL } from './env.js';
+import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,7 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
     ...overrides,
   });
   const redis = createRedis(config.REDIS_URL);
-  const app = await buildApp({ config, pool: db.pool, redis, logger: createLogger(config.LOG_LEVEL, 'test') });
+  const app = await buildApp({ config, pool: db.pool, redis, logger: createLogger(config.LOG_LEVEL, 'test'), storage: new LocalBlobStore(storage) });
   await app.ready();
   return {
     app, db, redis, config,
