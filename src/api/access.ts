@@ -61,10 +61,20 @@ export function registerAccessControl(app: FastifyInstance, pool: Pool): void {
   });
 }
 
+/** Name of the HttpOnly cookie the browser console logs in with (images and PDFs cannot send headers). */
+export const SESSION_COOKIE = 'pn_session';
+
+/** The session token from `Authorization: Bearer`, else from the session cookie. */
 export function bearerToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  return match?.[1] ?? null;
+  if (match?.[1]) return match[1];
+  const cookies = request.headers.cookie?.split(';') ?? [];
+  for (const cookie of cookies) {
+    const [name, ...value] = cookie.trim().split('=');
+    if (name === SESSION_COOKIE && value.length) return decodeURIComponent(value.join('='));
+  }
+  return null;
 }
 
 async function cameraForKey(pool: Pool, request: FastifyRequest): Promise<AuthedCamera> {
