@@ -29,18 +29,43 @@ declare module 'fastify' {
   }
 }
 
-/** URL prefixes served by third-party plugins that guard themselves (API docs are public). */
-const SELF_GUARDED_PREFIXES = ['/docs'];
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+const declared = new WeakMap<FastifyInstance, DeclaredRoute[]>();
+
+/** Every route registered on `app` with the access it declared: lets a test walk all routes, including ones added later. */
+export function declaredRoutes(app: FastifyInstance): readonly DeclaredRoute[] {
+  return declared.get(app) ?? [];
+}
+
+const selfGuarded = new WeakMap<FastifyInstance, Array<{ method: string; url: string }>>();
+
+/** Routes under SELF_GUARDED_PREFIXES, which check callers themselves (no declared access). */
+export function selfGuardedRoutes(app: FastifyInstance): ReadonlyArray<{ method: string; url: string }> {
+  return selfGuarded.get(app) ?? [];
+}
+
+/** URL prefixes served by plugins that guard themselves: API docs (public), the queue dashboard and Prometheus metrics (src/api/routes/queue-dashboard.ts, metrics.ts). */
+const SELF_GUARDED_PREFIXES = ['/docs', '/admin/queues', '/metrics'];
 
 export function registerAccessControl(app: FastifyInstance, pool: Pool): void {
   app.decorateRequest('user', null);
   app.decorateRequest('camera', null);
 
   app.addHook('onRoute', (route) => {
-    if (SELF_GUARDED_PREFIXES.some((p) => route.url.startsWith(p))) return;
+    const methods = [route.method].flat().filter((m) => m !== 'HEAD' && m !== 'OPTIONS');
+    if (SELF_GUARDED_PREFIXES.some((p) => route.url.startsWith(p))) {
+      selfGuarded.set(app, [...(selfGuarded.get(app) ?? []), ...methods.map((method) => ({ method, url: route.url }))]);
+      return;
+    }
     if (route.method === 'HEAD' || route.method === 'OPTIONS') return;
     const access = (route.config as { access?: Access } | undefined)?.access;
     if (!access) throw new Error(`route ${String(route.method)} ${route.url} declares no access`);
+    declared.set(app, [...(declared.get(app) ?? []), ...methods.map((method) => ({ method, url: route.url, access }))]);
   });
 
   app.addHook('onRequest', async (request) => {

@@ -10,6 +10,17 @@ import type { BlobStore } from '../storage/blob-store.js';
 import { registerAccessControl } from './access.js';
 import { HttpError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
+import { pipelineRoutes } from './routes/pipeline.js';
+import type { PipelineQueues } from '../queue/queues.js';
+import { auditRoutes } from './routes/audit.js';
+import { authRoutes } from './routes/auth.js';
+import { userRoutes } from './routes/users.js';
+import { reviewRoutes } from './routes/review.js';
+import { defaultReviewCollaborators } from '../review/default-collaborators.js';
+import { noticeRoutes } from './routes/notices.js';
+import { financeRoutes } from './routes/finance.js';
+import { lookupRoutes } from './routes/lookup.js';
+import { escalationRoutes } from './routes/escalations.js';
 
 /** What route plugins need; built once by the process entry point (or a test) and passed in. */
 export interface AppDeps {
@@ -19,6 +30,8 @@ export interface AppDeps {
   logger: Logger;
   /** originals: camera images, notice PDFs */
   storage: BlobStore;
+  /** BullMQ queues of the capture pipeline; made from config on `redis` (and closed with the app) when absent */
+  queues?: PipelineQueues;
 }
 
 declare module 'fastify' {
@@ -74,5 +87,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   registerAccessControl(app, deps.pool);
   await app.register(healthRoutes);
+  await app.register(pipelineRoutes);
+  await app.register(authRoutes);
+  await app.register(userRoutes);
+  await app.register(auditRoutes);
+  await app.register(reviewRoutes, { collaborators: defaultReviewCollaborators(deps) });
+  await app.register(noticeRoutes);
+  await app.register(financeRoutes);
+  await app.register(lookupRoutes);
+  await app.register(escalationRoutes);
   return app;
 }

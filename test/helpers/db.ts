@@ -23,6 +23,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url,
     pool,
     async drop() {
+      // pool.end() can resolve before its sockets close; the forced DROP then kills them, which is expected
+      pool.on('error', () => undefined);
       await pool.end();
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },

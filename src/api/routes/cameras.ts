@@ -1,0 +1,87 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { CameraError, createCamera, getCamera, issueApiKey, listCameras, updateCamera } from '../../cameras/camera-registry.js';
+import { CameraCodeSchema, CameraSchema, CreateCameraSchema, UpdateCameraSchema } from '../../cameras/camera-schemas.js';
+import { CameraStatsSchema, cameraStats } from '../../cameras/camera-stats.js';
+import { HttpError, notFound } from '../errors.js';
+
+const ErrorSchema = Type.Object({ error: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) });
+const OPS = ['operator', 'admin'] as const;
+const CodeParams = Type.Object({ code: CameraCodeSchema });
+const HoursQuery = Type.Object({ hours: Type.Number({ minimum: 0.25, maximum: 720, default: 24, description: 'window in hours' }) });
+const KeySchema = Type.String({ description: 'the camera API key (send as X-Api-Key); shown only this once' });
+
+async function mapped<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof CameraError) throw new HttpError(err.status, err.code, err.message);
+    throw err;
+  }
+}
+
+/** Camera registry and per-camera settings and statistics, for operators. */
+export const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { pool } = app.deps;
+  const common = { tags: ['cameras'], security: [{ bearer: [] }] };
+
+  app.get('/api/v1/cameras', {
+    config: { access: OPS },
+    schema: { ...common, summary: 'All cameras with their settings', response: { 200: Type.Object({ items: Type.Array(CameraSchema) }) } },
+  }, async () => ({ items: await listCameras(pool) }));
+
+  app.post('/api/v1/cameras', {
+    config: { access: OPS },
+    schema: {
+      ...common, summary: 'Register a camera; the response carries its API key, shown only once',
+      body: CreateCameraSchema,
+      response: { 201: Type.Object({ camera: CameraSchema, apiKey: KeySchema }), 400: ErrorSchema, 409: ErrorSchema },
+    },
+  }, async (request, reply) => reply.status(201).send(await mapped(() => createCamera(pool, request.body, request.user!))));
+
+  app.get('/api/v1/cameras/stats', {
+    config: { access: OPS },
+    schema: {
+      ...common, summary: 'Per camera: captures/hour, read rate, mean confidence, dead-lettered, backlog, last image time',
+      querystring: HoursQuery, response: { 200: Type.Object({ items: Type.Array(CameraStatsSchema) }) },
+    },
+  }, async (request) => ({ items: await cameraStats(pool, { hours: request.query.hours }) }));
+
+  app.get('/api/v1/cameras/:code', {
+    config: { access: OPS },
+    schema: { ...common, summary: 'One camera with its settings', params: CodeParams, response: { 200: CameraSchema, 404: ErrorSchema } },
+  }, async (request) => {
+    const camera = await getCamera(pool, request.params.code);
+    if (!camera) throw notFound(`camera ${request.params.code}`);
+    return camera;
+  });
+
+  app.patch('/api/v1/cameras/:code', {
+    config: { access: OPS },
+    schema: {
+      ...common, summary: 'Change camera settings (enabled, ROI, thresholds, speed limit and tolerance, type, plate profile, lanes, dedup window, drop folder)',
+      description: 'Workers read the settings for every capture, so a change applies to the next capture processed.',
+      params: CodeParams, body: UpdateCameraSchema, response: { 200: CameraSchema, 400: ErrorSchema, 404: ErrorSchema },
+    },
+  }, async (request) => mapped(() => updateCamera(pool, request.params.code, request.body, request.user!)));
+
+  app.post('/api/v1/cameras/:code/api-key', {
+    config: { access: OPS },
+    schema: {
+      ...common, summary: 'Issue a new API key for the camera; the old key stops working at once',
+      params: CodeParams, response: { 200: Type.Object({ apiKey: KeySchema }), 404: ErrorSchema },
+    },
+  }, async (request) => ({ apiKey: await mapped(() => issueApiKey(pool, request.params.code, request.user!)) }));
+
+  app.get('/api/v1/cameras/:code/stats', {
+    config: { access: OPS },
+    schema: {
+      ...common, summary: 'Operator figures for one camera over the last `hours`',
+      params: CodeParams, querystring: HoursQuery, response: { 200: CameraStatsSchema, 404: ErrorSchema },
+    },
+  }, async (request) => {
+    const [stats] = await cameraStats(pool, { hours: request.query.hours, code: request.params.code });
+    if (!stats) throw notFound(`camera ${request.params.code}`);
+    return stats;
+  });
+};

@@ -1,0 +1,131 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import multipart from '@fastify/multipart';
+import { ingestCapture } from '../../ingest/ingest-capture.js';
+import { IngestRejection } from '../../ingest/errors.js';
+import { parseCaptureMetadata } from '../../ingest/metadata.js';
+import { retryDeadLetter } from '../../pipeline/dead-letter.js';
+import { CaptureDetailSchema, DeadLetterSchema, getCaptureDetail, listDeadLetters } from '../../pipeline/capture-queries.js';
+import { HttpError, notFound } from '../errors.js';
+import type { PipelineApiOptions } from './pipeline.js';
+
+const ErrorSchema = Type.Object({ error: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) });
+const IngestResultSchema = Type.Object({
+  captureId: Type.Integer(),
+  camera: Type.String(),
+  imageSha256: Type.String(),
+  status: Type.String({ description: 'queued, processing, processed or dead_lettered' }),
+  duplicate: Type.Boolean({ description: 'true when this camera already sent exactly this image: nothing new was stored' }),
+});
+
+/** Camera uploads, capture status, and the dead-letter list operators work through. */
+export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = async (app, { queues, metrics }) => {
+  const { config, pool, storage } = app.deps;
+  await app.register(multipart, {
+    limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 20, fieldSize: 1000, parts: 21 },
+  });
+
+  app.post('/api/v1/captures', {
+    config: { access: 'camera' },
+    schema: {
+      summary: 'Upload one camera image with its metadata (multipart/form-data)',
+      description: 'Fields: `image` (JPEG, PNG or WebP file), `captured_at` (ISO 8601 with offset), optional `camera` (code; must be the key\'s camera), '
+        + '`speed_kmh`, `signal_phase` (green|amber|red), `red_elapsed_ms`, `lane` (1-20), `direction` (forward|reverse). '
+        + 'The same image sent again by the same camera returns the existing capture with `duplicate: true` (200).',
+      tags: ['ingest'],
+      consumes: ['multipart/form-data'],
+      security: [{ cameraKey: [] }],
+      response: { 201: IngestResultSchema, 200: IngestResultSchema, 400: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },
+    },
+  }, async (request, reply) => {
+    const camera = request.camera!;
+    try {
+      if (!request.isMultipart()) throw new IngestRejection(415, 'not_multipart', 'send the image as multipart/form-data with an `image` file field');
+      const fields: Record<string, unknown> = {};
+      let image: Buffer | null = null;
+      let fileName: string | null = null;
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
+          if (part.fieldname !== 'image') throw new IngestRejection(400, 'unexpected_file', `file field must be named image, not ${part.fieldname}`);
+          image = await part.toBuffer().catch((err: Error & { code?: string }) => {
+            if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new IngestRejection(413, 'image_too_large', `the image is larger than ${config.MAX_UPLOAD_BYTES} bytes`);
+            throw err;
+          });
+          fileName = part.filename || null;
+        } else {
+          fields[part.fieldname] = part.value;
+        }
+      }
+      if (!image) throw new IngestRejection(400, 'missing_field', 'the `image` file field is required');
+      const { camera: code, ...meta } = fields;
+      if (code !== undefined && code !== camera.code) {
+        throw new IngestRejection(403, 'camera_mismatch', `the API key belongs to camera ${camera.code}, not ${String(code)}`);
+      }
+      const metadata = parseCaptureMetadata(meta, new Date(), config.CAPTURE_MAX_FUTURE_S);
+      const result = await ingestCapture(
+        { pool, storage, queues, limits: { maxPixels: config.MAX_IMAGE_PIXELS, maxBytes: config.MAX_UPLOAD_BYTES } },
+        { camera: { id: camera.id }, image, metadata, source: 'http', sourceName: fileName },
+      );
+      metrics.capturesIngested.inc({ source: 'http', outcome: result.duplicate ? 'duplicate' : 'created' });
+      return reply.status(result.duplicate ? 200 : 201).send({
+        captureId: result.captureId, camera: result.cameraCode, imageSha256: result.imageSha256, status: result.status, duplicate: result.duplicate,
+      });
+    } catch (err) {
+      if (err instanceof IngestRejection) {
+        metrics.capturesIngested.inc({ source: 'http', outcome: 'rejected' });
+        throw new HttpError(err.status, err.code, err.message, err.details);
+      }
+      throw err;
+    }
+  });
+
+  app.get('/api/v1/captures/:id', {
+    config: { access: ['officer', 'operator', 'admin'] },
+    schema: {
+      summary: 'A capture: processing status, the reason it was dead-lettered or what evaluation concluded, its plate reads and violations',
+      tags: ['ingest'],
+      security: [{ bearer: [] }],
+      params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+      response: { 200: CaptureDetailSchema, 404: ErrorSchema },
+    },
+  }, async (request) => {
+    const detail = await getCaptureDetail(pool, request.params.id);
+    if (!detail) throw notFound(`capture ${request.params.id}`);
+    return detail;
+  });
+
+  app.get('/api/v1/dead-letters', {
+    config: { access: ['operator', 'admin'] },
+    schema: {
+      summary: 'Captures that could not be processed, newest first, with the reason',
+      tags: ['ingest'],
+      security: [{ bearer: [] }],
+      querystring: Type.Object({
+        camera: Type.Optional(Type.String({ description: 'camera code' })),
+        limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+        before: Type.Optional(Type.Integer({ minimum: 1, description: 'capture id to page back from' })),
+      }),
+      response: { 200: Type.Object({ items: Type.Array(DeadLetterSchema) }) },
+    },
+  }, async (request) => {
+    const { camera, limit, before } = request.query;
+    return { items: await listDeadLetters(pool, { limit, ...(camera ? { cameraCode: camera } : {}), ...(before ? { beforeId: before } : {}) }) };
+  });
+
+  app.post('/api/v1/dead-letters/:captureId/retry', {
+    config: { access: ['operator', 'admin'] },
+    schema: {
+      summary: 'Send a dead-lettered capture through recognition and evaluation again (after fixing the cause)',
+      tags: ['ingest'],
+      security: [{ bearer: [] }],
+      params: Type.Object({ captureId: Type.Integer({ minimum: 1 }) }),
+      response: { 202: Type.Object({ captureId: Type.Integer(), status: Type.Literal('queued') }), 404: ErrorSchema, 409: ErrorSchema },
+    },
+  }, async (request, reply) => {
+    const { captureId } = request.params;
+    const result = await retryDeadLetter(pool, queues, captureId, request.user!);
+    if (!result.ok && result.reason === 'not_found') throw notFound(`capture ${captureId}`);
+    if (!result.ok) throw new HttpError(409, 'not_dead_lettered', `capture ${captureId} is ${result.status}, not dead-lettered`);
+    return reply.status(202).send({ captureId, status: 'queued' as const });
+  });
+};

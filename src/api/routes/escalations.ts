@@ -1,0 +1,51 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { escalateOverdue, registryList } from '../../escalation/escalate.js';
+import { registryCsv } from '../../escalation/registry-csv.js';
+import { ErrorBody } from './admin-schemas.js';
+import { sendCsv } from './csv-reply.js';
+
+const Entry = Type.Object({
+  plate: Type.String(), plateKey: Type.String(), vehicleType: Type.String(), noticeNumber: Type.String(),
+  violationDate: Type.String({ format: 'date-time' }), dueDate: Type.String({ format: 'date-time' }),
+  escalatedAt: Type.String({ format: 'date-time' }), liftedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+/** The inspection registry list (vehicles held until their notice is resolved) and the escalation run. */
+export const escalationRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { pool } = app.deps;
+
+  app.get('/api/v1/escalations', {
+    config: { access: ['officer', 'admin'] },
+    schema: {
+      summary: 'Vehicles reported to the inspection registry: active holds, or holds lifted by resolution (?state=lifted)',
+      tags: ['notices'], security: [{ bearer: [] }],
+      querystring: Type.Object({
+        state: Type.Union([Type.Literal('active'), Type.Literal('lifted')], { default: 'active' }),
+        since: Type.Optional(Type.String({ format: 'date-time', description: 'lifted only: resolved at or after' })),
+        format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({ state: Type.String(), count: Type.Integer(), entries: Type.Array(Entry) }) },
+    },
+  }, async (request, reply) => {
+    const q = request.query;
+    const entries = await registryList(pool, q.state, q.since ? new Date(q.since) : undefined);
+    if (q.format === 'csv') return sendCsv(reply, `inspection-registry-${q.state}.csv`, registryCsv(entries));
+    return { state: q.state, count: entries.length, entries };
+  });
+
+  app.post('/api/v1/escalations/run', {
+    config: { access: ['admin'] },
+    schema: {
+      summary: 'Run the daily escalation now: notices past their due date become escalated (normally run by npm run escalate)',
+      tags: ['notices'], security: [{ bearer: [] }],
+      response: {
+        200: Type.Object({ escalated: Type.Array(Type.Object({ noticeNumber: Type.String(), plate: Type.String(), dueAt: Type.String({ format: 'date-time' }) })) }),
+        401: ErrorBody,
+      },
+    },
+  }, async () => {
+    const escalated = await escalateOverdue(pool, new Date());
+    return { escalated: escalated.map((e) => ({ noticeNumber: e.noticeNumber, plate: e.plate, dueAt: e.dueAt.toISOString() })) };
+  });
+};

@@ -1,0 +1,164 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import multipart from '@fastify/multipart';
+import { outstandingCsv, reconciliationCsv, totalsCsv } from '../../finance/csv-export.js';
+import { PaymentError } from '../../finance/errors.js';
+import { PAYMENT_METHODS, recordPayment } from '../../finance/payments.js';
+import { AGING_BUCKETS, outstandingReport, TOTAL_GROUPS, totalsReport } from '../../finance/reports.js';
+import { importStatement, StatementFormatError } from '../../finance/statement.js';
+import { NOTICE_NUMBER_PATTERN } from '../../notices/notice-number.js';
+import { HttpError, badRequest } from '../errors.js';
+import { ErrorBody, oneOf } from './admin-schemas.js';
+import { sendCsv } from './csv-reply.js';
+import { PaymentSchema } from './notice-schemas.js';
+
+const FINANCE = { access: ['finance', 'admin'] as const };
+const STATEMENT_MAX_BYTES = 5_000_000;
+const Format = Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json', description: 'csv downloads the report as a spreadsheet' });
+
+function paymentErrorToHttp(err: unknown): never {
+  if (err instanceof PaymentError) throw new HttpError(err.statusCode, err.code, err.message, err.details);
+  throw err;
+}
+
+const Outcome = Type.Object({
+  line: Type.Integer({ description: 'line number in the file, header = 1' }),
+  status: Type.Union([Type.Literal('matched'), Type.Literal('already_recorded'), Type.Literal('unmatched')]),
+  reason: Type.Optional(Type.String({ description: 'why a line is unmatched: invalid_line, no_notice_number, unknown_notice, amount_mismatch, notice_already_paid, notice_cancelled, reference_reused' })),
+  message: Type.Optional(Type.String()),
+  noticeNumber: Type.Union([Type.String(), Type.Null()]),
+  paymentId: Type.Optional(Type.Integer()),
+  amount: Type.Union([Type.Integer(), Type.Null()]),
+  reference: Type.Union([Type.String(), Type.Null()]),
+});
+
+const Reconciliation = Type.Object({
+  method: Type.String(), lines: Type.Integer(), matched: Type.Integer(), alreadyRecorded: Type.Integer(), unmatched: Type.Integer(),
+  matchedAmount: Type.Integer(), unmatchedAmount: Type.Integer(), outcomes: Type.Array(Outcome),
+});
+
+const Totals = Type.Object({ issuedCount: Type.Integer(), issued: Type.Integer(), collectedCount: Type.Integer(), collected: Type.Integer(), outstanding: Type.Integer() });
+
+/** Payments (manual and statement import) and the finance reports; finance staff and admins only. */
+export const financeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { pool } = app.deps;
+  await app.register(multipart, { limits: { fileSize: STATEMENT_MAX_BYTES, files: 1, fields: 5, fieldSize: 200, parts: 6 } });
+
+  app.post('/api/v1/payments', {
+    config: FINANCE,
+    schema: {
+      summary: 'Record a full payment of a notice; resolves the notice and closes the violation',
+      description: 'The amount must equal the outstanding amount (partial and over-payments get 422 with the outstanding amount). '
+        + 'The same method + reference again returns the payment already recorded with 200 (safe to retry); 201 when recorded now.',
+      tags: ['finance'], security: [{ bearer: [] }],
+      body: Type.Object({
+        noticeNumber: Type.String({ pattern: NOTICE_NUMBER_PATTERN }),
+        amount: Type.Integer({ minimum: 1, description: 'VND' }),
+        paidAt: Type.String({ format: 'date-time' }),
+        method: oneOf(PAYMENT_METHODS),
+        reference: Type.String({ minLength: 1, maxLength: 100, description: 'bank/treasury transaction id or receipt number' }),
+      }, { additionalProperties: false }),
+      response: { 201: PaymentSchema, 200: PaymentSchema, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const b = request.body;
+    const user = request.user!;
+    const { payment, created } = await recordPayment(pool,
+      { noticeNumber: b.noticeNumber, amount: b.amount, paidAt: new Date(b.paidAt), method: b.method, reference: b.reference.trim() },
+      { id: user.id, username: user.username }, 'manual').catch(paymentErrorToHttp);
+    return reply.status(created ? 201 : 200).send(payment);
+  });
+
+  app.post('/api/v1/payments/import', {
+    config: FINANCE,
+    schema: {
+      summary: 'Import a bank or treasury statement (CSV) and get the reconciliation report',
+      description: 'multipart/form-data: `file` = CSV with header date,amount,reference,description (see docs/notices-and-finance.md), '
+        + 'optional field `method` = bank_transfer (default) or treasury, sent BEFORE the file. Lines are matched by the notice number in the '
+        + 'reference or description. Re-importing a statement records nothing twice (lines come back as already_recorded). ?format=csv returns the report as CSV.',
+      tags: ['finance'], security: [{ bearer: [] }],
+      consumes: ['multipart/form-data'],
+      querystring: Type.Object({ format: Format }, { additionalProperties: false }),
+      response: { 200: Reconciliation, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody },
+    },
+  }, async (request, reply) => {
+    if (!request.isMultipart()) throw new HttpError(415, 'not_multipart', 'send the statement as multipart/form-data with a `file` field');
+    let method: 'bank_transfer' | 'treasury' = 'bank_transfer';
+    let content: Buffer | null = null;
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file') throw badRequest('unexpected_file', `the statement file field must be named file, not ${part.fieldname}`);
+        content = await part.toBuffer().catch((err: Error & { code?: string }) => {
+          if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new HttpError(413, 'statement_too_large', `a statement may be at most ${STATEMENT_MAX_BYTES} bytes; split it`);
+          throw err;
+        });
+      } else if (part.fieldname === 'method') {
+        if (part.value !== 'bank_transfer' && part.value !== 'treasury') throw badRequest('invalid_method', 'method must be bank_transfer or treasury');
+        method = part.value;
+      }
+    }
+    if (!content) throw badRequest('missing_file', 'the `file` field with the CSV statement is required');
+    const user = request.user!;
+    const report = await importStatement(pool, content, method, { id: user.id, username: user.username }).catch((err: unknown) => {
+      if (err instanceof StatementFormatError) throw badRequest('invalid_statement', err.message);
+      throw err;
+    });
+    if (request.query.format === 'csv') return sendCsv(reply, 'reconciliation.csv', reconciliationCsv(report));
+    return report;
+  });
+
+  app.get('/api/v1/finance/outstanding', {
+    config: FINANCE,
+    schema: {
+      summary: 'Unpaid notices with aging buckets by days since issue (0-20, 21-60, 61-180, >180)',
+      tags: ['finance'], security: [{ bearer: [] }],
+      querystring: Type.Object({
+        asOf: Type.Optional(Type.String({ format: 'date-time', description: 'report the state at this time (default now)' })),
+        format: Format,
+      }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          asOf: Type.String(), count: Type.Integer(), total: Type.Integer(),
+          buckets: Type.Array(Type.Object({ bucket: oneOf(AGING_BUCKETS), count: Type.Integer(), amount: Type.Integer() })),
+          items: Type.Array(Type.Object({
+            noticeNumber: Type.String(), plate: Type.String(), cameraCode: Type.String(), rule: Type.String(), status: Type.String(),
+            amount: Type.Integer(), outstanding: Type.Integer(), issuedAt: Type.String(), dueAt: Type.String(), ageDays: Type.Integer(), bucket: oneOf(AGING_BUCKETS),
+          })),
+        }),
+      },
+    },
+  }, async (request, reply) => {
+    const report = await outstandingReport(pool, request.query.asOf ? new Date(request.query.asOf) : new Date());
+    if (request.query.format === 'csv') return sendCsv(reply, 'outstanding.csv', outstandingCsv(report));
+    return report;
+  });
+
+  app.get('/api/v1/finance/totals', {
+    config: FINANCE,
+    schema: {
+      summary: 'Issued, collected and outstanding amounts over [from, to), by month, camera or violation type',
+      tags: ['finance'], security: [{ bearer: [] }],
+      querystring: Type.Object({
+        from: Type.String({ format: 'date-time' }),
+        to: Type.String({ format: 'date-time' }),
+        group: oneOf(TOTAL_GROUPS),
+        format: Format,
+      }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          from: Type.String(), to: Type.String(), group: Type.String(),
+          rows: Type.Array(Type.Intersect([Type.Object({ key: Type.String() }), Totals])),
+          total: Totals,
+        }),
+        400: ErrorBody,
+      },
+    },
+  }, async (request, reply) => {
+    const from = new Date(request.query.from);
+    const to = new Date(request.query.to);
+    if (!(from < to)) throw badRequest('invalid_range', '`from` must be before `to`');
+    const report = await totalsReport(pool, { from, to }, request.query.group);
+    if (request.query.format === 'csv') return sendCsv(reply, `totals-by-${report.group}.csv`, totalsCsv(report));
+    return report;
+  });
+};

@@ -1,0 +1,43 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { userForToken } from '../../auth/sessions.js';
+import { clusterMetricsText } from '../../metrics/cluster-metrics.js';
+import { bearerToken } from '../access.js';
+import { HttpError } from '../errors.js';
+import type { PipelineApiOptions } from './pipeline.js';
+
+/** Path of the Prometheus endpoint; guarded here (listed in SELF_GUARDED_PREFIXES) because a scraper has no staff login. */
+export const METRICS_PATH = '/metrics';
+
+/**
+ * Prometheus text for the whole installation. Allowed with an operator/admin session, or with
+ * `Authorization: Bearer <METRICS_TOKEN>` when that setting is non-empty (for the scraper).
+ */
+export const metricsRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = async (app, { queues, metrics, metricsKey }) => {
+  const { config, pool, redis } = app.deps;
+  const scraperToken = config.METRICS_TOKEN ? Buffer.from(config.METRICS_TOKEN) : null;
+
+  app.get(METRICS_PATH, {
+    schema: {
+      summary: 'Prometheus metrics: queue depths, job durations, plate reads, failures, dead letters (operator/admin session or METRICS_TOKEN)',
+      tags: ['system'],
+      security: [{ bearer: [] }],
+      produces: ['text/plain'],
+    },
+    onRequest: async (request) => {
+      const token = bearerToken(request);
+      if (!token) throw new HttpError(401, 'unauthenticated', 'send Authorization: Bearer <session token or METRICS_TOKEN>');
+      if (scraperToken) {
+        const given = Buffer.from(token);
+        if (given.length === scraperToken.length && timingSafeEqual(given, scraperToken)) return;
+      }
+      const user = await userForToken(pool, token);
+      if (!user) throw new HttpError(401, 'unauthenticated', 'session expired or invalid, and not the metrics token');
+      if (user.role !== 'operator' && user.role !== 'admin') throw new HttpError(403, 'forbidden', 'metrics need the operator or admin role');
+      request.user = user;
+    },
+  }, async (_request, reply) => {
+    const text = await clusterMetricsText(redis, config.QUEUE_PREFIX, { key: metricsKey, registry: metrics.registry }, queues);
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
+  });
+};

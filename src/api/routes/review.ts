@@ -1,0 +1,273 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { createHash } from 'node:crypto';
+import { withTransaction } from '../../db/pool.js';
+import { getCaseFile } from '../../review/case-file.js';
+import { claimViolation, releaseClaim } from '../../review/claims.js';
+import type { ReviewCollaborators } from '../../review/collaborators.js';
+import { approveViolation, confirmMatch, correctPlate, REJECT_REASONS, rejectViolation } from '../../review/decisions.js';
+import { captureImage, plateReadBox } from '../../review/evidence.js';
+import { cropPlate } from '../../review/plate-crop.js';
+import { listReviewQueue } from '../../review/queue.js';
+import { ReviewError, type ReviewErrorCode } from '../../review/review-error.js';
+import { HttpError, notFound } from '../errors.js';
+import { ErrorBody, IdParams, oneOf } from './admin-schemas.js';
+
+const REVIEWERS = { access: ['officer', 'admin'] as const };
+const RULES = ['speeding', 'red_light', 'wrong_lane', 'no_entry', 'no_parking'] as const;
+const MATCH_STATUSES = ['exact', 'fuzzy', 'ambiguous', 'unknown', 'foreign', 'corrected'] as const;
+
+const STATUS: Record<ReviewErrorCode, number> = {
+  not_found: 404, not_pending: 409, claimed_by_other: 409, claim_required: 409, owner_unidentified: 409,
+  invalid_plate: 400, not_a_candidate: 409, note_required: 400,
+};
+
+function toHttp(err: unknown): never {
+  if (err instanceof ReviewError) throw new HttpError(STATUS[err.code], err.code, err.message, err.details);
+  throw err;
+}
+
+const Binary = (description: string) => Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description });
+const Claim = Type.Union([Type.Null(), Type.Object({ userId: Type.Integer(), username: Type.String(), expiresAt: Type.String({ format: 'date-time' }) })]);
+const Bbox = Type.Object({ x: Type.Integer(), y: Type.Integer(), width: Type.Integer(), height: Type.Integer() });
+const MatchOutcome = Type.Object({
+  matchStatus: Type.String(),
+  vehicleId: Type.Union([Type.Integer(), Type.Null()]),
+  ownerId: Type.Union([Type.Integer(), Type.Null()]),
+  candidates: Type.Array(Type.Unknown()),
+});
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const claimView = (c: { userId: number; username: string; expiresAt: Date } | null) => (c ? { ...c, expiresAt: c.expiresAt.toISOString() } : null);
+
+const Particulars = Type.Object({
+  vehicleId: Type.Integer(), plate: Type.String(), plateColour: Type.String(), vehicleType: Type.String(),
+  make: Nullable(Type.String()), model: Nullable(Type.String()), colour: Nullable(Type.String()),
+  owner: Type.Union([Type.Null(), Type.Object({
+    ownerId: Type.Integer(), kind: Type.String(), fullName: Type.String(), identifier: Type.String(), address: Type.String(), basis: Type.String(),
+  })]),
+});
+
+const CaseSchema = Type.Object({
+  violation: Type.Object({
+    id: Type.Integer(), status: Type.String(), rule: Type.String(), violationCode: Type.String(), legalClause: Type.String(),
+    description: Type.String(), vehicleCategory: Type.String(), occurredAt: Type.String({ format: 'date-time' }),
+    lastSeenAt: Nullable(Type.String({ format: 'date-time' })), plateText: Type.String(), plateColour: Type.String(),
+    readConfidence: Type.Number(), matchStatus: Type.String(), vehicleId: Type.Union([Type.Integer(), Type.Null()]),
+    ownerId: Type.Union([Type.Integer(), Type.Null()]), suspectedClone: Type.Boolean(), cloneReason: Nullable(Type.String()),
+    scheduleVersion: Type.String(), fineMin: Type.Integer(), fineMax: Type.Integer(), fineAmount: Type.Integer(), points: Type.Integer(),
+    details: Type.Record(Type.String(), Type.Unknown()), createdAt: Type.String({ format: 'date-time' }),
+  }),
+  camera: Type.Object({ id: Type.Integer(), code: Type.String(), name: Type.String(), province: Type.String(), address: Type.String(), cameraType: Type.String() }),
+  registered: Type.Union([Type.Null(), Particulars]),
+  matchCandidates: Type.Array(Type.Object({ particulars: Type.Union([Type.Null(), Particulars]) }, { additionalProperties: true })),
+  claim: Claim,
+  decision: Type.Union([Type.Null(), Type.Object({
+    userId: Type.Integer(), username: Type.String(), at: Type.String({ format: 'date-time' }),
+    rejectReason: Nullable(Type.String()), rejectNote: Nullable(Type.String()),
+  })]),
+  evidence: Type.Array(Type.Object({
+    captureId: Type.Integer(), capturedAt: Type.String({ format: 'date-time' }), imageSha256: Type.String(), imageUrl: Type.String(),
+    contentType: Type.String(), width: Type.Integer(), height: Type.Integer(),
+    measuredSpeedKmh: Type.Union([Type.Number(), Type.Null()]), signalPhase: Nullable(Type.String()),
+    redElapsedMs: Type.Union([Type.Integer(), Type.Null()]), lane: Type.Union([Type.Integer(), Type.Null()]), direction: Nullable(Type.String()),
+    addedAt: Type.String({ format: 'date-time' }),
+    plateRead: Type.Union([Type.Null(), Type.Object({
+      id: Type.Integer(), rank: Type.Integer(), plateText: Type.String(), rawText: Type.String(), confidence: Type.Number(), bbox: Bbox,
+      layout: Type.String(), colour: Type.String(), valid: Type.Boolean(), lowConfidence: Type.Boolean(), cropUrl: Type.String(),
+    })]),
+  })),
+});
+
+export interface ReviewRoutesOptions {
+  collaborators: ReviewCollaborators;
+}
+
+export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = async (app, opts) => {
+  const { pool, config, storage, logger } = app.deps;
+  const deps = { pool, collaborators: opts.collaborators, logger };
+  const secured = { security: [{ bearer: [] }] };
+
+  app.get('/api/v1/review/queue', {
+    config: REVIEWERS,
+    schema: {
+      summary: 'Violations awaiting review, oldest first', tags: ['review'], ...secured,
+      querystring: Type.Object({
+        camera_id: Type.Optional(Type.Integer({ minimum: 1 })),
+        rule: Type.Optional(oneOf(RULES)),
+        from: Type.Optional(Type.String({ format: 'date-time', description: 'occurred at or after' })),
+        to: Type.Optional(Type.String({ format: 'date-time', description: 'occurred before' })),
+        min_confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+        max_confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+        match_status: Type.Optional(oneOf(MATCH_STATUSES)),
+        available: Type.Optional(Type.Boolean({ description: 'true: hide cases another officer is working on' })),
+        limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+        offset: Type.Integer({ minimum: 0, default: 0 }),
+      }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          total: Type.Integer(),
+          items: Type.Array(Type.Object({
+            id: Type.Integer(), cameraId: Type.Integer(), cameraCode: Type.String(), rule: Type.String(), violationCode: Type.String(),
+            occurredAt: Type.String({ format: 'date-time' }), plateText: Type.String(), plateColour: Type.String(), matchStatus: Type.String(),
+            suspectedClone: Type.Boolean(), readConfidence: Type.Number(), fineAmount: Type.Integer(), evidenceCount: Type.Integer(), claim: Claim,
+          })),
+        }),
+        400: ErrorBody,
+      },
+    },
+  }, async (request) => {
+    const q = request.query;
+    const from = q.from ? new Date(q.from) : undefined;
+    const to = q.to ? new Date(q.to) : undefined;
+    if (from && to && from >= to) throw new HttpError(400, 'invalid_range', '"from" must be before "to"');
+    if (q.min_confidence !== undefined && q.max_confidence !== undefined && q.min_confidence > q.max_confidence) {
+      throw new HttpError(400, 'invalid_range', 'min_confidence must not exceed max_confidence');
+    }
+    const page = await listReviewQueue(pool, {
+      cameraId: q.camera_id, rule: q.rule, from, to, minConfidence: q.min_confidence, maxConfidence: q.max_confidence,
+      matchStatus: q.match_status, availableTo: q.available ? request.user!.id : undefined, limit: q.limit, offset: q.offset,
+    });
+    return { total: page.total, items: page.items.map((i) => ({ ...i, occurredAt: i.occurredAt.toISOString(), claim: claimView(i.claim) })) };
+  });
+
+  app.get('/api/v1/violations/:id', {
+    config: REVIEWERS,
+    schema: {
+      summary: 'One case: the violation, its camera, evidence photos with plate boxes, match candidates, claim and decision',
+      tags: ['review'], ...secured, params: IdParams, response: { 200: CaseSchema, 404: ErrorBody },
+    },
+  }, async (request) => {
+    const c = await getCaseFile(pool, request.params.id);
+    if (!c) throw notFound(`violation ${request.params.id}`);
+    return {
+      ...c,
+      violation: { ...c.violation, occurredAt: c.violation.occurredAt.toISOString(), lastSeenAt: iso(c.violation.lastSeenAt),
+        createdAt: c.violation.createdAt.toISOString() },
+      claim: claimView(c.claim),
+      decision: c.decision ? { ...c.decision, at: c.decision.at.toISOString() } : null,
+      evidence: c.evidence.map((e) => ({
+        ...e,
+        capturedAt: e.capturedAt.toISOString(),
+        addedAt: e.addedAt.toISOString(),
+        imageUrl: `/api/v1/evidence/${e.captureId}/image`,
+        plateRead: e.plateRead ? { ...e.plateRead, cropUrl: `/api/v1/evidence/${e.captureId}/plate/${e.plateRead.rank}` } : null,
+      })),
+    };
+  });
+
+  app.post('/api/v1/violations/:id/claim', {
+    config: REVIEWERS,
+    schema: {
+      summary: `Claim a case for review for ${config.REVIEW_CLAIM_MINUTES} minutes (claiming again extends it); 409 names the officer holding it`,
+      tags: ['review'], ...secured, params: IdParams,
+      response: { 200: Type.Object({ violationId: Type.Integer(), expiresAt: Type.String({ format: 'date-time' }), extended: Type.Boolean() }), 404: ErrorBody, 409: ErrorBody },
+    },
+  }, async (request) => {
+    const id = request.params.id;
+    const claim = await withTransaction(pool, (tx) => claimViolation(tx, id, request.user!, config.REVIEW_CLAIM_MINUTES)).catch(toHttp);
+    return { violationId: id, expiresAt: claim.expiresAt.toISOString(), extended: claim.extended };
+  });
+
+  app.post('/api/v1/violations/:id/release', {
+    config: REVIEWERS,
+    schema: { summary: 'Give a claimed case back to the queue', tags: ['review'], ...secured, params: IdParams, response: { 204: Type.Null(), 404: ErrorBody, 409: ErrorBody } },
+  }, async (request, reply) => {
+    await withTransaction(pool, (tx) => releaseClaim(tx, request.params.id, request.user!)).catch(toHttp);
+    return reply.status(204).send(null);
+  });
+
+  app.post('/api/v1/violations/:id/approve', {
+    config: REVIEWERS,
+    schema: {
+      summary: 'Approve a claimed case and issue its penalty notice; refused (409) while the owner is not identified',
+      tags: ['review'], ...secured, params: IdParams,
+      response: {
+        200: Type.Object({ violationId: Type.Integer(), noticeId: Type.Integer(), noticeNumber: Type.String(), pdfSha256: Nullable(Type.String()) }),
+        404: ErrorBody, 409: ErrorBody,
+      },
+    },
+  }, async (request) => approveViolation(deps, request.params.id, request.user!).catch(toHttp));
+
+  app.post('/api/v1/violations/:id/reject', {
+    config: REVIEWERS,
+    schema: {
+      summary: "Reject a claimed case with a reason; 'other' needs a note",
+      tags: ['review'], ...secured, params: IdParams,
+      body: Type.Object({
+        reason: oneOf(REJECT_REASONS),
+        note: Type.Optional(Type.String({ maxLength: 2000 })),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({ violationId: Type.Integer(), status: Type.Literal('rejected') }), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+    },
+  }, async (request) => {
+    const { reason, note } = request.body;
+    await rejectViolation(pool, request.params.id, request.user!, reason, note ?? null).catch(toHttp);
+    return { violationId: request.params.id, status: 'rejected' as const };
+  });
+
+  app.post('/api/v1/violations/:id/correct-plate', {
+    config: REVIEWERS,
+    schema: {
+      summary: 'Correct a misread plate on a claimed case; matching runs again and the case stays claimed for a decision',
+      tags: ['review'], ...secured, params: IdParams,
+      body: Type.Object({ plate: Type.String({ minLength: 4, maxLength: 20, description: "e.g. '30A-123.45' or '29-B1 123.45'" }) }, { additionalProperties: false }),
+      response: { 200: MatchOutcome, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+    },
+  }, async (request) => correctPlate(deps, request.params.id, request.user!, request.body.plate).catch(toHttp));
+
+  app.post('/api/v1/violations/:id/confirm-match', {
+    config: REVIEWERS,
+    schema: {
+      summary: 'Confirm one of the match candidates as the vehicle in the photos (match status becomes corrected)',
+      tags: ['review'], ...secured, params: IdParams,
+      body: Type.Object({ vehicleId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+      response: { 200: MatchOutcome, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+    },
+  }, async (request) => confirmMatch(deps, request.params.id, request.user!, request.body.vehicleId).catch(toHttp));
+
+  app.get('/api/v1/evidence/:captureId/image', {
+    config: REVIEWERS,
+    schema: {
+      summary: 'The original camera image; ETag and X-Content-SHA256 carry its sha256 so it can be verified',
+      tags: ['review'], ...secured,
+      params: Type.Object({ captureId: Type.Integer({ minimum: 1 }) }),
+      response: { 200: Binary('the original image (JPEG, PNG or WebP as uploaded)'), 304: Type.Null(), 404: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const image = await captureImage(pool, request.params.captureId);
+    if (!image) throw notFound(`capture ${request.params.captureId}`);
+    const etag = `"${image.sha256}"`;
+    reply.header('ETag', etag).header('X-Content-SHA256', image.sha256).header('Cache-Control', 'private, max-age=31536000, immutable');
+    if (request.headers['if-none-match'] === etag) return reply.status(304).send(null);
+    const bytes = await storage.get(image.sha256);
+    if (!bytes) {
+      logger.error({ captureId: image.captureId, sha256: image.sha256 }, 'evidence image missing from storage');
+      throw new HttpError(404, 'evidence_missing', `the image of capture ${image.captureId} is missing from storage; report it to the operators`);
+    }
+    return reply.type(image.contentType).send(bytes);
+  });
+
+  app.get('/api/v1/evidence/:captureId/plate/:rank', {
+    config: REVIEWERS,
+    schema: {
+      summary: 'A PNG crop of one plate read (rank 0 = best) with a margin; X-Content-SHA256 is the sha256 of the PNG',
+      tags: ['review'], ...secured,
+      params: Type.Object({ captureId: Type.Integer({ minimum: 1 }), rank: Type.Integer({ minimum: 0, maximum: 100 }) }),
+      response: { 200: Binary('PNG'), 404: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const { captureId, rank } = request.params;
+    const [image, box] = await Promise.all([captureImage(pool, captureId), plateReadBox(pool, captureId, rank)]);
+    if (!image || !box) throw notFound(`plate read ${rank} of capture ${captureId}`);
+    const original = await storage.get(image.sha256);
+    if (!original) throw new HttpError(404, 'evidence_missing', `the image of capture ${captureId} is missing from storage; report it to the operators`);
+    const png = await cropPlate(original, box).catch((err: unknown) => {
+      if (err instanceof RangeError) throw new HttpError(404, 'not_found', `plate read ${rank} of capture ${captureId} lies outside its image`);
+      throw err;
+    });
+    const sha256 = createHash('sha256').update(png).digest('hex');
+    return reply.type('image/png').header('ETag', `"${sha256}"`).header('X-Content-SHA256', sha256)
+      .header('X-Source-SHA256', image.sha256).header('Cache-Control', 'private, max-age=31536000, immutable').send(png);
+  });
+};

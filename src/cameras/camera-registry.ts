@@ -1,0 +1,152 @@
+import { appendAudit } from '../audit/audit-log.js';
+import { newSecret, sha256Hex } from '../auth/tokens.js';
+import { withTransaction, type Pool, type Queryable } from '../db/pool.js';
+import type { Camera, CameraSettings, CreateCamera, UpdateCamera } from './camera-schemas.js';
+
+/** A refused camera change: `status` is what the API answers with. */
+export class CameraError extends Error {
+  override readonly name = 'CameraError';
+  constructor(readonly status: 400 | 404 | 409, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** Who makes the change: a staff member, or a system process (id null, e.g. the seed command). */
+export interface Actor {
+  id: number | null;
+  username: string;
+}
+
+interface CameraRow {
+  id: number; code: string; name: string; province: string; address: string; latitude: number | null; longitude: number | null;
+  camera_type: Camera['cameraType']; enabled: boolean; api_key_hash: string | null; plate_profile: Camera['plateProfile'];
+  roi: Camera['roi']; detect_threshold: number; read_threshold: number; speed_limit_kmh: number | null; speed_tolerance_kmh: number;
+  allowed_lanes: number[] | null; dedup_window_s: number; no_parking_dwell_s: number; drop_folder: string | null;
+  created_at: Date; updated_at: Date;
+}
+
+/** settings field → column */
+const COLUMNS: Record<keyof CameraSettings, keyof CameraRow> = {
+  name: 'name', province: 'province', address: 'address', latitude: 'latitude', longitude: 'longitude', cameraType: 'camera_type',
+  enabled: 'enabled', plateProfile: 'plate_profile', roi: 'roi', detectThreshold: 'detect_threshold', readThreshold: 'read_threshold',
+  speedLimitKmh: 'speed_limit_kmh', speedToleranceKmh: 'speed_tolerance_kmh', allowedLanes: 'allowed_lanes', dedupWindowS: 'dedup_window_s',
+  noParkingDwellS: 'no_parking_dwell_s', dropFolder: 'drop_folder',
+};
+
+const DEFAULTS: Omit<CameraSettings, 'name' | 'province' | 'address' | 'cameraType'> = {
+  latitude: null, longitude: null, enabled: true, plateProfile: 'vn', roi: null, detectThreshold: 0.3, readThreshold: 0.6,
+  speedLimitKmh: null, speedToleranceKmh: 0, allowedLanes: null, dedupWindowS: 300, noParkingDwellS: 300, dropFolder: null,
+};
+
+function toCamera(r: CameraRow): Camera {
+  return {
+    id: r.id, code: r.code, hasApiKey: r.api_key_hash !== null, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+    name: r.name, province: r.province, address: r.address, latitude: r.latitude, longitude: r.longitude, cameraType: r.camera_type,
+    enabled: r.enabled, plateProfile: r.plate_profile, roi: r.roi, detectThreshold: round3(r.detect_threshold), readThreshold: round3(r.read_threshold),
+    speedLimitKmh: r.speed_limit_kmh, speedToleranceKmh: r.speed_tolerance_kmh, allowedLanes: r.allowed_lanes, dedupWindowS: r.dedup_window_s,
+    noParkingDwellS: r.no_parking_dwell_s, dropFolder: r.drop_folder,
+  };
+}
+
+// real columns come back as float4: 0.3 reads as 0.30000001192
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+/** Rules that span fields; the schema has already checked each field on its own. */
+function checkSettings(s: CameraSettings): void {
+  if (s.cameraType === 'speed' && s.speedLimitKmh === null) {
+    throw new CameraError(400, 'speed_limit_required', 'a speed camera needs speedLimitKmh');
+  }
+  if (s.cameraType === 'lane' && s.allowedLanes === null) {
+    throw new CameraError(400, 'allowed_lanes_required', 'a lane camera needs allowedLanes');
+  }
+  if ((s.latitude === null) !== (s.longitude === null)) {
+    throw new CameraError(400, 'invalid_location', 'give both latitude and longitude, or neither');
+  }
+}
+
+/** Registers a camera and issues its API key; the key is returned here once and only its hash is kept. */
+export async function createCamera(pool: Pool, input: CreateCamera, actor: Actor): Promise<{ camera: Camera; apiKey: string }> {
+  const { code, ...given } = input;
+  const settings: CameraSettings = { ...DEFAULTS, ...given };
+  checkSettings(settings);
+  const apiKey = newSecret('cam');
+  const fields = Object.keys(COLUMNS) as Array<keyof CameraSettings>;
+  return withTransaction(pool, async (tx) => {
+    const exists = await tx.query('SELECT 1 FROM cameras WHERE code = $1', [code]);
+    if (exists.rowCount) throw new CameraError(409, 'camera_exists', `a camera with code ${code} already exists`);
+    const { rows } = await tx.query<CameraRow>(
+      `INSERT INTO cameras (code, api_key_hash, ${fields.map((f) => COLUMNS[f]).join(', ')})
+       VALUES ($1, $2, ${fields.map((_, i) => `$${i + 3}`).join(', ')}) RETURNING *`,
+      [code, sha256Hex(apiKey), ...fields.map((f) => columnValue(settings[f]))],
+    );
+    const camera = toCamera(rows[0]!);
+    await appendAudit(tx, { actorId: actor.id, actor: actor.username, action: 'camera.created', entityType: 'camera', entityId: camera.id,
+      details: { code, settings } });
+    return { camera, apiKey };
+  });
+}
+
+/** Changes some settings; the audit entry records each changed field's old and new value. */
+export async function updateCamera(pool: Pool, code: string, patch: UpdateCamera, actor: Actor): Promise<Camera> {
+  return withTransaction(pool, async (tx) => {
+    const current = await lockCamera(tx, code);
+    const before = toCamera(current);
+    const after: CameraSettings = { ...settingsOf(before), ...patch };
+    checkSettings(after);
+    const changed = (Object.keys(patch) as Array<keyof CameraSettings>).filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+    if (changed.length === 0) return before;
+    const { rows } = await tx.query<CameraRow>(
+      `UPDATE cameras SET ${changed.map((f, i) => `${COLUMNS[f]} = $${i + 2}`).join(', ')}, updated_at = now() WHERE id = $1 RETURNING *`,
+      [current.id, ...changed.map((f) => columnValue(after[f]))],
+    );
+    await appendAudit(tx, { actorId: actor.id, actor: actor.username, action: 'camera.updated', entityType: 'camera', entityId: current.id,
+      details: { code, changes: Object.fromEntries(changed.map((f) => [f, { from: before[f], to: after[f] }])) } });
+    return toCamera(rows[0]!);
+  });
+}
+
+/** Replaces the camera's API key (lost or leaked); the old key stops working at once. */
+export async function issueApiKey(pool: Pool, code: string, actor: Actor): Promise<string> {
+  const apiKey = newSecret('cam');
+  await withTransaction(pool, async (tx) => {
+    const current = await lockCamera(tx, code);
+    await tx.query('UPDATE cameras SET api_key_hash = $2, updated_at = now() WHERE id = $1', [current.id, sha256Hex(apiKey)]);
+    await appendAudit(tx, { actorId: actor.id, actor: actor.username, action: 'camera.key_issued', entityType: 'camera', entityId: current.id,
+      details: { code, replaced: current.api_key_hash !== null } });
+  });
+  return apiKey;
+}
+
+export async function listCameras(db: Queryable): Promise<Camera[]> {
+  const { rows } = await db.query<CameraRow>('SELECT * FROM cameras ORDER BY code');
+  return rows.map(toCamera);
+}
+
+export async function getCamera(db: Queryable, code: string): Promise<Camera | null> {
+  const { rows } = await db.query<CameraRow>('SELECT * FROM cameras WHERE code = $1', [code]);
+  return rows[0] ? toCamera(rows[0]) : null;
+}
+
+/** Cameras whose uploads arrive by FTP into a folder, for the drop-folder watcher. */
+export async function dropFolderCameras(db: Queryable): Promise<Array<{ id: number; code: string; dropFolder: string }>> {
+  const { rows } = await db.query<{ id: number; code: string; drop_folder: string }>(
+    'SELECT id, code, drop_folder FROM cameras WHERE drop_folder IS NOT NULL AND enabled ORDER BY code');
+  return rows.map((r) => ({ id: r.id, code: r.code, dropFolder: r.drop_folder }));
+}
+
+async function lockCamera(tx: Queryable, code: string): Promise<CameraRow> {
+  const { rows } = await tx.query<CameraRow>('SELECT * FROM cameras WHERE code = $1 FOR UPDATE', [code]);
+  if (!rows[0]) throw new CameraError(404, 'not_found', `camera ${code} not found`);
+  return rows[0];
+}
+
+function settingsOf(c: Camera): CameraSettings {
+  const { id: _id, code: _code, hasApiKey: _k, createdAt: _c, updatedAt: _u, ...settings } = c;
+  return settings;
+}
+
+/** jsonb takes a JSON string; arrays go to smallint[] as they are. */
+function columnValue(v: unknown): unknown {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) return JSON.stringify(v);
+  return v;
+}

@@ -1,0 +1,56 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Region of interest in image pixels: only this part of a frame is searched for plates. */
+export const RoiSchema = Type.Object({
+  x: Type.Integer({ minimum: 0, maximum: 20_000 }),
+  y: Type.Integer({ minimum: 0, maximum: 20_000 }),
+  width: Type.Integer({ minimum: 8, maximum: 20_000 }),
+  height: Type.Integer({ minimum: 8, maximum: 20_000 }),
+}, { additionalProperties: false });
+
+export const CameraTypeSchema = Type.Union([Type.Literal('speed'), Type.Literal('red_light'), Type.Literal('lane'), Type.Literal('no_entry'), Type.Literal('no_parking')],
+  { description: 'which rule the camera enforces' });
+
+/** The settings the workers read per camera; every one can be changed without a restart. */
+const settingsProps = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  province: Type.String({ minLength: 1, maxLength: 100 }),
+  address: Type.String({ minLength: 1, maxLength: 500 }),
+  latitude: Type.Union([Type.Number({ minimum: -90, maximum: 90 }), Type.Null()]),
+  longitude: Type.Union([Type.Number({ minimum: -180, maximum: 180 }), Type.Null()]),
+  cameraType: CameraTypeSchema,
+  enabled: Type.Boolean(),
+  plateProfile: Type.Union([Type.Literal('vn'), Type.Literal('generic')], { description: 'plate grammar: Vietnamese or generic' }),
+  roi: Type.Union([RoiSchema, Type.Null()], { description: 'null = whole frame' }),
+  detectThreshold: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'plates read with less confidence are discarded' }),
+  readThreshold: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'plates read with less confidence are flagged for careful review' }),
+  speedLimitKmh: Type.Union([Type.Integer({ minimum: 5, maximum: 150 }), Type.Null()], { description: 'required for speed cameras' }),
+  speedToleranceKmh: Type.Integer({ minimum: 0, maximum: 20, description: 'measurement tolerance subtracted before judging speed' }),
+  allowedLanes: Type.Union([Type.Array(Type.Integer({ minimum: 1, maximum: 20 }), { minItems: 1, maxItems: 20, uniqueItems: true }), Type.Null()],
+    { description: 'lanes the camera\'s vehicles may use (lane cameras)' }),
+  dedupWindowS: Type.Integer({ minimum: 0, maximum: 86_400, description: 'later captures of the same plate within this window become evidence of one violation' }),
+  noParkingDwellS: Type.Integer({ minimum: 10, maximum: 86_400, description: 'how long a vehicle must stay before it counts as parked' }),
+  dropFolder: Type.Union([Type.String({ minLength: 2, maxLength: 1000, pattern: '^/' }), Type.Null()], { description: 'absolute folder the camera uploads to by FTP; null = HTTP only' }),
+};
+export const CameraSettingsSchema = Type.Object(settingsProps, { additionalProperties: false });
+export type CameraSettings = Static<typeof CameraSettingsSchema>;
+
+export const CameraCodeSchema = Type.String({ pattern: '^[A-Z0-9][A-Z0-9_-]{1,63}$', description: 'unique code, e.g. HN-CG-001' });
+
+const { name, province, address, cameraType, ...optionalProps } = settingsProps;
+
+export const CreateCameraSchema = Type.Object({
+  code: CameraCodeSchema, name, province, address, cameraType,
+  ...Type.Partial(Type.Object(optionalProps)).properties,
+}, { additionalProperties: false });
+export type CreateCamera = Static<typeof CreateCameraSchema>;
+
+export const UpdateCameraSchema = Type.Partial(Type.Object(settingsProps), { additionalProperties: false, minProperties: 1 });
+export type UpdateCamera = Static<typeof UpdateCameraSchema>;
+
+export const CameraSchema = Type.Object({
+  id: Type.Integer(), code: Type.String(), hasApiKey: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }), updatedAt: Type.String({ format: 'date-time' }),
+  ...settingsProps,
+});
+export type Camera = Static<typeof CameraSchema>;

@@ -1,0 +1,43 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { createPool } from '../db/pool.js';
+import { escalateOverdue, registryList } from '../escalation/escalate.js';
+import { registryCsv } from '../escalation/registry-csv.js';
+import { runCli } from './run-cli.js';
+
+// The daily escalation run (cron/systemd timer): escalate overdue notices, then write the inspection
+// registry's list of vehicles to hold (--out FILE, else stdout) and optionally the ones to release.
+runCli(async () => {
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string' },
+      lifted: { type: 'string' },
+      now: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+    },
+  });
+  const now = values.now ? new Date(values.now) : new Date();
+  if (Number.isNaN(now.getTime())) throw new Error(`--now ${values.now} is not a date (use ISO 8601, e.g. 2026-11-22T00:00:00+07:00)`);
+  const pool = createPool(loadConfig().DATABASE_URL, 2);
+  try {
+    if (!values['dry-run']) {
+      const escalated = await escalateOverdue(pool, now);
+      console.error(`${escalated.length} notice(s) escalated as of ${now.toISOString()}`);
+    }
+    const active = registryCsv(await registryList(pool, 'active'));
+    if (values.out) {
+      await writeFile(values.out, active);
+      console.error(`registry list written to ${values.out}`);
+    } else {
+      process.stdout.write(active);
+    }
+    if (values.lifted) {
+      const dayAgo = new Date(now.getTime() - 86_400_000);
+      await writeFile(values.lifted, registryCsv(await registryList(pool, 'lifted', dayAgo)));
+      console.error(`holds lifted in the last 24 h written to ${values.lifted}`);
+    }
+  } finally {
+    await pool.end();
+  }
+});

@@ -1,0 +1,26 @@
+export type PaymentErrorCode =
+  | 'unknown_notice'
+  | 'notice_cancelled'
+  | 'notice_already_paid'
+  | 'amount_mismatch'
+  | 'reference_reused'
+  | 'paid_in_future';
+
+const STATUS: Record<PaymentErrorCode, number> = {
+  unknown_notice: 404,
+  notice_cancelled: 409,
+  notice_already_paid: 409,
+  amount_mismatch: 422,
+  reference_reused: 409,
+  paid_in_future: 400,
+};
+
+/** A payment refused with a reason finance staff can act on. */
+export class PaymentError extends Error {
+  override readonly name = 'PaymentError';
+  readonly statusCode: number;
+  constructor(readonly code: PaymentErrorCode, message: string, readonly details?: Record<string, unknown>) {
+    super(message);
+    this.statusCode = STATUS[code];
+  }
+}

@@ -1,0 +1,126 @@
+import type { Queryable } from '../db/pool.js';
+
+export const AGING_BUCKETS = ['0-20', '21-60', '61-180', '>180'] as const;
+export type AgingBucket = (typeof AGING_BUCKETS)[number];
+
+/** Days since issue → bucket; day 0-20 is the owner's time to resolve, later buckets are overdue. */
+export function agingBucket(ageDays: number): AgingBucket {
+  if (ageDays <= 20) return '0-20';
+  if (ageDays <= 60) return '21-60';
+  if (ageDays <= 180) return '61-180';
+  return '>180';
+}
+
+export interface OutstandingItem {
+  noticeNumber: string;
+  plate: string;
+  cameraCode: string;
+  rule: string;
+  status: string;
+  amount: number;
+  outstanding: number;
+  issuedAt: string;
+  dueAt: string;
+  ageDays: number;
+  bucket: AgingBucket;
+}
+
+export interface OutstandingReport {
+  asOf: string;
+  count: number;
+  total: number;
+  buckets: Array<{ bucket: AgingBucket; count: number; amount: number }>;
+  items: OutstandingItem[];
+}
+
+/**
+ * Notices unpaid at `asOf`, oldest first, with aging by days since issue. Reading the state at a
+ * past date works too: a notice resolved after `asOf` was still outstanding then.
+ */
+export async function outstandingReport(db: Queryable, asOf: Date): Promise<OutstandingReport> {
+  const { rows } = await db.query<{ notice_number: string; plate_text: string; camera_code: string; rule: string; status: string; amount: number;
+    paid: number; issued_at: Date; due_at: Date }>(
+    `SELECT n.notice_number, v.plate_text, c.code AS camera_code, v.rule, n.status, n.amount,
+            coalesce((SELECT sum(p.amount) FROM payments p WHERE p.notice_id = n.id AND p.paid_at <= $1), 0)::bigint AS paid,
+            n.issued_at, n.due_at
+     FROM notices n JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id
+     WHERE n.status <> 'cancelled' AND n.issued_at <= $1 AND (n.resolved_at IS NULL OR n.resolved_at > $1)
+     ORDER BY n.issued_at, n.id`,
+    [asOf],
+  );
+  const items: OutstandingItem[] = rows
+    .map((r) => {
+      const ageDays = Math.floor((asOf.getTime() - r.issued_at.getTime()) / 86_400_000);
+      return { noticeNumber: r.notice_number, plate: r.plate_text, cameraCode: r.camera_code, rule: r.rule, status: r.status, amount: r.amount,
+        outstanding: r.amount - r.paid, issuedAt: r.issued_at.toISOString(), dueAt: r.due_at.toISOString(), ageDays, bucket: agingBucket(ageDays) };
+    })
+    .filter((i) => i.outstanding > 0);
+  const buckets = AGING_BUCKETS.map((bucket) => {
+    const inBucket = items.filter((i) => i.bucket === bucket);
+    return { bucket, count: inBucket.length, amount: inBucket.reduce((s, i) => s + i.outstanding, 0) };
+  });
+  return { asOf: asOf.toISOString(), count: items.length, total: items.reduce((s, i) => s + i.outstanding, 0), buckets, items };
+}
+
+export const TOTAL_GROUPS = ['month', 'camera', 'rule'] as const;
+export type TotalsGroup = (typeof TOTAL_GROUPS)[number];
+
+export interface TotalsRow {
+  key: string;
+  issuedCount: number;
+  issued: number;
+  collectedCount: number;
+  collected: number;
+  outstanding: number;
+}
+
+export interface TotalsReport {
+  from: string;
+  to: string;
+  group: TotalsGroup;
+  rows: TotalsRow[];
+  total: Omit<TotalsRow, 'key'>;
+}
+
+/**
+ * Money per period, camera or violation type over [from, to): issued = notices issued in the range
+ * (their amounts), collected = payments received in the range, outstanding = what is still unpaid
+ * today of the notices issued in the range. Months are Vietnam-time calendar months.
+ */
+export async function totalsReport(db: Queryable, range: { from: Date; to: Date }, group: TotalsGroup): Promise<TotalsReport> {
+  const key = (ts: string) => ({
+    month: `to_char(${ts} AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM')`,
+    camera: 'c.code',
+    rule: 'v.rule',
+  })[group];
+  const issued = await db.query<{ key: string; n: number; issued: number; outstanding: number }>(
+    `SELECT ${key('n.issued_at')} AS key, count(*)::bigint AS n, sum(n.amount)::bigint AS issued,
+            sum(CASE WHEN n.status IN ('issued', 'escalated')
+                     THEN n.amount - coalesce((SELECT sum(p.amount) FROM payments p WHERE p.notice_id = n.id), 0) ELSE 0 END)::bigint AS outstanding
+     FROM notices n JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id
+     WHERE n.status <> 'cancelled' AND n.issued_at >= $1 AND n.issued_at < $2
+     GROUP BY 1`,
+    [range.from, range.to],
+  );
+  const collected = await db.query<{ key: string; n: number; collected: number }>(
+    `SELECT ${key('p.paid_at')} AS key, count(*)::bigint AS n, sum(p.amount)::bigint AS collected
+     FROM payments p JOIN notices n ON n.id = p.notice_id JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id
+     WHERE p.paid_at >= $1 AND p.paid_at < $2
+     GROUP BY 1`,
+    [range.from, range.to],
+  );
+  const byKey = new Map<string, TotalsRow>();
+  const row = (k: string) => {
+    let r = byKey.get(k);
+    if (!r) byKey.set(k, (r = { key: k, issuedCount: 0, issued: 0, collectedCount: 0, collected: 0, outstanding: 0 }));
+    return r;
+  };
+  for (const r of issued.rows) Object.assign(row(r.key), { issuedCount: r.n, issued: r.issued, outstanding: r.outstanding });
+  for (const r of collected.rows) Object.assign(row(r.key), { collectedCount: r.n, collected: r.collected });
+  const rows = [...byKey.values()].sort((a, b) => a.key.localeCompare(b.key));
+  const total = rows.reduce((t, r) => ({
+    issuedCount: t.issuedCount + r.issuedCount, issued: t.issued + r.issued, collectedCount: t.collectedCount + r.collectedCount,
+    collected: t.collected + r.collected, outstanding: t.outstanding + r.outstanding,
+  }), { issuedCount: 0, issued: 0, collectedCount: 0, collected: 0, outstanding: 0 });
+  return { from: range.from.toISOString(), to: range.to.toISOString(), group, rows, total };
+}

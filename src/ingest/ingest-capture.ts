@@ -1,0 +1,73 @@
+import type { Pool } from '../db/pool.js';
+import type { PipelineQueues } from '../queue/queues.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { IngestRejection } from './errors.js';
+import type { CaptureMetadata } from './metadata.js';
+import { probeImage } from './probe-image.js';
+
+export interface IngestDeps {
+  pool: Pool;
+  storage: BlobStore;
+  queues: Pick<PipelineQueues, 'enqueue'>;
+  limits: { maxPixels: number; maxBytes: number };
+}
+
+export interface IngestInput {
+  /** the camera the image comes from: by id (authenticated by API key) or by code (drop folder) */
+  camera: { id: number } | { code: string };
+  image: Buffer;
+  metadata: CaptureMetadata;
+  source: 'http' | 'drop_folder';
+  sourceName?: string | null;
+}
+
+export interface IngestResult {
+  captureId: number;
+  cameraCode: string;
+  imageSha256: string;
+  status: 'queued' | 'processing' | 'processed' | 'dead_lettered';
+  /** true when this camera already sent exactly these bytes: the existing capture is returned */
+  duplicate: boolean;
+}
+
+/**
+ * The one way a capture enters the system: check, store the original, record, enqueue.
+ * Each step is idempotent, so a crash between them is repaired by sending the same image again:
+ * the blob is stored once by its hash, the row once per (camera, hash), and the job once per capture
+ * id. A capture still waiting is re-enqueued on every repeat (a no-op while its job exists).
+ */
+export async function ingestCapture(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
+  const camera = await findCamera(deps.pool, input.camera);
+  const probed = await probeImage(input.image, deps.limits);
+  const sha = await deps.storage.put(input.image);
+  const m = input.metadata;
+  const inserted = await deps.pool.query<{ id: number; status: IngestResult['status'] }>(
+    `INSERT INTO captures (camera_id, image_sha256, image_bytes, image_width, image_height, content_type, captured_at, source,
+       source_name, measured_speed_kmh, signal_phase, red_elapsed_ms, lane, direction)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT (camera_id, image_sha256) DO NOTHING
+     RETURNING id, status`,
+    [camera.id, sha, probed.bytes, probed.width, probed.height, probed.contentType, m.capturedAt, input.source,
+      input.sourceName?.slice(0, 255) || null, m.speedKmh, m.signalPhase, m.redElapsedMs, m.lane, m.direction],
+  );
+  let row = inserted.rows[0];
+  const duplicate = !row;
+  if (!row) {
+    const existing = await deps.pool.query<{ id: number; status: IngestResult['status'] }>(
+      'SELECT id, status FROM captures WHERE camera_id = $1 AND image_sha256 = $2', [camera.id, sha]);
+    row = existing.rows[0];
+    if (!row) throw new Error(`capture of camera ${camera.id} with image ${sha} vanished after a conflicting insert`);
+  }
+  if (row.status === 'queued') await deps.queues.enqueue('recognise', row.id);
+  return { captureId: row.id, cameraCode: camera.code, imageSha256: sha, status: row.status, duplicate };
+}
+
+async function findCamera(pool: Pool, ref: IngestInput['camera']): Promise<{ id: number; code: string }> {
+  const byId = 'id' in ref;
+  const { rows } = await pool.query<{ id: number; code: string; enabled: boolean }>(
+    `SELECT id, code, enabled FROM cameras WHERE ${byId ? 'id' : 'code'} = $1`, [byId ? ref.id : ref.code]);
+  const camera = rows[0];
+  if (!camera) throw new IngestRejection(404, 'unknown_camera', `no camera ${byId ? `#${ref.id}` : ref.code} is registered`);
+  if (!camera.enabled) throw new IngestRejection(403, 'camera_disabled', `camera ${camera.code} is disabled; its images are not accepted`);
+  return { id: camera.id, code: camera.code };
+}

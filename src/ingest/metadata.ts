@@ -1,0 +1,84 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
+import { IngestRejection } from './errors.js';
+
+/**
+ * Capture metadata as cameras send it: multipart form fields, a sidecar JSON or tokens of a file
+ * name. Values may arrive as strings; they are converted, then checked once here.
+ */
+export const CaptureMetadataSchema = Type.Object({
+  captured_at: Type.String({ minLength: 1, description: 'ISO 8601 time with offset, e.g. 2025-03-14T08:15:22.120+07:00' }),
+  speed_kmh: Type.Optional(Type.Number({ minimum: 0, maximum: 400, description: 'measured speed' })),
+  signal_phase: Type.Optional(Type.Union([Type.Literal('green'), Type.Literal('amber'), Type.Literal('red')])),
+  red_elapsed_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000, description: 'time since the light turned red' })),
+  lane: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+  direction: Type.Optional(Type.Union([Type.Literal('forward'), Type.Literal('reverse')])),
+}, { additionalProperties: false });
+
+export type RawCaptureMetadata = Static<typeof CaptureMetadataSchema>;
+
+export interface CaptureMetadata {
+  capturedAt: Date;
+  speedKmh: number | null;
+  signalPhase: 'green' | 'amber' | 'red' | null;
+  redElapsedMs: number | null;
+  lane: number | null;
+  direction: 'forward' | 'reverse' | null;
+}
+
+// an offset is required: a camera clock without a zone is ambiguous by hours
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/;
+/** Captures older than the limitation period (1 year) can no longer be fined. */
+const MAX_AGE_MS = 366 * 24 * 3600 * 1000;
+
+/**
+ * Checks and converts metadata; throws IngestRejection (400) naming the first bad field.
+ * `now` and `maxFutureS` bound the capture time: a camera clock running ahead is refused.
+ */
+export function parseCaptureMetadata(input: Record<string, unknown>, now: Date, maxFutureS: number): CaptureMetadata {
+  const cleaned: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === '' || value === null || value === undefined) continue;
+    cleaned[key] = value;
+  }
+  if (cleaned.captured_at === undefined) throw new IngestRejection(400, 'missing_field', 'captured_at is required');
+  const converted = Value.Convert(CaptureMetadataSchema, cleaned);
+  const first = [...Value.Errors(CaptureMetadataSchema, converted)][0];
+  if (first) {
+    const field = first.path.replace(/^\//, '') || 'metadata';
+    const unknownField = first.type === ValueErrorType.ObjectAdditionalProperties;
+    throw new IngestRejection(400, unknownField ? 'unknown_field' : 'invalid_field',
+      unknownField ? `unknown metadata field(s): ${Object.keys(cleaned).filter((k) => !(k in CaptureMetadataSchema.properties)).join(', ')}`
+        : `${field}: ${first.message}`);
+  }
+  const meta = converted as RawCaptureMetadata;
+  if (!ISO_WITH_ZONE.test(meta.captured_at)) {
+    throw new IngestRejection(400, 'invalid_field', 'captured_at must be ISO 8601 with a time zone offset, e.g. 2025-03-14T08:15:22+07:00');
+  }
+  const capturedAt = new Date(meta.captured_at);
+  if (Number.isNaN(capturedAt.getTime()) || !isCalendarTime(meta.captured_at)) throw new IngestRejection(400, 'invalid_field', `captured_at is not a real time: ${meta.captured_at}`);
+  if (capturedAt.getTime() > now.getTime() + maxFutureS * 1000) {
+    throw new IngestRejection(400, 'captured_in_future', `captured_at ${capturedAt.toISOString()} is in the future (server time ${now.toISOString()}); check the camera clock`);
+  }
+  if (capturedAt.getTime() < now.getTime() - MAX_AGE_MS) {
+    throw new IngestRejection(400, 'captured_too_old', `captured_at ${capturedAt.toISOString()} is past the one-year limitation period`);
+  }
+  if (meta.red_elapsed_ms !== undefined && meta.signal_phase !== 'red') {
+    throw new IngestRejection(400, 'invalid_field', 'red_elapsed_ms only makes sense with signal_phase=red');
+  }
+  return {
+    capturedAt,
+    speedKmh: meta.speed_kmh ?? null,
+    signalPhase: meta.signal_phase ?? null,
+    redElapsedMs: meta.red_elapsed_ms ?? null,
+    lane: meta.lane ?? null,
+    direction: meta.direction ?? null,
+  };
+}
+
+/** Date rolls 2025-02-30 over to March; a camera sending that has a broken clock, not a date. */
+function isCalendarTime(iso: string): boolean {
+  const [y, mo, d, h, mi, s] = iso.slice(0, 19).split(/[-T:]/).map(Number) as [number, number, number, number, number, number?];
+  const probe = new Date(Date.UTC(y, mo - 1, d));
+  return probe.getUTCFullYear() === y && probe.getUTCMonth() === mo - 1 && probe.getUTCDate() === d && h <= 23 && mi <= 59 && (s ?? 0) <= 59;
+}

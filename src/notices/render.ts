@@ -1,0 +1,76 @@
+import QRCode from 'qrcode';
+import sharp from 'sharp';
+import { appendAudit } from '../audit/audit-log.js';
+import type { Config } from '../config.js';
+import { withTransaction, type Pool } from '../db/pool.js';
+import { evidenceForViolation } from '../review/evidence.js';
+import { cropPlate } from '../review/plate-crop.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { loadNoticeDocument, type NoticeDocument } from './document.js';
+import { NoticeError } from './errors.js';
+import { buildNoticePdf, type NoticeImages, type NoticePrintSettings } from './pdf.js';
+import { loadNoticeTemplate } from './template.js';
+
+export interface RenderDeps {
+  pool: Pool;
+  storage: BlobStore;
+  config: Config;
+}
+
+/** The public lookup address a notice's QR code opens. */
+export function lookupUrl(config: Pick<Config, 'PUBLIC_BASE_URL'>, plateText: string): string {
+  return `${config.PUBLIC_BASE_URL.replace(/\/+$/, '')}/api/v1/lookup?plate=${encodeURIComponent(plateText)}`;
+}
+
+/**
+ * Renders a notice's PDF, stores it content-addressed and records its sha256 (audited
+ * `notice.rendered`). Idempotent: a notice whose PDF is already stored is returned as is, so the
+ * approval path and the batch command may both try it. Called after the issuing transaction commits.
+ */
+export async function renderNotice(deps: RenderDeps, noticeId: number): Promise<{ sha256: string }> {
+  const doc = await loadNoticeDocument(deps.pool, noticeId);
+  if (!doc) throw new NoticeError('notice_not_found', `notice ${noticeId} not found`);
+  if (doc.pdfSha256 && (await deps.storage.has(doc.pdfSha256))) return { sha256: doc.pdfSha256 };
+
+  const pdf = await renderNoticePdf(deps, doc);
+  const sha256 = await deps.storage.put(pdf);
+  await withTransaction(deps.pool, async (tx) => {
+    const { rows } = await tx.query<{ pdf_sha256: string | null }>('SELECT pdf_sha256 FROM notices WHERE id = $1 FOR UPDATE', [noticeId]);
+    const previous = rows[0]?.pdf_sha256 ?? null;
+    if (previous === sha256) return;
+    await tx.query('UPDATE notices SET pdf_sha256 = $2, pdf_rendered_at = now() WHERE id = $1', [noticeId, sha256]);
+    await appendAudit(tx, {
+      actorId: null, actor: 'notice-renderer', action: 'notice.rendered', entityType: 'notice', entityId: noticeId,
+      // a previous hash means the stored file went missing and was rendered again
+      details: { noticeNumber: doc.noticeNumber, sha256, bytes: pdf.length, previousSha256: previous },
+    });
+  });
+  return { sha256 };
+}
+
+/** The PDF bytes of a notice, from its stored data and evidence; does not store anything. */
+export async function renderNoticePdf(deps: RenderDeps, doc: NoticeDocument): Promise<Buffer> {
+  const images = await noticeImages(deps, doc);
+  const settings: NoticePrintSettings = {
+    detectingUnit: deps.config.DETECTING_UNIT,
+    unitAddress: deps.config.NOTICE_UNIT_ADDRESS,
+    contactPhone: deps.config.NOTICE_CONTACT_PHONE,
+    lookupUrl: lookupUrl(deps.config, doc.plateText),
+  };
+  return buildNoticePdf(doc, images, settings, loadNoticeTemplate('vi'));
+}
+
+async function noticeImages(deps: RenderDeps, doc: NoticeDocument): Promise<NoticeImages> {
+  const evidence = await evidenceForViolation(deps.pool, doc.violationId);
+  const first = evidence[0];
+  if (!first) throw new NoticeError('evidence_missing', `notice ${doc.noticeNumber}: violation ${doc.violationId} has no evidence photo`);
+  const original = await deps.storage.get(first.imageSha256);
+  if (!original) throw new NoticeError('evidence_missing', `notice ${doc.noticeNumber}: evidence image ${first.imageSha256} is missing from storage`);
+  // a camera original can be 20 MB; the page shows it 250 pt wide
+  const photo = await sharp(original, { failOn: 'error' }).rotate()
+    .resize({ width: 1000, height: 750, fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 80 }).toBuffer();
+  const plateCrop = first.plateRead ? await cropPlate(original, first.plateRead.bbox) : null;
+  const qr = await QRCode.toBuffer(lookupUrl(deps.config, doc.plateText), { type: 'png', errorCorrectionLevel: 'M', margin: 1, width: 240 });
+  return { photo, plateCrop, qr };
+}

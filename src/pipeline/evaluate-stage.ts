@@ -1,0 +1,80 @@
+import { withTransaction } from '../db/pool.js';
+import type { CameraRules, CaptureFacts, ReadFacts } from '../violations/evaluate.js';
+import type { StageDeps, StageOutcome } from './stage-deps.js';
+
+interface Row {
+  status: string;
+  recognised_at: Date | null;
+  captured_at: Date;
+  measured_speed_kmh: number | null;
+  signal_phase: CaptureFacts['signalPhase'];
+  red_elapsed_ms: number | null;
+  lane: number | null;
+  direction: CaptureFacts['direction'];
+  camera_id: number;
+  code: string;
+  camera_type: CameraRules['cameraType'];
+  speed_limit_kmh: number | null;
+  speed_tolerance_kmh: number;
+  allowed_lanes: number[] | null;
+  dedup_window_s: number;
+  no_parking_dwell_s: number;
+  plate_profile: CameraRules['plateProfile'];
+}
+
+interface ReadRow {
+  id: number;
+  plate_text: string;
+  plate_key: string;
+  colour: ReadFacts['colour'];
+  confidence: number;
+  valid: boolean;
+  low_confidence: boolean;
+  layout: ReadFacts['layout'];
+}
+
+/**
+ * Stage 2: matches the best read to the registry and applies the camera's rules (src/violations),
+ * then marks the capture processed, all in one transaction. The row lock makes concurrent runs of
+ * the same capture wait for each other; the second sees 'processed' and does nothing.
+ */
+export async function runEvaluate(deps: StageDeps, captureId: number): Promise<StageOutcome> {
+  return withTransaction(deps.pool, async (tx): Promise<StageOutcome> => {
+    const { rows } = await tx.query<Row>(
+      `SELECT c.status, c.recognised_at, c.captured_at, c.measured_speed_kmh, c.signal_phase, c.red_elapsed_ms, c.lane, c.direction,
+              k.id AS camera_id, k.code, k.camera_type, k.speed_limit_kmh, k.speed_tolerance_kmh, k.allowed_lanes, k.dedup_window_s,
+              k.no_parking_dwell_s, k.plate_profile
+       FROM captures c JOIN cameras k ON k.id = c.camera_id WHERE c.id = $1 FOR UPDATE OF c`,
+      [captureId],
+    );
+    const c = rows[0];
+    if (!c || !['queued', 'processing'].includes(c.status)) return 'skipped';
+    if (!c.recognised_at) {
+      // recognition has not run (e.g. an operator retried the capture meanwhile): send it back there
+      await deps.queues.enqueue('recognise', captureId);
+      return 'skipped';
+    }
+    const best = await tx.query<ReadRow>(
+      `SELECT id, plate_text, plate_key, colour, confidence, valid, low_confidence, layout
+       FROM plate_reads WHERE capture_id = $1 ORDER BY rank LIMIT 1`, [captureId]);
+    const r = best.rows[0];
+    const read: ReadFacts | null = r
+      ? { plateReadId: r.id, plateText: r.plate_text, plateKey: r.plate_key, colour: r.colour, confidence: r.confidence,
+          valid: r.valid, lowConfidence: r.low_confidence, layout: r.layout }
+      : null;
+    const outcome = await deps.evaluate(tx, {
+      capture: { captureId, capturedAt: c.captured_at, measuredSpeedKmh: c.measured_speed_kmh, signalPhase: c.signal_phase,
+        redElapsedMs: c.red_elapsed_ms, lane: c.lane, direction: c.direction },
+      camera: { id: c.camera_id, code: c.code, cameraType: c.camera_type, speedLimitKmh: c.speed_limit_kmh,
+        speedToleranceKmh: c.speed_tolerance_kmh, allowedLanes: c.allowed_lanes, dedupWindowS: c.dedup_window_s,
+        noParkingDwellS: c.no_parking_dwell_s, plateProfile: c.plate_profile },
+      read,
+    });
+    const summary = outcome.kind === 'created' || outcome.kind === 'merged'
+      ? `${outcome.kind} violation ${outcome.violationIds.join(', ')}`
+      : `${outcome.kind}${outcome.reason ? `: ${outcome.reason}` : ''}`;
+    await tx.query(`UPDATE captures SET status = 'processed', processed_at = now(), status_reason = $2 WHERE id = $1`,
+      [captureId, summary.slice(0, 2000)]);
+    return 'done';
+  });
+}

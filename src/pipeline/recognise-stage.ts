@@ -1,0 +1,98 @@
+import { withTransaction } from '../db/pool.js';
+import { ImageError, plateKey, type PlateRead } from '../vision/engine.js';
+import { deadLetterCapture } from './dead-letter.js';
+import { PermanentFailure } from './failures.js';
+import type { StageDeps, StageOutcome } from './stage-deps.js';
+
+interface CaptureForRecognition {
+  status: string;
+  recognised_at: Date | null;
+  image_sha256: string;
+  enabled: boolean;
+  code: string;
+  plate_profile: 'vn' | 'generic';
+  roi: { x: number; y: number; width: number; height: number } | null;
+  detect_threshold: number;
+  read_threshold: number;
+}
+
+/**
+ * Stage 1: reads the plates of a capture and stores them as its plate_reads (rank 0 = best), then
+ * hands the capture to the evaluate stage. Safe to run any number of times: reads are written once,
+ * in the same transaction that sets recognised_at, and a capture already recognised is just passed on.
+ */
+export async function runRecognise(deps: StageDeps, captureId: number): Promise<StageOutcome> {
+  const { rows } = await deps.pool.query<CaptureForRecognition>(
+    `UPDATE captures c SET status = 'processing', attempts = c.attempts + 1
+     FROM cameras k
+     WHERE c.id = $1 AND k.id = c.camera_id AND c.status IN ('queued', 'processing')
+     RETURNING c.status, c.recognised_at, c.image_sha256, k.enabled, k.code, k.plate_profile, k.roi, k.detect_threshold, k.read_threshold`,
+    [captureId],
+  );
+  const capture = rows[0];
+  if (!capture) return 'skipped'; // unknown, processed or dead-lettered: nothing left to do
+  if (capture.recognised_at) {
+    await deps.queues.enqueue('evaluate', captureId);
+    return 'skipped';
+  }
+  try {
+    if (!capture.enabled) throw new PermanentFailure(`camera ${capture.code} was disabled before this capture was processed; re-enable it and retry`);
+    const image = await deps.storage.get(capture.image_sha256);
+    if (!image) throw new PermanentFailure(`image ${capture.image_sha256} is missing from storage`);
+    const result = await deps.engine.recognise(image, {
+      profile: capture.plate_profile,
+      ...(capture.roi ? { roi: capture.roi } : {}),
+      minConfidence: capture.detect_threshold,
+      lowConfidence: capture.read_threshold,
+    }).catch((err: unknown) => {
+      if (err instanceof ImageError) throw new PermanentFailure(`image unreadable (${err.code}): ${err.message}`);
+      throw err;
+    });
+    const written = await withTransaction(deps.pool, async (tx) => {
+      const locked = await tx.query<{ status: string; recognised_at: Date | null }>(
+        'SELECT status, recognised_at FROM captures WHERE id = $1 FOR UPDATE', [captureId]);
+      const now = locked.rows[0];
+      // another worker finished first (a stalled job that was in fact still running), or it was dead-lettered meanwhile
+      if (!now || now.recognised_at || !['queued', 'processing'].includes(now.status)) return false;
+      await tx.query('DELETE FROM plate_reads WHERE capture_id = $1', [captureId]);
+      await insertReads(tx, captureId, result.plates);
+      await tx.query('UPDATE captures SET recognised_at = now(), recognise_ms = $2 WHERE id = $1', [captureId, Math.round(result.ms)]);
+      return true;
+    });
+    if (written) {
+      for (const p of result.plates) deps.metrics?.platesRead.inc({ valid: String(p.valid) });
+    }
+    await deps.queues.enqueue('evaluate', captureId);
+    return written ? 'done' : 'skipped';
+  } catch (err) {
+    if (!(err instanceof PermanentFailure)) throw err;
+    await deadLetterCapture(deps.pool, captureId, err.message, 'recognise');
+    deps.metrics?.deadLettered.inc({ stage: 'recognise' });
+    return 'dead_lettered';
+  }
+}
+
+async function insertReads(tx: { query: (sql: string, params: unknown[]) => Promise<unknown> }, captureId: number, plates: PlateRead[]): Promise<void> {
+  if (plates.length === 0) return;
+  const params: unknown[] = [];
+  const tuples = plates.map((p, rank) => {
+    const x = Math.max(0, Math.round(p.bbox.x));
+    const y = Math.max(0, Math.round(p.bbox.y));
+    const values = [captureId, rank, p.text, plateKey(p.text), p.raw, clamp01(p.confidence), p.charConfidences.map(clamp01),
+      x, y, Math.max(1, Math.round(p.bbox.width)), Math.max(1, Math.round(p.bbox.height)),
+      p.corners ? JSON.stringify(p.corners) : null, p.layout, p.colour, p.valid, p.lowConfidence];
+    const start = params.length;
+    params.push(...values);
+    return `(${values.map((_, i) => `$${start + i + 1}`).join(', ')})`;
+  });
+  await tx.query(
+    `INSERT INTO plate_reads (capture_id, rank, plate_text, plate_key, raw_text, confidence, char_confidences,
+       bbox_x, bbox_y, bbox_width, bbox_height, corners, layout, colour, valid, low_confidence)
+     VALUES ${tuples.join(', ')}`,
+    params,
+  );
+}
+
+function clamp01(v: number): number {
+  return Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0;
+}

@@ -1,0 +1,102 @@
+import { appendAudit } from '../audit/audit-log.js';
+import type { PoolClient } from '../db/pool.js';
+import { matchPlate } from '../matching/matcher.js';
+import { categoryOfVehicleType } from '../registry/types.js';
+import { inferCategoryFromPlate } from './category.js';
+import { defaultFineSchedules, priceOffence, type FineScheduleVersion } from './fine-schedule.js';
+import { DEFAULT_RED_LIGHT_GRACE_MS, evaluateRule } from './rules.js';
+import { dwellSeconds, recordSighting } from './sightings.js';
+import { addEvidence, findDedupTarget, insertViolation, touchViolation, violationsOfCapture } from './store.js';
+import type { CameraRules, CaptureFacts, EvaluationOutcome, ReadFacts } from './types.js';
+
+export type { CameraRules, CaptureFacts, EvaluationOutcome, ReadFacts } from './types.js';
+
+export interface EvaluateOptions {
+  /** see RED_LIGHT_GRACE_MS in the configuration; default 500 ms */
+  redLightGraceMs?: number;
+  /** fine schedules to price with; default: data/fines */
+  schedules?: readonly FineScheduleVersion[];
+  /** "now" for the limitation period */
+  now?: Date;
+}
+
+/** NĐ 168 / Luật XLVPHC: a traffic violation can no longer be fined a year after it happened. */
+const LIMITATION_MS = 365 * 24 * 3600 * 1000;
+
+/**
+ * Turns one processed capture into a priced violation awaiting review, extra evidence for an
+ * existing one, or nothing. Runs in the caller's transaction and is idempotent: a capture that is
+ * already evidence returns the same violations without writing anything.
+ */
+export async function evaluateCapture(
+  tx: PoolClient,
+  input: { capture: CaptureFacts; camera: CameraRules; read: ReadFacts | null },
+  options: EvaluateOptions = {},
+): Promise<EvaluationOutcome> {
+  const { capture, camera, read } = input;
+  const done = await violationsOfCapture(tx, capture.captureId);
+  if (done.length > 0) {
+    return { kind: done.some((v) => v.opened) ? 'created' : 'merged', violationIds: done.map((v) => v.id), reason: 'capture already evaluated' };
+  }
+  if (!read || read.plateKey === '') return { kind: 'no_plate', violationIds: [], reason: 'no plate was read' };
+  const now = options.now ?? new Date();
+  if (now.getTime() - capture.capturedAt.getTime() > LIMITATION_MS) {
+    return { kind: 'no_violation', violationIds: [], reason: 'older than the one-year limitation period' };
+  }
+
+  // one violation per vehicle and camera at a time, even with several workers
+  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`violation:${camera.id}:${read.plateKey}`]);
+
+  let dwellS: number | null = null;
+  let parkedSince: Date | null = null;
+  if (camera.cameraType === 'no_parking') {
+    await recordSighting(tx, { captureId: capture.captureId, cameraId: camera.id, plateKey: read.plateKey, seenAt: capture.capturedAt });
+    ({ dwellS, since: parkedSince } = await dwellSeconds(tx, camera.id, read.plateKey, capture.capturedAt, camera.noParkingDwellS));
+  }
+  const result = evaluateRule(capture, camera, { redLightGraceMs: options.redLightGraceMs ?? DEFAULT_RED_LIGHT_GRACE_MS, dwellS });
+  if (result.kind === 'none') return { kind: 'no_violation', violationIds: [], reason: result.reason };
+
+  const match = await matchPlate(tx, {
+    plateText: read.plateText, profile: camera.plateProfile, observedColour: read.colour, observedLayout: read.layout, at: capture.capturedAt,
+  });
+
+  const existing = await findDedupTarget(tx, {
+    cameraId: camera.id, rule: result.rule, plateKey: read.plateKey, vehicleId: match.vehicleId, at: capture.capturedAt, windowS: camera.dedupWindowS,
+  });
+  if (existing !== null) {
+    await addEvidence(tx, existing, capture.captureId, read.plateReadId);
+    await touchViolation(tx, existing, capture.capturedAt);
+    await appendAudit(tx, { actorId: null, actor: 'worker', action: 'violation.evidence_added', entityType: 'violation', entityId: existing,
+      details: { captureId: capture.captureId, plateReadId: read.plateReadId, cameraCode: camera.code, ...result.details } });
+    return { kind: 'merged', violationIds: [existing] };
+  }
+
+  const category = match.vehicleType
+    ? { category: categoryOfVehicleType(match.vehicleType), source: 'registry', reason: `registered ${match.vehicleType}` }
+    : { ...inferCategoryFromPlate(read.plateText, read.layout), source: 'plate_inference' };
+  const price = priceOffence(result.offence, category.category, capture.capturedAt, options.schedules ?? defaultFineSchedules());
+  const details = {
+    ...result.details,
+    offence: result.offence,
+    captureId: capture.captureId,
+    cameraCode: camera.code,
+    plateLayout: read.layout,
+    plateValid: read.valid,
+    lowConfidence: read.lowConfidence,
+    categorySource: category.source,
+    categoryReason: category.reason,
+    ...(parkedSince ? { parkedSince: parkedSince.toISOString() } : {}),
+  };
+  const id = await insertViolation(tx, {
+    cameraId: camera.id, rule: result.rule, category: category.category, occurredAt: capture.capturedAt,
+    plateText: read.plateText, plateKey: read.plateKey, plateColour: read.colour,
+    vehicleId: match.vehicleId, ownerId: match.ownerId, matchStatus: match.status, candidates: match.candidates,
+    suspectedClone: match.suspectedClone, cloneReason: match.cloneReason, price, details, readConfidence: read.confidence,
+  });
+  await addEvidence(tx, id, capture.captureId, read.plateReadId);
+  await appendAudit(tx, { actorId: null, actor: 'worker', action: 'violation.created', entityType: 'violation', entityId: id,
+    details: { captureId: capture.captureId, cameraCode: camera.code, rule: result.rule, offence: result.offence, code: price.violationCode,
+      plate: read.plateText, matchStatus: match.status, vehicleId: match.vehicleId, ownerId: match.ownerId, fineAmount: price.fineAmount,
+      scheduleVersion: price.scheduleVersion, suspectedClone: match.suspectedClone } });
+  return { kind: 'created', violationIds: [id] };
+}

@@ -1,0 +1,85 @@
+import type { Queryable } from '../db/pool.js';
+import type { MatchCandidate } from '../matching/matcher.js';
+import type { VehicleCategory } from '../registry/types.js';
+import type { Price } from './fine-schedule.js';
+import type { RuleName } from './types.js';
+
+export interface NewViolation {
+  cameraId: number;
+  rule: RuleName;
+  category: VehicleCategory;
+  occurredAt: Date;
+  plateText: string;
+  plateKey: string;
+  plateColour: string;
+  vehicleId: number | null;
+  ownerId: number | null;
+  matchStatus: string;
+  candidates: MatchCandidate[];
+  suspectedClone: boolean;
+  cloneReason: string | null;
+  price: Price;
+  details: Record<string, unknown>;
+  readConfidence: number;
+}
+
+export async function insertViolation(db: Queryable, v: NewViolation): Promise<number> {
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO violations (camera_id, rule, violation_code, legal_clause, description, vehicle_category, occurred_at,
+       plate_text, plate_key, plate_colour, vehicle_id, owner_id, match_status, match_candidates, suspected_clone, clone_reason,
+       schedule_version, fine_min, fine_max, fine_amount, points, details, read_confidence, status, last_seen_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 'pending_review', $7)
+     RETURNING id`,
+    [v.cameraId, v.rule, v.price.violationCode, v.price.legalClause, v.price.description, v.category, v.occurredAt,
+      v.plateText, v.plateKey, v.plateColour, v.vehicleId, v.ownerId, v.matchStatus, JSON.stringify(v.candidates),
+      v.suspectedClone, v.cloneReason, v.price.scheduleVersion, v.price.fineMin, v.price.fineMax, v.price.fineAmount,
+      v.price.points, v.details, v.readConfidence],
+  );
+  return rows[0]!.id;
+}
+
+export async function addEvidence(db: Queryable, violationId: number, captureId: number, plateReadId: number | null): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id) VALUES ($1, $2, $3)
+     ON CONFLICT DO NOTHING`,
+    [violationId, captureId, plateReadId],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Violations a capture is already evidence of, and whether it was the capture that opened each. */
+export async function violationsOfCapture(db: Queryable, captureId: number): Promise<Array<{ id: number; opened: boolean }>> {
+  const { rows } = await db.query<{ id: number; opened: boolean }>(
+    `SELECT v.id, (v.details->>'captureId')::bigint = $1 AS opened
+     FROM violation_evidence e JOIN violations v ON v.id = e.violation_id
+     WHERE e.capture_id = $1 ORDER BY v.id`,
+    [captureId],
+  );
+  return rows;
+}
+
+/**
+ * The open violation a new sighting belongs to: same camera and rule, same plate (or the same
+ * matched vehicle read differently), within `windowS` of the violation's first or latest evidence.
+ * Rejected cases are left alone: a fresh capture deserves a fresh look.
+ */
+export async function findDedupTarget(db: Queryable, q: { cameraId: number; rule: RuleName; plateKey: string; vehicleId: number | null; at: Date; windowS: number }): Promise<number | null> {
+  const { rows } = await db.query<{ id: number }>(
+    `SELECT id FROM violations
+     WHERE camera_id = $1 AND rule = $2 AND status <> 'rejected'
+       AND (plate_key = $3 OR ($4::bigint IS NOT NULL AND vehicle_id = $4))
+       AND occurred_at <= $5::timestamptz + make_interval(secs => $6)
+       AND occurred_at >= $5::timestamptz - make_interval(secs => $6) - interval '7 days'
+       AND coalesce(last_seen_at, occurred_at) >= $5::timestamptz - make_interval(secs => $6)
+     ORDER BY occurred_at DESC LIMIT 1`,
+    [q.cameraId, q.rule, q.plateKey, q.vehicleId, q.at, q.windowS],
+  );
+  return rows[0]?.id ?? null;
+}
+
+export async function touchViolation(db: Queryable, violationId: number, seenAt: Date): Promise<void> {
+  await db.query(
+    `UPDATE violations SET last_seen_at = greatest(coalesce(last_seen_at, occurred_at), $2), updated_at = now() WHERE id = $1`,
+    [violationId, seenAt],
+  );
+}

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ort from 'onnxruntime-node';
+import { ModelError } from './errors.js';
+
+export type ModelId = 'det' | 'rec' | 'recKeys' | 'tesseractEng';
+
+interface ManifestEntry {
+  package: string;
+  file: string;
+  sha256: string;
+}
+
+const manifestPath = fileURLToPath(new URL('../../models/manifest.json', import.meta.url));
+
+function readManifest(): Record<ModelId, ManifestEntry> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (cause) {
+    throw new ModelError('manifest_invalid', `cannot read ${manifestPath}`, { cause });
+  }
+  const models = (parsed as { models?: Record<string, Partial<ManifestEntry>> }).models ?? {};
+  const out: Partial<Record<ModelId, ManifestEntry>> = {};
+  for (const id of ['det', 'rec', 'recKeys', 'tesseractEng'] as const) {
+    const e = models[id];
+    if (!e || typeof e.package !== 'string' || typeof e.file !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256 ?? '')) {
+      throw new ModelError('manifest_invalid', `manifest entry "${id}" needs package, file and sha256`);
+    }
+    out[id] = { package: e.package, file: e.file, sha256: e.sha256 as string };
+  }
+  return out as Record<ModelId, ManifestEntry>;
+}
+
+/**
+ * Packages with an `exports` map hide package.json from require.resolve, so we
+ * walk up node_modules folders the way Node itself would.
+ */
+function packageDir(pkg: string): string {
+  let dir = dirname(manifestPath);
+  for (;;) {
+    const candidate = join(dir, 'node_modules', pkg);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new ModelError('missing_file', `package ${pkg} is not installed`);
+    dir = parent;
+  }
+}
+
+let manifest: Record<ModelId, ManifestEntry> | undefined;
+const verified = new Map<ModelId, string>();
+
+/** Absolute path of a model file, checked against its pinned hash once per process. */
+export function modelPath(id: ModelId): string {
+  const done = verified.get(id);
+  if (done) return done;
+  manifest ??= readManifest();
+  const entry = manifest[id];
+  const path = join(packageDir(entry.package), entry.file);
+  verifySha256(path, entry.sha256);
+  verified.set(id, path);
+  return path;
+}
+
+/** Throws a ModelError unless the file exists and has exactly this sha256. */
+export function verifySha256(path: string, expected: string): void {
+  if (!existsSync(path)) throw new ModelError('missing_file', `${path} not found`);
+  const actual = createHash('sha256').update(readFileSync(path)).digest('hex');
+  if (actual !== expected) {
+    throw new ModelError('hash_mismatch', `${path}: sha256 ${actual} does not match manifest ${expected}`);
+  }
+}
+
+const sessions = new Map<ModelId, Promise<ort.InferenceSession>>();
+
+/** One session per model per process: sessions are thread-safe for concurrent run() calls. */
+export function onnxSession(id: 'det' | 'rec'): Promise<ort.InferenceSession> {
+  let s = sessions.get(id);
+  if (!s) {
+    s = (async () => {
+      const path = modelPath(id);
+      try {
+        return await ort.InferenceSession.create(path, {
+          intraOpNumThreads: Number(process.env.ALPR_THREADS ?? 2),
+          interOpNumThreads: 1,
+          graphOptimizationLevel: 'all',
+          // Spinning workers fight the JS thread (and other workers) for the
+          // two cores; measured here it nearly doubles det and rec latency.
+          extra: { session: { intra_op: { allow_spinning: '0' } } },
+        });
+      } catch (cause) {
+        throw new ModelError('load_failed', `onnxruntime could not load ${path}`, { cause });
+      }
+    })();
+    s.catch(() => sessions.delete(id));
+    sessions.set(id, s);
+  }
+  return s;
+}
+
+export { ort };

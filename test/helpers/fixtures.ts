@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import sharp from 'sharp';
+import type { Role } from '../../src/auth/roles.js';
+import { createSession } from '../../src/auth/sessions.js';
+import { withTransaction, type Pool } from '../../src/db/pool.js';
+import { issueNotice } from '../../src/notices/issue.js';
+import { addOwnership, upsertOwners, upsertVehicles } from '../../src/registry/store.js';
+import { ownerIdentity, type OwnerInput, type PlateColour, type VehicleType } from '../../src/registry/types.js';
+import type { BlobStore } from '../../src/storage/blob-store.js';
+import { createUser } from '../../src/users/user-store.js';
+import { plateKey } from '../../src/vision/plate-grammar.js';
+
+/**
+ * Shared builders of stored state for tests. Rows owned by the pipeline (captures, plate reads,
+ * violations) are written directly, as the pipeline leaves them; users, owners and vehicles go
+ * through their modules' own functions.
+ */
+
+const unique = () => randomBytes(4).toString('hex');
+
+export interface TestStaff {
+  id: number;
+  username: string;
+  role: Role;
+  token: string;
+  /** headers for app.inject */
+  headers: { authorization: string };
+}
+
+/** A staff member with a live session (no login round-trip, so login rate limits never interfere). */
+export async function staffWithSession(pool: Pool, role: Role, username = `${role}-${unique()}`): Promise<TestStaff> {
+  const user = await withTransaction(pool, (tx) =>
+    createUser(tx, { username, fullName: `Cán bộ ${username}`, role, password: 'correct horse battery' }, { id: null, username: 'test-setup' }));
+  const { token } = await createSession(pool, user.id, 60);
+  return { id: user.id, username, role, token, headers: { authorization: `Bearer ${token}` } };
+}
+
+export interface SeedCamera {
+  code?: string;
+  address?: string;
+  province?: string;
+  cameraType?: 'speed' | 'red_light' | 'lane' | 'no_entry' | 'no_parking';
+}
+
+export async function seedCamera(pool: Pool, c: SeedCamera = {}): Promise<{ id: number; code: string; address: string }> {
+  const code = c.code ?? `CAM-${unique().toUpperCase()}`;
+  const address = c.address ?? 'Ngã tư Kim Mã - Liễu Giai, Ba Đình';
+  const type = c.cameraType ?? 'red_light';
+  const { rows } = await pool.query<{ id: number }>(
+    `INSERT INTO cameras (code, name, province, address, camera_type, speed_limit_kmh) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [code, `Camera ${code}`, c.province ?? 'Hà Nội', address, type, type === 'speed' ? 60 : null],
+  );
+  return { id: rows[0]!.id, code, address };
+}
+
+export interface SeedVehicle {
+  /** canonical plate, e.g. 30A-123.45 */
+  plate: string;
+  vehicleType?: VehicleType;
+  plateColour?: PlateColour;
+  make?: string;
+  model?: string;
+  owner?: Partial<Extract<OwnerInput, { kind: 'person' }>>;
+}
+
+let nationalSeq = 0;
+
+/** A registered vehicle and its owner (a person) since 2020, through the registry store. */
+export async function seedVehicle(pool: Pool, v: SeedVehicle): Promise<{ vehicleId: number; ownerId: number; nationalId: string }> {
+  // PPP=001 (Hà Nội), G=0 (male, 1900s), YY=90, then six digits unique within the test process
+  const nationalId = v.owner?.nationalId ?? `001090${String((process.pid * 997 + ++nationalSeq) % 1_000_000).padStart(6, '0')}`;
+  const owner: OwnerInput = {
+    kind: 'person', nationalId, fullName: v.owner?.fullName ?? 'Nguyễn Thị Hương', address: v.owner?.address ?? 'Số 12 phố Huế, phường Hai Bà Trưng',
+    province: v.owner?.province ?? 'Hà Nội',
+  };
+  return withTransaction(pool, async (tx) => {
+    const owners = await upsertOwners(tx, [owner]);
+    const vehicles = await upsertVehicles(tx, [{ plate: v.plate, plateKey: plateKey(v.plate), plateColour: v.plateColour ?? 'white',
+      vehicleType: v.vehicleType ?? 'car', make: v.make ?? 'Toyota', model: v.model ?? 'Vios', registeredAt: '2020-01-01' }]);
+    const vehicleId = vehicles.get(plateKey(v.plate))!;
+    const ownerId = owners.get(ownerIdentity(owner))!;
+    await addOwnership(tx, { vehicleId, ownerId, basis: 'registration', validFrom: new Date('2020-01-01T00:00:00+07:00'), validTo: null });
+    return { vehicleId, ownerId, nationalId };
+  });
+}
+
+export const SCENE_PLATE_BOX = { x: 260, y: 330, width: 120, height: 40 };
+
+/** A 640x480 JPEG street scene with a light plate-sized box at SCENE_PLATE_BOX; `seed` varies the bytes. */
+export async function sceneJpeg(seed = Math.floor(Math.random() * 1e9)): Promise<Buffer> {
+  const plate = await sharp({ create: { width: 120, height: 40, channels: 3, background: { r: 245, g: 245, b: 245 } } }).png().toBuffer();
+  const marker = await sharp({ create: { width: 6, height: 6, channels: 3, background: { r: 255, g: 200, b: 0 } } }).png().toBuffer();
+  return sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 60, g: 64, b: 72 } } })
+    .composite([{ input: plate, left: SCENE_PLATE_BOX.x, top: SCENE_PLATE_BOX.y }, { input: marker, left: seed % 630, top: Math.floor(seed / 630) % 100 }])
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+export interface SeedViolation {
+  cameraId: number;
+  plate: string;
+  vehicleId: number | null;
+  ownerId: number | null;
+  decidedBy: number;
+  status?: 'pending_review' | 'approved';
+  occurredAt?: Date;
+  rule?: 'red_light' | 'speeding';
+  plateColour?: PlateColour;
+}
+
+/**
+ * An approved camera violation with one piece of evidence: the capture (image in `storage`), its
+ * plate read and the evidence link, as the pipeline and an officer's approval leave them.
+ */
+export async function seedApprovedViolation(pool: Pool, storage: BlobStore, v: SeedViolation):
+  Promise<{ violationId: number; captureId: number; imageSha256: string }> {
+  const occurredAt = v.occurredAt ?? new Date('2026-11-01T08:15:30+07:00');
+  const image = await sceneJpeg();
+  const sha = await storage.put(image);
+  const key = plateKey(v.plate);
+  const offence = v.rule === 'speeding'
+    ? { rule: 'speeding', code: '16824.6.5.đ.01', clause: 'Điểm đ khoản 5 Điều 6 Nghị định 168/2024/NĐ-CP', min: 4_000_000, max: 6_000_000, points: 2,
+      description: 'Điều khiển xe chạy quá tốc độ quy định từ 10 km/h đến 20 km/h' }
+    : { rule: 'red_light', code: '16824.6.9.b.01', clause: 'Điểm b khoản 9 Điều 6 Nghị định 168/2024/NĐ-CP', min: 18_000_000, max: 20_000_000, points: 4,
+      description: 'Không chấp hành hiệu lệnh của đèn tín hiệu giao thông' };
+  const status = v.status ?? 'approved';
+  return withTransaction(pool, async (tx) => {
+    const capture = await tx.query<{ id: number }>(
+      `INSERT INTO captures (camera_id, image_sha256, image_bytes, image_width, image_height, content_type, captured_at, source,
+                             signal_phase, red_elapsed_ms, status, processed_at, recognised_at)
+       VALUES ($1, $2, $3, 640, 480, 'image/jpeg', $4, 'http', 'red', 2300, 'processed', now(), now()) RETURNING id`,
+      [v.cameraId, sha, image.length, occurredAt],
+    );
+    const captureId = capture.rows[0]!.id;
+    const read = await tx.query<{ id: number }>(
+      `INSERT INTO plate_reads (capture_id, rank, plate_text, plate_key, raw_text, confidence, char_confidences,
+                                bbox_x, bbox_y, bbox_width, bbox_height, layout, colour, valid, low_confidence)
+       VALUES ($1, 0, $2, $3, $3, 0.95, '{0.95}', $4, $5, $6, $7, 'one-line', $8, true, false) RETURNING id`,
+      [captureId, v.plate, key, SCENE_PLATE_BOX.x, SCENE_PLATE_BOX.y, SCENE_PLATE_BOX.width, SCENE_PLATE_BOX.height, v.plateColour ?? 'white'],
+    );
+    const violation = await tx.query<{ id: number }>(
+      `INSERT INTO violations (camera_id, rule, violation_code, legal_clause, description, vehicle_category, occurred_at,
+                               plate_text, plate_key, plate_colour, vehicle_id, owner_id, match_status, schedule_version,
+                               fine_min, fine_max, fine_amount, points, read_confidence, status, decided_by, decided_at)
+       VALUES ($1, $2, $3, $4, $5, 'car', $6, $7, $8, $9, $10, $11, $12, 'nd168-2024', $13, $14, $15, $16, 0.95, $17, $18, $19) RETURNING id`,
+      [v.cameraId, offence.rule, offence.code, offence.clause, offence.description, occurredAt, v.plate, key, v.plateColour ?? 'white',
+        v.vehicleId, v.ownerId, v.vehicleId === null ? 'unknown' : 'exact', offence.min, offence.max, (offence.min + offence.max) / 2,
+        offence.points, status, status === 'approved' ? v.decidedBy : null, status === 'approved' ? new Date() : null],
+    );
+    const violationId = violation.rows[0]!.id;
+    await tx.query('INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id) VALUES ($1, $2, $3)', [violationId, captureId, read.rows[0]!.id]);
+    return { violationId, captureId, imageSha256: sha };
+  });
+}
+
+export interface SeededNotice {
+  noticeId: number;
+  noticeNumber: string;
+  violationId: number;
+  vehicleId: number;
+  ownerId: number;
+  nationalId: string;
+}
+
+/** A registered car, an approved violation of it and the notice issued for it (PDF not rendered). */
+export async function seedNotice(pool: Pool, storage: BlobStore, o: { cameraId: number; officer: { id: number; username: string }; plate?: string;
+  rule?: 'red_light' | 'speeding'; occurredAt?: Date; ownerName?: string }): Promise<SeededNotice> {
+  const plate = o.plate ?? randomCarPlate();
+  const vehicle = await seedVehicle(pool, { plate, owner: o.ownerName ? { fullName: o.ownerName } : undefined });
+  const { violationId } = await seedApprovedViolation(pool, storage, { cameraId: o.cameraId, plate, vehicleId: vehicle.vehicleId, ownerId: vehicle.ownerId,
+    decidedBy: o.officer.id, rule: o.rule, occurredAt: o.occurredAt });
+  const notice = await withTransaction(pool, (tx) => issueNotice(tx, violationId, o.officer));
+  return { ...notice, violationId, ...vehicle };
+}
+
+/** A valid, random Hà Nội car plate such as 30K-482.17. */
+export function randomCarPlate(): string {
+  const letters = 'ABCDEFGHKLMNPSTUVXYZ';
+  const n = String(Math.floor(Math.random() * 100_000)).padStart(5, '0');
+  return `30${letters[Math.floor(Math.random() * letters.length)]}-${n.slice(0, 3)}.${n.slice(3)}`;
+}
+
+/**
+ * Moves a notice (issue and due dates, and its violation's time) `days` into the past, as if it had
+ * been issued then: aging, escalation and period reports need notices of different ages.
+ */
+export async function backdateNotice(pool: Pool, noticeId: number, days: number): Promise<void> {
+  await withTransaction(pool, async (tx) => {
+    await tx.query(`UPDATE notices SET issued_at = issued_at - make_interval(days => $2), due_at = due_at - make_interval(days => $2) WHERE id = $1`, [noticeId, days]);
+    await tx.query(`UPDATE violations SET occurred_at = occurred_at - make_interval(days => $2), last_seen_at = NULL
+                    WHERE id = (SELECT violation_id FROM notices WHERE id = $1)`, [noticeId, days]);
+  });
+}

@@ -1,0 +1,49 @@
+import { loadConfig } from '../src/config.js';
+import { createPool } from '../src/db/pool.js';
+import { createLogger } from '../src/logger.js';
+import { createRedis } from '../src/redis.js';
+import { onShutdown } from '../src/shutdown.js';
+import { runCli } from '../src/cli/run-cli.js';
+import { LocalBlobStore } from '../src/storage/blob-store.js';
+import { createPipelineQueues } from '../src/queue/queues.js';
+import { startPipelineWorkers } from '../src/pipeline/workers.js';
+import { startReconciler } from '../src/ingest/reconcile.js';
+import { createPipelineMetrics } from '../src/metrics/pipeline-metrics.js';
+import { snapshotKey, startMetricsPublisher } from '../src/metrics/cluster-metrics.js';
+import { createPlateEngine } from '../src/vision/engine.js';
+import { evaluateCapture } from '../src/violations/evaluate.js';
+
+/**
+ * A pipeline worker process (`npm run worker`). Scale by starting more of them, on this machine or
+ * others, against the same PostgreSQL, Redis and storage.
+ */
+runCli(async () => {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'worker');
+  const pool = createPool(config.DATABASE_URL, config.WORKER_CONCURRENCY * 2 + 2);
+  const redis = createRedis(config.REDIS_URL);
+  const queues = createPipelineQueues(config, redis);
+  const metrics = createPipelineMetrics();
+  // one engine per process: the ONNX models are loaded once and shared by concurrent jobs
+  const engine = await createPlateEngine();
+  const workers = startPipelineWorkers(config, {
+    pool, storage: new LocalBlobStore(config.STORAGE_DIR), queues, engine, logger, metrics,
+    evaluate: (tx, input) => evaluateCapture(tx, input, { redLightGraceMs: config.RED_LIGHT_GRACE_MS }),
+  });
+  const publisher = startMetricsPublisher(redis, snapshotKey(config.QUEUE_PREFIX, 'worker'), metrics.registry);
+  const reconciler = startReconciler(pool, queues, redis, {
+    prefix: config.QUEUE_PREFIX,
+    intervalMs: config.RECONCILE_INTERVAL_MS,
+    onReport: (r) => { if (r.reEnqueued || r.deadLettered) logger.warn(r, 'reconciled captures whose jobs were lost or failed'); },
+    onError: (err) => logger.error({ err }, 'reconcile failed'),
+  });
+  logger.info({ concurrency: config.WORKER_CONCURRENCY, prefix: config.QUEUE_PREFIX }, 'worker ready');
+  await onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
+    reconciler.stop();
+    // close() waits for the jobs in flight; anything cut off by the grace period is recovered by the stalled check
+    await workers.close();
+    await publisher.stop();
+    await Promise.allSettled([queues.close(), engine.close()]);
+    await Promise.allSettled([pool.end(), redis.quit()]);
+  });
+});
