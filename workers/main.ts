@@ -12,6 +12,7 @@ import { createPipelineMetrics } from '../src/metrics/pipeline-metrics.js';
 import { snapshotKey, startMetricsPublisher } from '../src/metrics/cluster-metrics.js';
 import { createPlateEngine } from '../src/vision/engine.js';
 import { evaluateCapture } from '../src/violations/evaluate.js';
+import { startMaintenance } from '../src/maintenance/scheduled-jobs.js';
 
 /**
  * A pipeline worker process (`npm run worker`). Scale by starting more of them, on this machine or
@@ -26,8 +27,10 @@ runCli(async () => {
   const metrics = createPipelineMetrics();
   // one engine per process: the ONNX models are loaded once and shared by concurrent jobs
   const engine = await createPlateEngine();
+  const storage = new LocalBlobStore(config.STORAGE_DIR);
+  const maintenance = await startMaintenance({ pool, storage, config, logger });
   const workers = startPipelineWorkers(config, {
-    pool, storage: new LocalBlobStore(config.STORAGE_DIR), queues, engine, logger, metrics,
+    pool, storage, queues, engine, logger, metrics,
     evaluate: (tx, input) => evaluateCapture(tx, input, { redLightGraceMs: config.RED_LIGHT_GRACE_MS }),
   });
   const publisher = startMetricsPublisher(redis, snapshotKey(config.QUEUE_PREFIX, 'worker'), metrics.registry);
@@ -41,7 +44,7 @@ runCli(async () => {
   await onShutdown(logger, config.SHUTDOWN_GRACE_MS, async () => {
     reconciler.stop();
     // close() waits for the jobs in flight; anything cut off by the grace period is recovered by the stalled check
-    await workers.close();
+    await Promise.all([workers.close(), maintenance.close()]);
     await publisher.stop();
     await Promise.allSettled([queues.close(), engine.close()]);
     await Promise.allSettled([pool.end(), redis.quit()]);

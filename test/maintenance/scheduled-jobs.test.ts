@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { runMaintenanceJob, SCHEDULES, startMaintenance } from '../../src/maintenance/scheduled-jobs.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { backdateNotice, seedCamera, seedNotice, staffWithSession } from '../helpers/fixtures.js';
+
+let t: TestApp;
+beforeAll(async () => { t = await createTestApp(); });
+afterAll(async () => { await t.close(); });
+
+const deps = () => ({ pool: t.db.pool, storage: t.app.deps.storage, config: t.config, logger: createLogger('silent', 'test') });
+
+describe('scheduled maintenance', () => {
+  it('registers the daily escalation (Vietnam time) and the notice re-render once, however many workers start', async () => {
+    const [a, b] = await Promise.all([startMaintenance(deps()), startMaintenance(deps())]);
+    try {
+      const schedulers = await a.queue.getJobSchedulers();
+      expect(schedulers.map((s) => s.key).sort()).toEqual(Object.keys(SCHEDULES).sort());
+      expect(schedulers.find((s) => s.key === 'escalate')).toMatchObject({ pattern: '0 30 0 * * *', tz: 'Asia/Ho_Chi_Minh' });
+    } finally {
+      await a.queue.obliterate({ force: true });
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('escalates a notice unresolved 20 days after issue, once', async () => {
+    const camera = await seedCamera(t.db.pool);
+    const officer = await staffWithSession(t.db.pool, 'officer');
+    const overdue = await seedNotice(t.db.pool, t.app.deps.storage, { cameraId: camera.id, officer });
+    const recent = await seedNotice(t.db.pool, t.app.deps.storage, { cameraId: camera.id, officer });
+    await backdateNotice(t.db.pool, overdue.noticeId, 21);
+    expect(await runMaintenanceJob('escalate', deps())).toEqual({ escalated: 1 });
+    expect(await runMaintenanceJob('escalate', deps())).toEqual({ escalated: 0 });
+    const { rows } = await t.db.pool.query<{ id: number; status: string }>('SELECT id, status FROM notices ORDER BY id');
+    expect(rows).toEqual([{ id: overdue.noticeId, status: 'escalated' }, { id: recent.noticeId, status: 'issued' }]);
+  });
+
+  it('renders notices whose PDF is missing', async () => {
+    const { rows: before } = await t.db.pool.query('SELECT id FROM notices WHERE pdf_sha256 IS NULL');
+    expect(before.length).toBeGreaterThan(0);
+    expect(await runMaintenanceJob('render-notices', deps())).toEqual({ rendered: before.length, failed: 0 });
+    const { rows: after } = await t.db.pool.query('SELECT id FROM notices WHERE pdf_sha256 IS NULL');
+    expect(after).toEqual([]);
+  });
+
+  it('refuses a job it does not know', async () => {
+    await expect(runMaintenanceJob('drop-tables', deps())).rejects.toThrow(/unknown maintenance job/);
+  });
+});
