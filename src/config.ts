@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { oneOf } from './schemas.js';
 
 /**
  * Every setting the processes read, with its default. Validated once at start so a typo in
@@ -10,7 +11,7 @@ const ConfigSchema = Type.Object({
   REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379', description: 'Redis connection string (BullMQ queues, rate limits)' }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address the API listens on (0.0.0.0 in containers)' }),
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 3000, description: 'API port' }),
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info', description: 'pino log level' }),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info', description: 'pino log level' }),
   PUBLIC_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000', description: 'base URL printed on notices (QR code to the public lookup)' }),
   STORAGE_DIR: Type.String({ minLength: 1, default: './var/storage', description: 'where images and notice PDFs are stored (content-addressed)' }),
   QUEUE_PREFIX: Type.String({ pattern: '^[a-zA-Z0-9_-]+$', default: 'phat', description: 'Redis key prefix of the BullMQ queues' }),

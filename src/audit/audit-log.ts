@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/pool.js';
 
+/** Who makes a change: a staff member, or a system process (id null: the seed, a worker, a bootstrap command). */
+export interface Actor {
+  id: number | null;
+  username: string;
+}
+
 export interface AuditEntry {
   /** null for the system (workers, scheduled jobs) */
   actorId: number | null;

@@ -11,11 +11,8 @@ export class CameraError extends Error {
   }
 }
 
-/** Who makes the change: a staff member, or a system process (id null, e.g. the seed command). */
-export interface Actor {
-  id: number | null;
-  username: string;
-}
+import type { Actor } from '../audit/audit-log.js';
+export type { Actor };
 
 interface CameraRow {
   id: number; code: string; name: string; province: string; address: string; latitude: number | null; longitude: number | null;

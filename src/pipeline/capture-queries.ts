@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Queryable } from '../db/pool.js';
-
-const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
+import { Nullable } from '../schemas.js';
 
 export const PlateReadSchema = Type.Object({
   id: Type.Integer(), rank: Type.Integer(), plateText: Type.String(), plateKey: Type.String(), rawText: Type.String(),

@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { appendAudit } from '../audit/audit-log.js';
 import { withTransaction, type Pool } from '../db/pool.js';
+import { oneOf } from '../schemas.js';
 import { addOwnership, OwnershipConflictError, upsertOwners, upsertVehicles, type OwnershipOutcome } from './store.js';
 import { ownerIdentity, PLATE_COLOURS, VEHICLE_TYPES, type OwnerInput, type VehicleInput } from './types.js';
 import { nationalIdProblem, parseRegistryPlate, taxCodeProblem } from './validation.js';
@@ -17,7 +18,6 @@ const REQUIRED_COLUMNS = ['plate', 'plate_colour', 'vehicle_type', 'registered_a
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 const DATE_OR_TIME = '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}:\\d{2}))?$';
-const oneOf = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
 const RowSchema = Type.Object({
   plate: Type.String({ minLength: 1 }),

@@ -13,11 +13,8 @@ export interface UserRecord {
   updatedAt: Date;
 }
 
-/** Who makes a change: a logged-in user, or null for a bootstrap command run on the server. */
-export interface Actor {
-  id: number | null;
-  username: string;
-}
+import type { Actor } from '../audit/audit-log.js';
+export type { Actor };
 
 export type UserErrorCode = 'not_found' | 'username_taken' | 'invalid_username' | 'weak_password' | 'last_admin';
 

@@ -1,7 +1,8 @@
-import { Type, type TLiteral, type TUnion } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { ROLES } from '../../auth/roles.js';
 import { UserError } from '../../users/user-store.js';
 import { HttpError } from '../errors.js';
+import { oneOf } from '../../schemas.js';
 
 /** Shared response shapes of the admin routes. */
 export const ErrorBody = Type.Object({
@@ -10,9 +11,7 @@ export const ErrorBody = Type.Object({
   details: Type.Optional(Type.Unknown()),
 });
 
-/** One of a fixed list of strings; a tuple type so the type provider infers the union of the values. */
-export const oneOf = <const T extends readonly string[]>(values: T) =>
-  Type.Union(values.map((v) => Type.Literal(v))) as unknown as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
+export { oneOf, Nullable } from '../../schemas.js';
 
 export const RoleSchema = oneOf(ROLES);
 

@@ -11,7 +11,7 @@ import { cropPlate } from '../../review/plate-crop.js';
 import { listReviewQueue } from '../../review/queue.js';
 import { ReviewError, type ReviewErrorCode } from '../../review/review-error.js';
 import { HttpError, notFound } from '../errors.js';
-import { ErrorBody, IdParams, oneOf } from './admin-schemas.js';
+import { ErrorBody, IdParams, Nullable, oneOf } from './admin-schemas.js';
 
 const REVIEWERS = { access: ['officer', 'admin'] as const };
 const RULES = ['speeding', 'red_light', 'wrong_lane', 'no_entry', 'no_parking'] as const;
@@ -36,7 +36,6 @@ const MatchOutcome = Type.Object({
   ownerId: Type.Union([Type.Integer(), Type.Null()]),
   candidates: Type.Array(Type.Unknown()),
 });
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const claimView = (c: { userId: number; username: string; expiresAt: Date } | null) => (c ? { ...c, expiresAt: c.expiresAt.toISOString() } : null);
 
