@@ -1,11 +1,19 @@
 import type { TextRegion } from './db-postprocess.js';
 import type { Box } from './pixels.js';
+import { minAreaRect, type Quad } from './min-area-rect.js';
 
 export interface PlateCandidate {
   /** Text lines, top first: one for long plates, two for square ones. */
   lines: Box[];
   bbox: Box;
+  /** Rotated rectangle around all lines, when the detector gave one per line. */
+  quad?: Quad;
   detScore: number;
+}
+
+function quadOf(lines: readonly TextRegion[]): Quad | undefined {
+  if (lines.some((l) => !l.quad)) return undefined;
+  return lines.length === 1 ? lines[0]!.quad : minAreaRect(lines.flatMap((l) => l.quad!));
 }
 
 function union(a: Box, b: Box): Box {
@@ -34,7 +42,8 @@ export function mergeLinePieces(regions: readonly TextRegion[]): TextRegion[] {
         const similar = Math.max(a.height, b.height) < 1.5 * h;
         if (vo > 0.7 * h && similar && gap < 0.8 * h) {
           const u = union(a, b);
-          rs[i] = { ...u, score: (a.score * a.width + b.score * b.width) / (a.width + b.width) };
+          const quad = quadOf([a, b]);
+          rs[i] = { ...u, score: (a.score * a.width + b.score * b.width) / (a.width + b.width), ...(quad ? { quad } : {}) };
           rs.splice(j, 1);
           merged = true;
           break outer;
@@ -63,12 +72,21 @@ export function plateCandidates(regions: readonly TextRegion[], limit = 16): Pla
       const ho = overlap1d(a.x, a.x + a.width, b.x, b.x + b.width);
       const ratio = a.width / b.width;
       if (gap < 0.6 * h && gap > -0.5 * h && ho > 0.6 * Math.min(a.width, b.width) && ratio > 0.35 && ratio < 2.2 && Math.max(a.height, b.height) < 2 * Math.min(a.height, b.height)) {
-        out.push({ lines: [a, b], bbox: union(a, b), detScore: (a.score + b.score) / 2 });
+        const quad = quadOf([a, b]);
+        out.push({ lines: [a, b], bbox: union(a, b), detScore: (a.score + b.score) / 2, ...(quad ? { quad } : {}) });
       }
     }
   }
   for (const r of lines) {
-    if (r.width >= 1.5 * r.height) out.push({ lines: [r], bbox: r, detScore: r.score });
+    if (r.width >= 1.5 * r.height) out.push({ lines: [r], bbox: r, detScore: r.score, ...(r.quad ? { quad: r.quad } : {}) });
   }
   return out;
+}
+
+/**
+ * Where the top line of a square plate should be, given its bottom line:
+ * on dirty or low-contrast plates DB sometimes finds only the number line.
+ */
+export function topLineAbove(bottom: Box): Box {
+  return { x: bottom.x, y: bottom.y - bottom.height * 1.05, width: bottom.width, height: bottom.height };
 }

@@ -1,6 +1,7 @@
 import type { RgbImage } from './image.js';
 import { onnxSession, ort } from './models.js';
 import { dbRegions, type TextRegion } from './db-postprocess.js';
+import type { Quad } from './min-area-rect.js';
 import sharp from 'sharp';
 
 const MEAN = [0.485, 0.456, 0.406] as const;
@@ -39,6 +40,7 @@ export async function detectText(img: RgbImage, side: number): Promise<TextRegio
     width: r.width * kx,
     height: r.height * ky,
     score: r.score,
+    ...(r.quad ? { quad: r.quad.map(([x, y]) => [x * kx, y * ky]) as Quad } : {}),
   }));
 }
 

@@ -1,20 +1,22 @@
 import { performance } from 'node:perf_hooks';
 import { decodeImage, type RgbImage, type Roi } from './image.js';
 import { detectText, detectionPasses } from './detector.js';
-import { plateCandidates, type PlateCandidate } from './candidates.js';
+import { plateCandidates, topLineAbove, type PlateCandidate } from './candidates.js';
 import { readLines, VN_STRETCH, type LineRead } from './recogniser.js';
 import { onnxSession } from './models.js';
 import { TesseractReader } from './tesseract-reader.js';
 import { fuseLine } from './fusion.js';
-import { normaliseProbs, withConfusionPrior, type Layout, type Profile } from './plate-grammar.js';
+import { normaliseProbs, plateKey, withConfusionPrior, type Layout, type Profile } from './plate-grammar.js';
 import { plateColour, type PlateColour } from './colour.js';
 import { clampBox, type Box } from './pixels.js';
+import type { Quad } from './min-area-rect.js';
 
 export { ImageError, ModelError } from './errors.js';
 export type { ImageErrorCode, ModelErrorCode } from './errors.js';
 export { normalisePlate, plateKey, isProvinceCode, type NormalisedPlate, type Profile, type Layout } from './plate-grammar.js';
 export type { PlateColour } from './colour.js';
 export type { Roi } from './image.js';
+export type { Quad } from './min-area-rect.js';
 
 export interface PlateRead {
   /** Canonical text (`30A-123.45`, `29-B1 123.45`); upper-case key for the generic profile. */
@@ -24,7 +26,8 @@ export interface PlateRead {
   confidence: number;
   charConfidences: number[];
   bbox: Box;
-  corners?: [[number, number], [number, number], [number, number], [number, number]];
+  /** Rotated rectangle around the characters, clockwise from top-left, when the detector outlined them. */
+  corners?: Quad;
   layout: Layout;
   colour: PlateColour;
   lowConfidence: boolean;
@@ -60,18 +63,12 @@ interface Scored {
   lines: LineRead[];
 }
 
-function iou(a: Box, b: Box): number {
+/** Overlap as a share of the smaller box: a plate nested in a larger duplicate counts as the same plate. */
+function overlap(a: Box, b: Box): number {
   const ix = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
   const iy = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
   const inter = ix * iy;
   return inter / Math.min(a.width * a.height, b.width * b.height);
-}
-
-const K1 = Number(process.env.K1 ?? 1);
-function vnFontCalibration(p: Float32Array): Float32Array {
-  const q = new Float32Array(p);
-  q[1] = Math.min(1, q[1]! * K1);
-  return q;
 }
 
 const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
@@ -93,9 +90,10 @@ function evaluate(
   if (lines.length !== c.lines.length) return undefined;
   const raw = reads.map((l) => l.text).join(' ');
   const layout: Layout = lines.length === 2 ? 'two-line' : 'one-line';
-  const probs = lines.map((l) => l.chars.map((ch) => (profile === 'vn' ? withConfusionPrior(ch.char, vnFontCalibration(ch.probs)) : ch.probs)));
+  const probs = lines.map((l) => l.chars.map((ch) => (profile === 'vn' ? withConfusionPrior(ch.char, ch.probs) : ch.probs)));
   const n = normaliseProbs(probs, profile, layout);
-  if (n.key.length < 3) return undefined;
+  // Shorter text is signage or a fragment, never a plate worth reviewing.
+  if (n.key.length < 4) return undefined;
   const confidence = n.charConfidences.reduce((s, v) => s + v, 0) / Math.max(1, n.charConfidences.length);
   const bbox = roundBox({ x: c.bbox.x + offset.x, y: c.bbox.y + offset.y, width: c.bbox.width, height: c.bbox.height });
   const read: PlateRead = {
@@ -104,12 +102,7 @@ function evaluate(
     confidence: round4(confidence),
     charConfidences: n.charConfidences.map(round4),
     bbox,
-    corners: [
-      [bbox.x, bbox.y],
-      [bbox.x + bbox.width, bbox.y],
-      [bbox.x + bbox.width, bbox.y + bbox.height],
-      [bbox.x, bbox.y + bbox.height],
-    ],
+    ...(c.quad ? { corners: c.quad.map(([x, y]) => [Math.round(x + offset.x), Math.round(y + offset.y)]) as Quad } : {}),
     layout,
     colour: 'unknown',
     lowConfidence: false,
@@ -152,8 +145,40 @@ async function secondOpinion(
   }
   return evaluate(s.candidate, fused, profile, offset);
 }
+
+/**
+ * A lone line of 4-5 digits is the bottom of a square plate whose top line
+ * the detector missed: read the band above it and keep the pair only if it
+ * fits the grammar.
+ */
+async function completeSquarePlates(img: RgbImage, scored: readonly Scored[], stretch: number, offset: { x: number; y: number }): Promise<Scored[]> {
+  const bottoms = scored.filter((s) => s.candidate.lines.length === 1 && /^\d{4,5}$/.test(plateKey(s.read.raw))).slice(0, 2);
+  const tops = bottoms.map((s) => clampBox(topLineAbove(s.candidate.lines[0]!), img.width, img.height));
+  const reads = await readLines(img, tops.map(padLine), stretch);
+  const out: Scored[] = [];
+  bottoms.forEach((s, i) => {
+    const top = tops[i]!;
+    const bottom = s.candidate.lines[0]!;
+    if (top.height < bottom.height * 0.6) return;
+    const x = Math.min(top.x, bottom.x);
+    const candidate: PlateCandidate = {
+      lines: [top, bottom],
+      bbox: { x, y: top.y, width: Math.max(top.x + top.width, bottom.x + bottom.width) - x, height: bottom.y + bottom.height - top.y },
+      detScore: s.candidate.detScore * 0.8,
+    };
+    const e = evaluate(candidate, [reads[i]!, s.lines[0]!], 'vn', offset);
+    if (e?.read.valid) out.push(e);
+  });
+  return out;
+}
+
 const LINE_PAD_Y = 0.08;
-const LINE_PAD_X = Number(process.env.PADX ?? 0.3);
+/**
+ * Generous side margins: coarse detector boxes can clip the first or last
+ * character, and the recogniser ignores plate borders well (0.3 beat 0.04,
+ * 0.12 and 0.45 on the VN crops).
+ */
+const LINE_PAD_X = 0.3;
 
 function padLine(b: Box): Box {
   return { x: b.x - b.height * LINE_PAD_X, y: b.y - b.height * LINE_PAD_Y, width: b.width + 2 * b.height * LINE_PAD_X, height: b.height * (1 + 2 * LINE_PAD_Y) };
@@ -173,10 +198,11 @@ export async function createPlateEngine(engineOpts: { tesseract?: boolean } = {}
       const decoded = await decodeImage(image, opts.roi);
       const img = decoded.image;
       const scored: Scored[] = [];
+      const stretch = opts.profile === 'vn' ? VN_STRETCH : 1;
       for (const side of detectionPasses(img.width, img.height)) {
         const candidates = plateCandidates(await detectText(img, side)).map((c) => ({ ...c, bbox: clampBox(c.bbox, img.width, img.height) }));
         const unique = [...new Set(candidates.flatMap((c) => c.lines))];
-        const reads = await readLines(img, unique.map(padLine), opts.profile === 'vn' ? VN_STRETCH : 1);
+        const reads = await readLines(img, unique.map(padLine), stretch);
         const byBox = new Map(unique.map((b, i) => [b, reads[i]!]));
         for (const c of candidates) {
           const s = evaluate(c, c.lines.map((l) => byBox.get(l)!), opts.profile, decoded.offset);
@@ -188,14 +214,18 @@ export async function createPlateEngine(engineOpts: { tesseract?: boolean } = {}
         const scale = side / Math.max(img.width, img.height);
         if (scored.some((s) => s.read.valid && s.read.confidence >= ACCEPT && Math.min(...s.candidate.lines.map((l) => l.height)) * scale >= ACCEPT_TEXT_PX)) break;
       }
+      if (opts.profile === 'vn' && !scored.some((s) => s.read.valid)) {
+        scored.push(...(await completeSquarePlates(img, scored, stretch, decoded.offset)));
+      }
       scored.sort((a, b) => b.rank - a.rank);
       const minConfidence = opts.minConfidence ?? 0.3;
       const low = opts.lowConfidence ?? 0.85;
       const kept: PlateRead[] = [];
       for (let s of scored) {
-        if (kept.some((k) => iou(k.bbox, s.read.bbox) > 0.5)) continue;
+        if (kept.some((k) => overlap(k.bbox, s.read.bbox) > 0.5)) continue;
         if (tesseract && opts.profile === 'vn' && kept.length < SECOND_OPINIONS && needsSecondOpinion(s.read)) {
-          s = (await secondOpinion(tesseract, img, s, opts.profile, decoded.offset)) ?? s;
+          // The second reader is an optional improvement: its failure must not fail the read.
+          s = (await secondOpinion(tesseract, img, s, opts.profile, decoded.offset).catch(() => undefined)) ?? s;
         }
         if (s.read.confidence < minConfidence) continue;
         s.read.colour = plateColour(img, { ...s.read.bbox, x: s.read.bbox.x - decoded.offset.x, y: s.read.bbox.y - decoded.offset.y });

@@ -69,8 +69,3 @@ export function clampBox(box: Box, width: number, height: number): Box {
   };
 }
 
-/** Luma of one pixel; used by contrast and colour heuristics. */
-export function luma(img: RgbImage, x: number, y: number): number {
-  const i = (y * img.width + x) * 3;
-  return 0.299 * img.data[i]! + 0.587 * img.data[i + 1]! + 0.114 * img.data[i + 2]!;
-}

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import Tesseract from 'tesseract.js';
 import type { RgbImage } from './image.js';
 import { modelPath } from './models.js';
+import { ModelError } from './errors.js';
 import { clampBox, type Box } from './pixels.js';
 import { PLATE_ALPHABET } from './ctc.js';
 
@@ -33,6 +34,8 @@ export class TesseractReader {
       // Word lists pull plates towards English words.
       load_system_dawg: '0',
       load_freq_dawg: '0',
+    }).catch((cause: unknown) => {
+      throw new ModelError('load_failed', `tesseract could not load ${langPath}`, { cause });
     });
     await worker.setParameters({
       tessedit_char_whitelist: PLATE_ALPHABET,

@@ -36,6 +36,17 @@ describe('PlateEngine.recognise on synthetic scenes', () => {
     expect(inside(p!.bbox, scene.plate)).toBe(true);
   });
 
+  it('outlines a tilted plate with rotated corners', async () => {
+    const scene = await renderScene({ lines: ['30A-123.45'] });
+    const tilted = await sharp(scene.image).rotate(8, { background: '#444' }).png().toBuffer();
+    const [p] = (await engine.recognise(tilted, { profile: 'vn' })).plates;
+    expect(p?.text).toBe('30A-123.45');
+    const [tl, tr] = p!.corners!;
+    const slope = (tr[1] - tl[1]) / (tr[0] - tl[0]);
+    expect(slope).toBeGreaterThan(Math.tan((4 * Math.PI) / 180));
+    expect(slope).toBeLessThan(Math.tan((12 * Math.PI) / 180));
+  });
+
   it('finds a small plate in a large JPEG scene and tells its colour', async () => {
     const scene = await renderScene(
       { lines: ['51G-888.26'], background: '#f5c800' },
