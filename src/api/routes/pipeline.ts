@@ -23,6 +23,8 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, redis } = app.deps;
   const queues = app.deps.queues ?? createPipelineQueues(config, redis);
   if (!app.deps.queues) app.addHook('onClose', async () => { await settleWithin(queues.close(), 2000); });
+  // without a listener BullMQ prints connection errors to stderr; they belong in the log (and /health reports Redis)
+  for (const queue of queues.all()) queue.on('error', (err) => app.log.warn({ err, queue: queue.name }, 'queue connection error'));
   const metrics = createPipelineMetrics();
   const metricsKey = snapshotKey(config.QUEUE_PREFIX, 'api');
   const publisher = startMetricsPublisher(redis, metricsKey, metrics.registry);
