@@ -150,6 +150,14 @@ describe('evaluating a capture', () => {
     expect((await run(cam, { at: later(900), plate: '29-B1 678.90', layout: 'two-line' })).outcome.kind).toBe('no_violation');
   });
 
+  it('fines a stay whose frames are evaluated out of order (the later frame first)', async () => {
+    const cam = await insertCamera(db.pool, { cameraType: 'no_parking', noParkingDwellS: 300 });
+    expect((await run(cam, { at: later(360), plate: '51G-246.80' })).outcome.kind).toBe('no_violation');
+    const fined = await run(cam, { at: t0, plate: '51G-246.80' });
+    expect(fined.outcome.kind).toBe('created');
+    expect((await violation(fined.outcome.violationIds[0]!)).details).toMatchObject({ dwellS: 360, parkedSince: t0.toISOString() });
+  });
+
   it('treats a vehicle that left (a gap longer than the dwell and 15 minutes) as a new stay', async () => {
     const cam = await insertCamera(db.pool, { cameraType: 'no_parking', noParkingDwellS: 300 });
     await run(cam, { at: t0, plate: '30A-123.45' });
