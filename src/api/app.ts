@@ -10,6 +10,7 @@ import type { BlobStore } from '../storage/blob-store.js';
 import { registerAccessControl } from './access.js';
 import { HttpError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
+import { consoleRoutes } from './routes/ui.js';
 import { pipelineRoutes } from './routes/pipeline.js';
 import type { PipelineQueues } from '../queue/queues.js';
 import { auditRoutes } from './routes/audit.js';
@@ -96,5 +97,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(financeRoutes);
   await app.register(lookupRoutes);
   await app.register(escalationRoutes);
+  await app.register(consoleRoutes);
   return app;
 }

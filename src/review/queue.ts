@@ -28,6 +28,8 @@ export interface QueueItem {
   readConfidence: number;
   fineAmount: number;
   evidenceCount: number;
+  /** the plate crop of the first photo, for the queue's thumbnail: capture and plate-read rank */
+  thumbnail: { captureId: number; rank: number } | null;
   claim: { userId: number; username: string; expiresAt: Date } | null;
 }
 
@@ -45,6 +47,8 @@ interface QueueRow {
   read_confidence: number;
   fine_amount: number;
   evidence_count: number;
+  thumb_capture_id: number | null;
+  thumb_rank: number | null;
   claimed_by: number | null;
   claimer: string | null;
   claim_expires_at: Date | null;
@@ -60,6 +64,7 @@ export async function listReviewQueue(db: Queryable, f: QueueFilter): Promise<{ 
     `SELECT v.id, v.camera_id, c.code AS camera_code, v.rule, v.violation_code, v.occurred_at, v.plate_text, v.plate_colour,
             v.match_status, v.suspected_clone, v.read_confidence, v.fine_amount,
             (SELECT count(*)::int FROM violation_evidence e WHERE e.violation_id = v.id) AS evidence_count,
+            thumb.capture_id AS thumb_capture_id, thumb.rank AS thumb_rank,
             CASE WHEN v.claim_expires_at > now() THEN v.claimed_by END AS claimed_by,
             CASE WHEN v.claim_expires_at > now() THEN u.username END AS claimer,
             CASE WHEN v.claim_expires_at > now() THEN v.claim_expires_at END AS claim_expires_at,
@@ -67,6 +72,10 @@ export async function listReviewQueue(db: Queryable, f: QueueFilter): Promise<{ 
      FROM violations v
      JOIN cameras c ON c.id = v.camera_id
      LEFT JOIN users u ON u.id = v.claimed_by
+     LEFT JOIN LATERAL (
+       SELECT e.capture_id, p.rank FROM violation_evidence e JOIN plate_reads p ON p.id = e.plate_read_id
+       WHERE e.violation_id = v.id ORDER BY e.added_at, e.capture_id LIMIT 1
+     ) thumb ON true
      WHERE v.status = 'pending_review'
        AND ($1::bigint IS NULL OR v.camera_id = $1)
        AND ($2::text IS NULL OR v.rule = $2)
@@ -102,6 +111,7 @@ export async function listReviewQueue(db: Queryable, f: QueueFilter): Promise<{ 
       readConfidence: r.read_confidence,
       fineAmount: r.fine_amount,
       evidenceCount: r.evidence_count,
+      thumbnail: r.thumb_capture_id !== null && r.thumb_rank !== null ? { captureId: r.thumb_capture_id, rank: r.thumb_rank } : null,
       claim: r.claimed_by !== null ? { userId: r.claimed_by, username: r.claimer!, expiresAt: r.claim_expires_at! } : null,
     })),
   };

@@ -36,6 +36,7 @@ const MatchOutcome = Type.Object({
   ownerId: Type.Union([Type.Integer(), Type.Null()]),
   candidates: Type.Array(Type.Unknown()),
 });
+const cropUrl = (captureId: number, rank: number) => `/api/v1/evidence/${captureId}/plate/${rank}`;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const claimView = (c: { userId: number; username: string; expiresAt: Date } | null) => (c ? { ...c, expiresAt: c.expiresAt.toISOString() } : null);
 
@@ -109,7 +110,8 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
           items: Type.Array(Type.Object({
             id: Type.Integer(), cameraId: Type.Integer(), cameraCode: Type.String(), rule: Type.String(), violationCode: Type.String(),
             occurredAt: Type.String({ format: 'date-time' }), plateText: Type.String(), plateColour: Type.String(), matchStatus: Type.String(),
-            suspectedClone: Type.Boolean(), readConfidence: Type.Number(), fineAmount: Type.Integer(), evidenceCount: Type.Integer(), claim: Claim,
+            suspectedClone: Type.Boolean(), readConfidence: Type.Number(), fineAmount: Type.Integer(), evidenceCount: Type.Integer(),
+            thumbnailUrl: Type.Union([Type.String(), Type.Null()], { description: 'plate crop of the first photo' }), claim: Claim,
           })),
         }),
         400: ErrorBody,
@@ -127,7 +129,10 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
       cameraId: q.camera_id, rule: q.rule, from, to, minConfidence: q.min_confidence, maxConfidence: q.max_confidence,
       matchStatus: q.match_status, availableTo: q.available ? request.user!.id : undefined, limit: q.limit, offset: q.offset,
     });
-    return { total: page.total, items: page.items.map((i) => ({ ...i, occurredAt: i.occurredAt.toISOString(), claim: claimView(i.claim) })) };
+    return { total: page.total, items: page.items.map(({ thumbnail, ...i }) => ({
+      ...i, occurredAt: i.occurredAt.toISOString(), claim: claimView(i.claim),
+      thumbnailUrl: thumbnail ? cropUrl(thumbnail.captureId, thumbnail.rank) : null,
+    })) };
   });
 
   app.get('/api/v1/violations/:id', {
@@ -150,7 +155,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
         capturedAt: e.capturedAt.toISOString(),
         addedAt: e.addedAt.toISOString(),
         imageUrl: `/api/v1/evidence/${e.captureId}/image`,
-        plateRead: e.plateRead ? { ...e.plateRead, cropUrl: `/api/v1/evidence/${e.captureId}/plate/${e.plateRead.rank}` } : null,
+        plateRead: e.plateRead ? { ...e.plateRead, cropUrl: cropUrl(e.captureId, e.plateRead.rank) } : null,
       })),
     };
   });
