@@ -101,16 +101,23 @@ export interface SeedViolation {
   plate: string;
   vehicleId: number | null;
   ownerId: number | null;
-  decidedBy: number;
+  /** the approving officer; required for status 'approved' */
+  decidedBy?: number;
   status?: 'pending_review' | 'approved';
   occurredAt?: Date;
   rule?: 'red_light' | 'speeding';
   plateColour?: PlateColour;
+  /** default: exact when a vehicle is given, else unknown */
+  matchStatus?: 'exact' | 'fuzzy' | 'ambiguous' | 'unknown' | 'foreign' | 'corrected';
+  candidates?: unknown[];
+  /** read confidence, default 0.95 */
+  confidence?: number;
 }
 
 /**
- * An approved camera violation with one piece of evidence: the capture (image in `storage`), its
- * plate read and the evidence link, as the pipeline and an officer's approval leave them.
+ * A camera violation with one piece of evidence: the capture (image in `storage`), its plate read
+ * and the evidence link, as the pipeline leaves them (status 'pending_review') or as an officer's
+ * approval leaves them (status 'approved', the default).
  */
 export async function seedApprovedViolation(pool: Pool, storage: BlobStore, v: SeedViolation):
   Promise<{ violationId: number; captureId: number; imageSha256: string }> {
@@ -120,10 +127,12 @@ export async function seedApprovedViolation(pool: Pool, storage: BlobStore, v: S
   const key = plateKey(v.plate);
   const offence = v.rule === 'speeding'
     ? { rule: 'speeding', code: '16824.6.5.đ.01', clause: 'Điểm đ khoản 5 Điều 6 Nghị định 168/2024/NĐ-CP', min: 4_000_000, max: 6_000_000, points: 2,
-      description: 'Điều khiển xe chạy quá tốc độ quy định từ 10 km/h đến 20 km/h' }
+      description: 'Điều khiển xe chạy quá tốc độ quy định từ 10 km/h đến 20 km/h', offence: 'speeding_10_20' }
     : { rule: 'red_light', code: '16824.6.9.b.01', clause: 'Điểm b khoản 9 Điều 6 Nghị định 168/2024/NĐ-CP', min: 18_000_000, max: 20_000_000, points: 4,
-      description: 'Không chấp hành hiệu lệnh của đèn tín hiệu giao thông' };
+      description: 'Không chấp hành hiệu lệnh của đèn tín hiệu giao thông', offence: 'red_light' };
   const status = v.status ?? 'approved';
+  if (status === 'approved' && v.decidedBy === undefined) throw new Error('an approved violation needs decidedBy');
+  const confidence = v.confidence ?? 0.95;
   return withTransaction(pool, async (tx) => {
     const capture = await tx.query<{ id: number }>(
       `INSERT INTO captures (camera_id, image_sha256, image_bytes, image_width, image_height, content_type, captured_at, source,
@@ -135,17 +144,19 @@ export async function seedApprovedViolation(pool: Pool, storage: BlobStore, v: S
     const read = await tx.query<{ id: number }>(
       `INSERT INTO plate_reads (capture_id, rank, plate_text, plate_key, raw_text, confidence, char_confidences,
                                 bbox_x, bbox_y, bbox_width, bbox_height, layout, colour, valid, low_confidence)
-       VALUES ($1, 0, $2, $3, $3, 0.95, '{0.95}', $4, $5, $6, $7, 'one-line', $8, true, false) RETURNING id`,
-      [captureId, v.plate, key, SCENE_PLATE_BOX.x, SCENE_PLATE_BOX.y, SCENE_PLATE_BOX.width, SCENE_PLATE_BOX.height, v.plateColour ?? 'white'],
+       VALUES ($1, 0, $2, $3, $3, $9, ARRAY[$9::real], $4, $5, $6, $7, 'one-line', $8, true, false) RETURNING id`,
+      [captureId, v.plate, key, SCENE_PLATE_BOX.x, SCENE_PLATE_BOX.y, SCENE_PLATE_BOX.width, SCENE_PLATE_BOX.height, v.plateColour ?? 'white', confidence],
     );
     const violation = await tx.query<{ id: number }>(
       `INSERT INTO violations (camera_id, rule, violation_code, legal_clause, description, vehicle_category, occurred_at,
-                               plate_text, plate_key, plate_colour, vehicle_id, owner_id, match_status, schedule_version,
-                               fine_min, fine_max, fine_amount, points, read_confidence, status, decided_by, decided_at)
-       VALUES ($1, $2, $3, $4, $5, 'car', $6, $7, $8, $9, $10, $11, $12, 'nd168-2024', $13, $14, $15, $16, 0.95, $17, $18, $19) RETURNING id`,
+                               plate_text, plate_key, plate_colour, vehicle_id, owner_id, match_status, match_candidates, schedule_version,
+                               fine_min, fine_max, fine_amount, points, details, read_confidence, status, decided_by, decided_at)
+       VALUES ($1, $2, $3, $4, $5, 'car', $6, $7, $8, $9, $10, $11, $12, $13, 'nd168-2024', $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id`,
       [v.cameraId, offence.rule, offence.code, offence.clause, offence.description, occurredAt, v.plate, key, v.plateColour ?? 'white',
-        v.vehicleId, v.ownerId, v.vehicleId === null ? 'unknown' : 'exact', offence.min, offence.max, (offence.min + offence.max) / 2,
-        offence.points, status, status === 'approved' ? v.decidedBy : null, status === 'approved' ? new Date() : null],
+        v.vehicleId, v.ownerId, v.matchStatus ?? (v.vehicleId === null ? 'unknown' : 'exact'), JSON.stringify(v.candidates ?? []),
+        offence.min, offence.max, (offence.min + offence.max) / 2, offence.points,
+        JSON.stringify({ offence: offence.offence, plateLayout: 'one-line' }), confidence,
+        status, status === 'approved' ? v.decidedBy : null, status === 'approved' ? new Date() : null],
     );
     const violationId = violation.rows[0]!.id;
     await tx.query('INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id) VALUES ($1, $2, $3)', [violationId, captureId, read.rows[0]!.id]);

@@ -1,18 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
-import { createSession } from '../../src/auth/sessions.js';
 import type { Role } from '../../src/auth/roles.js';
-import type { Queryable } from '../../src/db/pool.js';
+import type { Pool } from '../../src/db/pool.js';
+import { staffWithSession } from '../helpers/fixtures.js';
 
 /** A staff member of `role` and a session token for them. */
-export async function staffToken(db: Queryable, role: Role): Promise<{ id: number; username: string; token: string }> {
-  const username = `${role}.${randomBytes(3).toString('hex')}`;
-  const { rows } = await db.query<{ id: number }>(
-    `INSERT INTO users (username, full_name, role, password_hash) VALUES ($1, $2, $3, 'not-a-login') RETURNING id`,
-    [username, `Test ${role}`, role],
-  );
-  const { token } = await createSession(db, rows[0]!.id, 60);
-  return { id: rows[0]!.id, username, token };
+export async function staffToken(pool: Pool, role: Role): Promise<{ id: number; username: string; token: string }> {
+  const { id, username, token } = await staffWithSession(pool, role);
+  return { id, username, token };
 }
 
 /**
