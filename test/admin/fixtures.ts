@@ -3,7 +3,7 @@ import { withTransaction, type Pool } from '../../src/db/pool.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createUser } from '../../src/users/user-store.js';
 import type { TestApp } from '../helpers/app.js';
-import { SCENE_PLATE_BOX, seedApprovedViolation, seedCamera } from '../helpers/fixtures.js';
+import { SCENE_PLATE_BOX, seedApprovedViolation, seedCamera, seedVehicle } from '../helpers/fixtures.js';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -55,24 +55,10 @@ export async function seedCase(t: TestApp, o: CaseOptions): Promise<{ violationI
   });
 }
 
-let idSeq = 0;
-
-/** A registered car and its owner since 2024, written straight into the registry tables. */
+/** A registered car and its owner (the shared builder), as review tests need them. */
 export async function registerCar(pool: Pool, plate: string): Promise<{ vehicleId: number; ownerId: number }> {
-  const key = plate.replace(/[^A-Z0-9]/g, '');
-  const nationalId = `001090${String(100000 + ++idSeq + Math.floor(Math.random() * 800000)).slice(-6)}`;
-  return withTransaction(pool, async (tx) => {
-    const owner = await tx.query<{ id: number }>(
-      `INSERT INTO owners (kind, national_id, full_name, address, province) VALUES ('person', $1, 'Nguyễn Văn An', '12 Phố Huế, Hai Bà Trưng', 'Hà Nội') RETURNING id`,
-      [nationalId],
-    );
-    const vehicle = await tx.query<{ id: number }>(
-      `INSERT INTO vehicles (plate, plate_key, plate_colour, vehicle_type, make, model, registered_at) VALUES ($1, $2, 'white', 'car', 'Toyota', 'Vios', '2024-01-10') RETURNING id`,
-      [plate, key],
-    );
-    await tx.query(`INSERT INTO vehicle_ownerships (vehicle_id, owner_id, valid_from) VALUES ($1, $2, '2024-01-10T00:00:00Z')`, [vehicle.rows[0]!.id, owner.rows[0]!.id]);
-    return { vehicleId: vehicle.rows[0]!.id, ownerId: owner.rows[0]!.id };
-  });
+  const { vehicleId, ownerId } = await seedVehicle(pool, { plate, owner: { fullName: 'Nguyễn Văn An', address: '12 Phố Huế, Hai Bà Trưng' } });
+  return { vehicleId, ownerId };
 }
 
 export async function auditActions(pool: Pool, entityType: string, entityId: number | string): Promise<string[]> {
