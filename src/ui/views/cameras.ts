@@ -37,7 +37,7 @@ export async function renderCameras(ctx: Context): Promise<void> {
     editor);
 
   function edit(c: Camera): void {
-    const field = (name: string, label: string, input: HTMLInputElement | HTMLSelectElement) => h('label', {}, label, input);
+    const field = (label: string, input: HTMLInputElement | HTMLSelectElement) => h('label', {}, label, input);
     const num = (name: string, value: number | null, step: number) => h('input', { name, type: 'number', step, value: value ?? '' });
     const enabled = h('input', { name: 'enabled', type: 'checkbox', checked: c.enabled });
     const detect = num('detectThreshold', c.detectThreshold, 0.05);
@@ -63,9 +63,9 @@ export async function renderCameras(ctx: Context): Promise<void> {
     } },
     h('h2', {}, `${t('settings')} — ${c.code}`),
     h('label', { class: 'check' }, enabled, t('enabled')),
-    field('detectThreshold', t('detectThreshold'), detect), field('readThreshold', t('readThreshold'), read),
-    field('speedLimitKmh', t('speedLimit'), limit), field('speedToleranceKmh', t('speedTolerance'), tolerance),
-    field('dedupWindowS', t('dedupWindow'), dedup), field('plateProfile', t('plateProfile'), profile),
+    field(t('detectThreshold'), detect), field(t('readThreshold'), read),
+    field(t('speedLimit'), limit), field(t('speedTolerance'), tolerance),
+    field(t('dedupWindow'), dedup), field(t('plateProfile'), profile),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'camera-save' }, t('save')),
       h('button', { type: 'button', onclick: () => editor.replaceChildren() }, t('cancel')))));
     editor.scrollIntoView({ block: 'nearest' });
