@@ -39,6 +39,13 @@ const ConfigSchema = Type.Object({
   DROP_FOLDER_POLL: Type.Boolean({ default: false, description: 'poll drop folders instead of using file-system events (network/FTP mounts)' }),
   RED_LIGHT_GRACE_MS: Type.Integer({ minimum: 0, maximum: 5_000, default: 500, description: 'a red-light camera ignores vehicles that crossed less than this many ms into red (already committed when the light changed)' }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 30_000, description: 'time allowed to finish in-flight work on SIGTERM' }),
+  AUDIT_HMAC_KEY: Type.String({ pattern: '^(.{32,})?$', default: '', description: 'secret key (32+ characters) sealing audit rows and checkpoints; held outside the database (empty = read AUDIT_HMAC_KEY_FILE)' }),
+  AUDIT_HMAC_KEY_FILE: Type.String({ minLength: 1, default: './var/audit-hmac.key', description: 'file holding the audit key when AUDIT_HMAC_KEY is empty (created with a random key, mode 600, when missing)' }),
+  AUDIT_CHECKPOINT_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 15, description: 'how often workers seal the audit chain head and row count in a keyed checkpoint' }),
+  TRUSTED_PROXIES: Type.String({ pattern: '^[0-9A-Fa-f.:/, ]*$', default: '', description: 'comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (empty = none)' }),
+  LOGIN_ADDRESS_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 100_000, default: 30, description: 'failed logins allowed from one IP address, whatever the usernames, before it is refused' }),
+  PASSWORD_HASH_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 16, default: 1, description: 'password hashes (scrypt, 128 MiB each) computed at once per process; further logins wait in a short queue' }),
+  DROP_FOLDER_ROOT: Type.String({ minLength: 1, default: './var/drop', description: 'directory every camera drop folder must lie under' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;

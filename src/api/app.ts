@@ -7,6 +7,7 @@ import type { Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import { installAuditKey, loadAuditKey } from '../audit/audit-key.js';
 import { registerAccessControl } from './access.js';
 import { HttpError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
@@ -44,6 +45,7 @@ declare module 'fastify' {
 export type App = FastifyInstance;
 
 export async function buildApp(deps: AppDeps): Promise<App> {
+  installAuditKey(loadAuditKey(deps.config));
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 1_000_000,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/pool.js';
+import { auditKey, hmacHex, type AuditKey } from './audit-key.js';
 
 /** Who makes a change: a staff member, or a system process (id null: the seed, a worker, a bootstrap command). */
 export interface Actor {
@@ -19,33 +20,38 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-const GENESIS = '0'.repeat(64);
-// one chain for the whole table: appends are serialised so two transactions never share a prev_hash
-const CHAIN_LOCK = 7462003;
+export const GENESIS = '0'.repeat(64);
+/** One chain for the whole table: appends (and checkpoints) are serialised so two transactions never share a prev_hash. */
+export const AUDIT_CHAIN_LOCK = 7462003;
 
 /**
  * Appends an entry inside the caller's transaction (pass the transaction's client), so the
- * state change and its audit row commit or roll back together.
+ * state change and its audit row commit or roll back together. The row is written once, complete:
+ * the table refuses UPDATE, so its id and time are drawn first and the hash and seal computed before
+ * the INSERT.
  */
 export async function appendAudit(tx: Queryable, entry: AuditEntry): Promise<{ id: number; hash: string }> {
   // hash exactly what jsonb will give back (Dates become strings, undefined disappears)
   const details = JSON.parse(JSON.stringify(entry.details ?? {})) as Record<string, unknown>;
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
   const last = await tx.query<{ hash: string }>('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1');
   const prevHash = last.rows[0]?.hash ?? GENESIS;
-  const { rows } = await tx.query<{ id: number; occurred_at: Date }>(
-    `INSERT INTO audit_log (actor_id, actor, action, entity_type, entity_id, details, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, occurred_at`,
-    [entry.actorId, entry.actor, entry.action, entry.entityType, String(entry.entityId), details, prevHash, GENESIS],
-  );
-  const row = rows[0]!;
-  const hash = rowHash({ id: row.id, occurred_at: row.occurred_at, actor_id: entry.actorId, actor: entry.actor, action: entry.action,
+  // the time is taken back through a JS Date (milliseconds), so what is stored is exactly what was hashed
+  const drawn = await tx.query<{ id: number; occurred_at: Date }>(
+    `SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id, now() AS occurred_at`);
+  const { id, occurred_at: occurredAt } = drawn.rows[0]!;
+  const hash = rowHash({ id, occurred_at: occurredAt, actor_id: entry.actorId, actor: entry.actor, action: entry.action,
     entity_type: entry.entityType, entity_id: String(entry.entityId), details, prev_hash: prevHash });
-  await tx.query('UPDATE audit_log SET hash = $2 WHERE id = $1', [row.id, hash]);
-  return { id: row.id, hash };
+  await tx.query(
+    `INSERT INTO audit_log (id, occurred_at, actor_id, actor, action, entity_type, entity_id, details, prev_hash, hash, mac)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [id, occurredAt, entry.actorId, entry.actor, entry.action, entry.entityType, String(entry.entityId), details, prevHash, hash,
+      rowMac(auditKey(), hash)],
+  );
+  return { id, hash };
 }
 
-interface AuditRow {
+export interface AuditRow {
   id: number;
   occurred_at: Date;
   actor_id: number | null;
@@ -57,7 +63,7 @@ interface AuditRow {
   prev_hash: string;
 }
 
-function rowHash(row: AuditRow): string {
+export function rowHash(row: AuditRow): string {
   const canonical = JSON.stringify([row.id, row.occurred_at.toISOString(), row.actor_id, row.actor, row.action,
     row.entity_type, row.entity_id, canonicalJson(row.details), row.prev_hash]);
   return createHash('sha256').update(canonical).digest('hex');
@@ -72,25 +78,7 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export type AuditVerification =
-  | { ok: true; rows: number }
-  | { ok: false; rows: number; firstBadId: number; problem: 'edited' | 'missing_before' | 'chain_broken' };
-
-/** Walks the chain in id order and reports the first row that was edited, or after which rows are missing. */
-export async function verifyAuditLog(db: Queryable): Promise<AuditVerification> {
-  const { rows } = await db.query<AuditRow & { hash: string }>(
-    'SELECT id, occurred_at, actor_id, actor, action, entity_type, entity_id, details, prev_hash, hash FROM audit_log ORDER BY id',
-  );
-  let prev = GENESIS;
-  let prevId = 0;
-  for (const row of rows) {
-    if (row.prev_hash !== prev) {
-      // a gap in ids with a broken link means rows were deleted; otherwise the link itself was altered
-      return { ok: false, rows: rows.length, firstBadId: row.id, problem: row.id !== prevId + 1 ? 'missing_before' : 'chain_broken' };
-    }
-    if (rowHash(row) !== row.hash) return { ok: false, rows: rows.length, firstBadId: row.id, problem: 'edited' };
-    prev = row.hash;
-    prevId = row.id;
-  }
-  return { ok: true, rows: rows.length };
+/** The seal of a row: only a holder of the key can make one, so a forged or rebuilt row shows. */
+export function rowMac(key: AuditKey, hash: string): string {
+  return hmacHex(key, `audit-row\n${hash}`);
 }

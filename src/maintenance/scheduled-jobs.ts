@@ -1,4 +1,6 @@
 import { Queue, Worker } from 'bullmq';
+import { writeAuditCheckpoint } from '../audit/audit-checkpoint.js';
+import { auditKey, installAuditKey, loadAuditKey } from '../audit/audit-key.js';
 import type { Config } from '../config.js';
 import type { Pool } from '../db/pool.js';
 import { escalateOverdue } from '../escalation/escalate.js';
@@ -14,12 +16,14 @@ export const MAINTENANCE_QUEUE = 'maintenance';
  * worker processes run, and every job is idempotent, so a repeat after a crash does no harm.
  * - escalate: notices unresolved 20 days after issue are reported to the inspection registry (TT 73 Đ24)
  * - render-notices: a notice whose PDF failed to render at approval is rendered again
+ * - audit-checkpoint: the audit chain head and row count are sealed with the audit key
+ *   (every AUDIT_CHECKPOINT_MINUTES), so removing the newest audit rows shows on verification
  */
 export const SCHEDULES = {
   escalate: { pattern: '0 30 0 * * *', tz: 'Asia/Ho_Chi_Minh' },
   'render-notices': { every: 10 * 60_000 },
 } as const;
-export type MaintenanceJob = keyof typeof SCHEDULES;
+export type MaintenanceJob = keyof typeof SCHEDULES | 'audit-checkpoint';
 
 export interface MaintenanceDeps {
   pool: Pool;
@@ -38,6 +42,10 @@ export async function runMaintenanceJob(name: string, deps: MaintenanceDeps, now
       const report = await renderPendingNotices(deps, { concurrency: 1, limit: 500 });
       return { rendered: report.rendered, failed: report.failed.length };
     }
+    case 'audit-checkpoint': {
+      const checkpoint = await writeAuditCheckpoint(deps.pool, auditKey());
+      return { checkpoint: checkpoint.id, rows: checkpoint.rowCount };
+    }
     default:
       throw new Error(`unknown maintenance job ${JSON.stringify(name)}`);
   }
@@ -50,6 +58,8 @@ export interface Maintenance {
 
 export async function startMaintenance(deps: MaintenanceDeps): Promise<Maintenance> {
   const { config, logger } = deps;
+  // the worker process seals its audit rows and the checkpoints with the configured key
+  installAuditKey(loadAuditKey(config));
   const queueConnection: Redis = createRedis(config.REDIS_URL);
   const workerConnection: Redis = createRedis(config.REDIS_URL);
   const queue = new Queue(MAINTENANCE_QUEUE, {
@@ -59,6 +69,7 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<Maintenan
   for (const [name, repeat] of Object.entries(SCHEDULES)) {
     await queue.upsertJobScheduler(name, repeat, { name });
   }
+  await queue.upsertJobScheduler('audit-checkpoint', { every: config.AUDIT_CHECKPOINT_MINUTES * 60_000 }, { name: 'audit-checkpoint' });
   const worker = new Worker(MAINTENANCE_QUEUE, async (job) => {
     const result = await runMaintenanceJob(job.name, deps);
     logger.info({ job: job.name, ...result }, 'maintenance job done');

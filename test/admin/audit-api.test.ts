@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { tamperAsSuperuser } from '../helpers/tamper.js';
 import { bearer, PASSWORD, staffMember, type Staff } from './fixtures.js';
 
 let t: TestApp;
@@ -53,7 +54,8 @@ describe('audit API', () => {
     const { rows } = await t.db.pool.query<{ id: number }>("SELECT id FROM audit_log WHERE action = 'user.created' AND details->>'username' = 'aa.two'");
     const target = rows[0]!.id;
     // someone with database access quietly promotes the user in the record
-    await t.db.pool.query(`UPDATE audit_log SET details = jsonb_set(details, '{role}', '"admin"') WHERE id = $1`, [target]);
+    // (the table refuses UPDATE; this is a superuser with its triggers switched off)
+    await tamperAsSuperuser(t.db.pool, `UPDATE audit_log SET details = jsonb_set(details, '{role}', '"admin"') WHERE id = $1`, [target]);
     const bad = await get('/api/v1/audit/verify');
     expect(bad.json()).toMatchObject({ ok: false, firstBadId: target, problem: 'edited' });
   });

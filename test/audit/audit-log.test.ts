@@ -1,14 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAudit, verifyAuditLog } from '../../src/audit/audit-log.js';
+import { auditKey } from '../../src/audit/audit-key.js';
+import { appendAudit } from '../../src/audit/audit-log.js';
+import { verifyAuditLog as verifyWithKey } from '../../src/audit/audit-verify.js';
 import { withTransaction } from '../../src/db/pool.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { tamperAsSuperuser } from '../helpers/tamper.js';
+
+const verifyAuditLog = (pool: TestDatabase['pool']) => verifyWithKey(pool, auditKey());
 
 let db: TestDatabase;
 beforeAll(async () => { db = await createTestDatabase(); });
 afterAll(async () => { await db.drop(); });
 
 async function appendFive() {
-  await db.pool.query('TRUNCATE audit_log RESTART IDENTITY');
+  await tamperAsSuperuser(db.pool, 'TRUNCATE audit_log RESTART IDENTITY');
   for (let i = 1; i <= 5; i++) {
     await withTransaction(db.pool, (tx) => appendAudit(tx, {
       actorId: null, actor: 'worker', action: 'violation.created', entityType: 'violation', entityId: i,
@@ -20,24 +25,24 @@ async function appendFive() {
 describe('hash-chained audit log', () => {
   it('verifies an untouched chain', async () => {
     await appendFive();
-    expect(await verifyAuditLog(db.pool)).toEqual({ ok: true, rows: 5 });
+    expect(await verifyAuditLog(db.pool)).toMatchObject({ ok: true, rows: 5 });
   });
 
   it('detects the first edited row', async () => {
     await appendFive();
-    await db.pool.query(`UPDATE audit_log SET details = jsonb_set(details, '{fine}', '1') WHERE id = 3`);
+    await tamperAsSuperuser(db.pool, `UPDATE audit_log SET details = jsonb_set(details, '{fine}', '1') WHERE id = 3`);
     expect(await verifyAuditLog(db.pool)).toMatchObject({ ok: false, firstBadId: 3, problem: 'edited' });
   });
 
   it('detects a deleted row', async () => {
     await appendFive();
-    await db.pool.query('DELETE FROM audit_log WHERE id = 2');
+    await tamperAsSuperuser(db.pool, 'DELETE FROM audit_log WHERE id = 2');
     expect(await verifyAuditLog(db.pool)).toMatchObject({ ok: false, firstBadId: 3, problem: 'missing_before' });
   });
 
   it('detects a row re-hashed by someone who does not know the chain', async () => {
     await appendFive();
-    await db.pool.query(`UPDATE audit_log SET actor = 'admin', hash = repeat('f', 64) WHERE id = 4`);
+    await tamperAsSuperuser(db.pool, `UPDATE audit_log SET actor = 'admin', hash = repeat('f', 64) WHERE id = 4`);
     expect(await verifyAuditLog(db.pool)).toMatchObject({ ok: false, firstBadId: 4 });
   });
 
@@ -47,6 +52,6 @@ describe('hash-chained audit log', () => {
       await appendAudit(tx, { actorId: null, actor: 'worker', action: 'violation.created', entityType: 'violation', entityId: 99 });
       throw new Error('business rule failed');
     })).rejects.toThrow('business rule failed');
-    expect(await verifyAuditLog(db.pool)).toEqual({ ok: true, rows: 5 });
+    expect(await verifyAuditLog(db.pool)).toMatchObject({ ok: true, rows: 5 });
   });
 });

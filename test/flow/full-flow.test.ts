@@ -8,6 +8,7 @@ import { createPlateEngine, type PlateEngine } from '../../src/vision/engine.js'
 import { evaluateCapture } from '../../src/violations/evaluate.js';
 import { bearer, staffMember, type Staff } from '../admin/fixtures.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { tamperAsSuperuser } from '../helpers/tamper.js';
 import { multipartBody, syntheticJpeg } from '../ingest/fixtures.js';
 import { readPdf } from '../notices/pdf-text.js';
 
@@ -163,7 +164,8 @@ describe('capture → review → notice → payment → closed', () => {
     for (const a of ['camera.created', 'violation.created', 'violation.approved', 'notice.issued', 'payment.recorded']) {
       expect(actions).toContain(a);
     }
-    await t.db.pool.query(`UPDATE audit_log SET details = jsonb_set(details, '{amount}', '1') WHERE action = 'payment.recorded'`);
+    // the table refuses UPDATE; a superuser who switches its triggers off is still caught
+    await tamperAsSuperuser(t.db.pool, `UPDATE audit_log SET details = jsonb_set(details, '{amount}', '1') WHERE action = 'payment.recorded'`);
     const tampered = await t.app.inject({ method: 'GET', url: '/api/v1/audit/verify', headers: bearer(admin) });
     expect(tampered.json()).toMatchObject({ ok: false, problem: 'edited' });
   });

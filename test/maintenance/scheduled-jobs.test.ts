@@ -15,7 +15,7 @@ describe('scheduled maintenance', () => {
     const [a, b] = await Promise.all([startMaintenance(deps()), startMaintenance(deps())]);
     try {
       const schedulers = await a.queue.getJobSchedulers();
-      expect(schedulers.map((s) => s.key).sort()).toEqual(Object.keys(SCHEDULES).sort());
+      expect(schedulers.map((s) => s.key).sort()).toEqual([...Object.keys(SCHEDULES), 'audit-checkpoint'].sort());
       expect(schedulers.find((s) => s.key === 'escalate')).toMatchObject({ pattern: '0 30 0 * * *', tz: 'Asia/Ho_Chi_Minh' });
     } finally {
       await a.queue.obliterate({ force: true });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditLog } from '../../src/audit/audit-log.js';
+import { auditKey } from '../../src/audit/audit-key.js';
+import { verifyAuditLog } from '../../src/audit/audit-verify.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { seedApprovedViolation, seedCamera, seedVehicle, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
@@ -57,6 +58,6 @@ describe('a case from review to payment, through the API', () => {
 
     const actions = await t.db.pool.query<{ action: string }>(`SELECT action FROM audit_log WHERE action ~ '^(violation|notice|payment)\\.' ORDER BY id`);
     expect(actions.rows.map((r) => r.action)).toEqual(['violation.claimed', 'violation.approved', 'notice.issued', 'notice.rendered', 'payment.recorded', 'notice.resolved']);
-    expect(await verifyAuditLog(t.db.pool)).toMatchObject({ ok: true });
+    expect(await verifyAuditLog(t.db.pool, auditKey())).toMatchObject({ ok: true });
   });
 });

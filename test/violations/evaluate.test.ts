@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditLog } from '../../src/audit/audit-log.js';
+import { auditKey } from '../../src/audit/audit-key.js';
+import { verifyAuditLog } from '../../src/audit/audit-verify.js';
 import { evaluateCapture } from '../../src/violations/evaluate.js';
 import type { CameraRules } from '../../src/violations/types.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -42,7 +43,7 @@ describe('evaluating a capture', () => {
     expect(await evidence(v.id)).toEqual([capture.captureId]);
     const audit = await db.pool.query(`SELECT actor, details FROM audit_log WHERE action = 'violation.created' AND entity_id = $1`, [String(v.id)]);
     expect(audit.rows[0]).toMatchObject({ actor: 'worker', details: { captureId: capture.captureId, plate: read!.plateText } });
-    expect((await verifyAuditLog(db.pool)).ok).toBe(true);
+    expect((await verifyAuditLog(db.pool, auditKey())).ok).toBe(true);
   });
 
   it('prices the same offence by vehicle category: a registered motorbike under Điều 7, a truck as a car', async () => {

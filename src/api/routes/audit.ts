@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { verifyAuditLog } from '../../audit/audit-log.js';
+import { writeAuditCheckpoint } from '../../audit/audit-checkpoint.js';
+import { auditKey } from '../../audit/audit-key.js';
+import { verifyAuditLog } from '../../audit/audit-verify.js';
 import { listAudit } from '../../audit/audit-query.js';
 
 const AuditRow = Type.Object({
@@ -44,19 +46,40 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     };
   });
 
+  const Problem = Type.Union([Type.Literal('edited'), Type.Literal('missing_before'), Type.Literal('chain_broken'), Type.Literal('forged'),
+    Type.Literal('checkpoint_forged'), Type.Literal('rows_missing'), Type.Literal('checkpoint_mismatch')]);
+
   app.get('/api/v1/audit/verify', {
     config: { access: ['admin'] },
     schema: {
-      summary: 'Re-check the hash chain of the whole audit log; reports the first edited row or the row after deleted ones',
+      summary: 'Re-check the whole audit log: hash chain, row seals and keyed checkpoints; reports the first problem',
       tags: ['audit'], security: [{ bearer: [] }],
       response: {
         200: Type.Object({
           ok: Type.Boolean(),
           rows: Type.Integer(),
-          firstBadId: Type.Optional(Type.Integer()),
-          problem: Type.Optional(Type.Union([Type.Literal('edited'), Type.Literal('missing_before'), Type.Literal('chain_broken')])),
+          checkpoints: Type.Integer(),
+          sealedRows: Type.Optional(Type.Integer()),
+          firstBadId: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+          checkpointId: Type.Optional(Type.Integer()),
+          problem: Type.Optional(Problem),
         }),
       },
     },
-  }, async () => verifyAuditLog(pool));
+  }, async () => verifyAuditLog(pool, auditKey()));
+
+  app.post('/api/v1/audit/checkpoints', {
+    config: { access: ['admin'] },
+    schema: {
+      summary: 'Seal the current audit chain head and row count in a keyed checkpoint now (workers also do it periodically)',
+      tags: ['audit'], security: [{ bearer: [] }],
+      response: {
+        201: Type.Object({ id: Type.Integer(), takenAt: Type.String({ format: 'date-time' }), rowCount: Type.Integer(), headId: Type.Integer(),
+          headHash: Type.String(), mac: Type.String() }),
+      },
+    },
+  }, async (_request, reply) => {
+    const c = await writeAuditCheckpoint(pool, auditKey());
+    return reply.status(201).send({ id: c.id, takenAt: c.takenAt.toISOString(), rowCount: c.rowCount, headId: c.headId, headHash: c.headHash, mac: c.mac });
+  });
 };
