@@ -10,6 +10,8 @@ import type { BlobStore } from '../storage/blob-store.js';
 import { installAuditKey, loadAuditKey } from '../audit/audit-key.js';
 import { registerAccessControl } from './access.js';
 import { HttpError } from './errors.js';
+import { BlobIntegrityError } from '../storage/blob-store.js';
+import { reportTamperedBlob } from '../storage/report-tampering.js';
 import { healthRoutes } from './routes/health.js';
 import { consoleRoutes } from './routes/ui.js';
 import { pipelineRoutes } from './routes/pipeline.js';
@@ -54,7 +56,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('deps', deps);
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+  app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+    if (err instanceof BlobIntegrityError) {
+      await reportTamperedBlob(deps.pool, err, `${request.method} ${request.routeOptions.url ?? request.url}`, request.log)
+        .catch((auditErr: unknown) => request.log.error({ err: auditErr }, 'could not audit an evidence integrity failure'));
+      return reply.status(500).send({ error: 'evidence_integrity_failed',
+        message: 'Tệp chứng cứ đã lưu không khớp mã băm gốc (có thể đã bị thay đổi); không được sử dụng. Sự việc đã được ghi nhật ký và báo cáo.' });
+    }
     if (err instanceof HttpError) {
       return reply.status(err.statusCode).send({ error: err.code, message: err.message, details: err.details });
     }

@@ -5,7 +5,8 @@ import type { Config } from '../config.js';
 import { withTransaction, type Pool } from '../db/pool.js';
 import { evidenceForViolation } from '../review/evidence.js';
 import { cropPlate } from '../review/plate-crop.js';
-import type { BlobStore } from '../storage/blob-store.js';
+import { BlobIntegrityError, type BlobStore } from '../storage/blob-store.js';
+import { reportTamperedBlob } from '../storage/report-tampering.js';
 import { loadNoticeDocument, type NoticeDocument } from './document.js';
 import { NoticeError } from './errors.js';
 import { buildNoticePdf, type NoticeImages, type NoticePrintSettings } from './pdf.js';
@@ -64,7 +65,11 @@ async function noticeImages(deps: RenderDeps, doc: NoticeDocument): Promise<Noti
   const evidence = await evidenceForViolation(deps.pool, doc.violationId);
   const first = evidence[0];
   if (!first) throw new NoticeError('evidence_missing', `notice ${doc.noticeNumber}: violation ${doc.violationId} has no evidence photo`);
-  const original = await deps.storage.get(first.imageSha256);
+  const original = await deps.storage.get(first.imageSha256).catch(async (err: unknown) => {
+    // an altered photo must never reach a notice: the render fails, and the failure is on record
+    if (err instanceof BlobIntegrityError) await reportTamperedBlob(deps.pool, err, `notice ${doc.noticeNumber}`);
+    throw err;
+  });
   if (!original) throw new NoticeError('evidence_missing', `notice ${doc.noticeNumber}: evidence image ${first.imageSha256} is missing from storage`);
   // a camera original can be 20 MB; the page shows it 250 pt wide
   const photo = await sharp(original, { failOn: 'error' }).rotate()

@@ -10,12 +10,29 @@ import path from 'node:path';
 export interface BlobStore {
   /** Stores the bytes (idempotent) and returns their sha256 hex. */
   put(data: Buffer): Promise<string>;
-  /** The bytes for a sha256, or null if absent. */
+  /**
+   * The bytes for a sha256, or null if absent. The bytes are re-hashed on every read: bytes that no
+   * longer match their key (overwritten on disk) throw BlobIntegrityError and are never returned.
+   */
   get(sha256: string): Promise<Buffer | null>;
   has(sha256: string): Promise<boolean>;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
+
+/** Stored bytes whose hash is not their key: evidence altered after it was stored. */
+export class BlobIntegrityError extends Error {
+  override readonly name = 'BlobIntegrityError';
+  /** set once logged and audited, so a failure passing through several layers is recorded once */
+  reported = false;
+  constructor(readonly expectedSha256: string, readonly actualSha256: string) {
+    super(`stored object ${expectedSha256} fails its integrity check (its bytes hash to ${actualSha256})`);
+  }
+}
+
+export function sha256Of(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
 
 export class LocalBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
@@ -26,7 +43,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async put(data: Buffer): Promise<string> {
-    const sha256 = createHash('sha256').update(data).digest('hex');
+    const sha256 = sha256Of(data);
     const target = this.pathFor(sha256);
     if (await this.has(sha256)) return sha256;
     await mkdir(path.dirname(target), { recursive: true });
@@ -43,12 +60,16 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async get(sha256: string): Promise<Buffer | null> {
+    let data: Buffer;
     try {
-      return await readFile(this.pathFor(sha256));
+      data = await readFile(this.pathFor(sha256));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
+    const actual = sha256Of(data);
+    if (actual !== sha256) throw new BlobIntegrityError(sha256, actual);
+    return data;
   }
 
   async has(sha256: string): Promise<boolean> {
