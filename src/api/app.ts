@@ -46,12 +46,20 @@ declare module 'fastify' {
 
 export type App = FastifyInstance;
 
+/** TRUSTED_PROXIES as fastify's trustProxy: the list of addresses/ranges, or false when none. */
+export function trustedProxies(setting: string): string[] | false {
+  const list = setting.split(',').map((a) => a.trim()).filter(Boolean);
+  return list.length ? list : false;
+}
+
 export async function buildApp(deps: AppDeps): Promise<App> {
   installAuditKey(loadAuditKey(deps.config));
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 1_000_000,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the configured proxies: from anyone else it would let a
+    // client pick the address that rate limits, login limits and the audit log see
+    trustProxy: trustedProxies(deps.config.TRUSTED_PROXIES),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('deps', deps);
