@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { installAuditKey, loadAuditKey } from '../audit/audit-key.js';
+import { PasswordHashingBusy, setPasswordHashConcurrency } from '../auth/passwords.js';
 import { registerAccessControl } from './access.js';
 import { HttpError } from './errors.js';
 import { BlobIntegrityError } from '../storage/blob-store.js';
@@ -54,6 +55,7 @@ export function trustedProxies(setting: string): string[] | false {
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   installAuditKey(loadAuditKey(deps.config));
+  setPasswordHashConcurrency(deps.config.PASSWORD_HASH_CONCURRENCY);
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 1_000_000,
@@ -70,6 +72,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         .catch((auditErr: unknown) => request.log.error({ err: auditErr }, 'could not audit an evidence integrity failure'));
       return reply.status(500).send({ error: 'evidence_integrity_failed',
         message: 'Tệp chứng cứ đã lưu không khớp mã băm gốc (có thể đã bị thay đổi); không được sử dụng. Sự việc đã được ghi nhật ký và báo cáo.' });
+    }
+    if (err instanceof PasswordHashingBusy) {
+      return reply.status(503).header('Retry-After', '2').send({ error: 'busy', message: 'Hệ thống đang bận kiểm tra đăng nhập; vui lòng thử lại sau ít giây.' });
     }
     if (err instanceof HttpError) {
       return reply.status(err.statusCode).send({ error: err.code, message: err.message, details: err.details });

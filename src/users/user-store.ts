@@ -1,5 +1,6 @@
 import { appendAudit } from '../audit/audit-log.js';
 import { hashPassword } from '../auth/passwords.js';
+import { MIN_PASSWORD_LENGTH, passwordWeakness } from '../auth/password-policy.js';
 import type { Role } from '../auth/roles.js';
 import type { Queryable } from '../db/pool.js';
 
@@ -26,7 +27,7 @@ export class UserError extends Error {
 }
 
 export const USERNAME_PATTERN = '^[a-z0-9._-]{3,64}$';
-export const MIN_PASSWORD_LENGTH = 10;
+export { MIN_PASSWORD_LENGTH };
 
 interface UserRow {
   id: number;
@@ -45,13 +46,9 @@ function toRecord(row: UserRow): UserRecord {
     createdAt: row.created_at, updatedAt: row.updated_at };
 }
 
-export function checkPasswordStrength(password: string): void {
-  if ([...password].length < MIN_PASSWORD_LENGTH) {
-    throw new UserError('weak_password', `a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
-  }
-  if (password.trim() !== password || /^(.)\1*$/.test(password)) {
-    throw new UserError('weak_password', 'a password may not start or end with spaces or repeat one character');
-  }
+export function checkPasswordStrength(password: string, userInputs: string[] = []): void {
+  const weakness = passwordWeakness(password, userInputs);
+  if (weakness) throw new UserError('weak_password', weakness);
 }
 
 export async function getUser(db: Queryable, id: number): Promise<UserRecord | null> {
@@ -78,7 +75,7 @@ export async function createUser(
   if (!new RegExp(USERNAME_PATTERN).test(input.username)) {
     throw new UserError('invalid_username', 'a username is 3-64 characters: lower-case letters, digits, dot, dash, underscore');
   }
-  checkPasswordStrength(input.password);
+  checkPasswordStrength(input.password, [input.username, input.fullName]);
   const passwordHash = await hashPassword(input.password);
   const { rows } = await tx.query<UserRow>(
     `INSERT INTO users (username, full_name, role, password_hash) VALUES ($1, $2, $3, $4)
@@ -154,6 +151,14 @@ export async function setPassword(
   if (!rows[0]) throw new UserError('not_found', `user ${id} not found`);
   await revokeSessions(tx, id);
   await appendAudit(tx, { actorId: actor.id, actor: actor.username, action, entityType: 'user', entityId: id, details: { username: rows[0].username } });
+}
+
+/**
+ * Replaces a hash made with older parameters by one of the same password made with today's, unless
+ * the password was changed meanwhile (the old hash no longer stored).
+ */
+export async function upgradePasswordHash(tx: Queryable, id: number, oldHash: string, newHash: string): Promise<void> {
+  await tx.query('UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2', [id, oldHash, newHash]);
 }
 
 /** The stored hash for a login attempt; null when no such user exists. */

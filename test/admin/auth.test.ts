@@ -73,14 +73,12 @@ describe('login', () => {
     expect(actions).toContain('user.locked_out');
   });
 
-  it('locks a username out everywhere when guesses rotate through many addresses', async () => {
-    const victim = await staffMember(t, 'officer.targeted', 'officer');
-    // LOGIN_MAX_FAILURES=3 here: 4x that from all addresses together
+  it('guesses rotating through many addresses do not lock the owner out of their own account', async () => {
+    // deliberately changed (issue 13): a lock per username alone let anyone lock any account from anywhere;
+    // each address is limited instead (TRUSTED_PROXIES keeps addresses from being forged)
+    await staffMember(t, 'officer.targeted', 'officer');
     for (let i = 0; i < 12; i++) expect((await login('officer.targeted', `guess ${i}`, `10.9.0.${i}`)).statusCode).toBe(401);
-    const res = await login('officer.targeted', PASSWORD, '10.9.1.1');
-    expect(res.statusCode).toBe(429);
-    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-    expect(await auditActions(t.db.pool, 'user', victim.id)).toContain('user.locked_out');
+    expect((await login('officer.targeted', PASSWORD, '10.9.1.1')).statusCode).toBe(200);
   });
 
   it('locks out guesses at unknown usernames too', async () => {

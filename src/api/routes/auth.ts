@@ -12,7 +12,8 @@ import { ErrorBody, StaffUserSchema, userErrorToHttp } from './admin-schemas.js'
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, pool, redis } = app.deps;
-  const limiter = new LoginLimiter(redis, config.QUEUE_PREFIX, config.LOGIN_MAX_FAILURES, config.LOGIN_LOCKOUT_MINUTES * 60);
+  const limiter = new LoginLimiter(redis, config.QUEUE_PREFIX, config.LOGIN_MAX_FAILURES, config.LOGIN_LOCKOUT_MINUTES * 60,
+    config.LOGIN_ADDRESS_MAX_FAILURES);
   const secure = config.PUBLIC_BASE_URL.startsWith('https:');
   const cookie = (value: string, maxAgeSeconds: number) =>
     `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
@@ -21,7 +22,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { access: 'public' },
     schema: {
       summary: 'Log in: returns a session token and sets the HttpOnly session cookie',
-      description: `After ${config.LOGIN_MAX_FAILURES} failed attempts for one username from one address within ${config.LOGIN_LOCKOUT_MINUTES} minutes, logins are refused with 429 and Retry-After.`,
+      description: `After ${config.LOGIN_MAX_FAILURES} failed attempts for one username from one address, or ${config.LOGIN_ADDRESS_MAX_FAILURES} from one address for any usernames, within ${config.LOGIN_LOCKOUT_MINUTES} minutes, logins are refused with 429 and Retry-After. When too many password checks are already running, 503 with Retry-After.`,
       tags: ['auth'],
       body: Type.Object({
         username: Type.String({ minLength: 1, maxLength: 64 }),
@@ -31,6 +32,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         200: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }), user: StaffUserSchema }),
         401: ErrorBody,
         429: ErrorBody,
+        503: ErrorBody,
       },
     },
   }, async (request, reply) => {
