@@ -1,7 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stringify } from 'csv-stringify/sync';
+import { spreadsheetCsv } from '../csv/spreadsheet-csv.js';
 import { loadConfig } from '../config.js';
 import { createPool } from '../db/pool.js';
 import { importRegistryCsv, RegistryImportError } from '../registry/csv-import.js';
@@ -47,7 +47,7 @@ async function main(): Promise<number> {
       + `(${o.created} new ownership periods, ${o.closed_previous} closing an earlier owner's period, ${o.updated} updated, ${o.unchanged} unchanged), `
       + `${report.rejected} rejected, ${(report.elapsedMs / 1000).toFixed(1)} s`);
     if (report.rejected > 0) {
-      await writeFile(rejectsFile, stringify(report.rejectedRows, { header: true, columns: ['line', 'plate', 'reason'] }));
+      await writeFile(rejectsFile, spreadsheetCsv(report.rejectedRows, { header: true, columns: ['line', 'plate', 'reason'] }));
       for (const r of report.rejectedRows.slice(0, 10)) console.log(`  line ${r.line} (${r.plate}): ${r.reason}`);
       if (report.rejected > 10) console.log(`  ... ${report.rejected - 10} more`);
       console.log(`rejected rows written to ${rejectsFile}`);
