@@ -8,6 +8,7 @@ import { LocalBlobStore } from '../src/storage/blob-store.js';
 import { createPipelineQueues } from '../src/queue/queues.js';
 import { dropFolderCameras } from '../src/cameras/camera-registry.js';
 import { watchDropFolder } from '../src/ingest/drop-folder.js';
+import { dropFolderProblem } from '../src/ingest/confined-files.js';
 import { createPipelineMetrics } from '../src/metrics/pipeline-metrics.js';
 import { snapshotKey, startMetricsPublisher } from '../src/metrics/cluster-metrics.js';
 
@@ -40,6 +41,12 @@ runCli(async () => {
     }
     for (const [code, folder] of wanted) {
       if (watching.has(code)) continue;
+      // checked again here: a folder stored before DROP_FOLDER_ROOT existed, or changed in the database directly
+      const problem = await dropFolderProblem(config.DROP_FOLDER_ROOT, folder);
+      if (problem) {
+        logger.error({ camera: code, folder, problem }, 'drop folder refused');
+        continue;
+      }
       const watcher = watchDropFolder(deps, { cameraCode: code, folder, maxFutureS: config.CAPTURE_MAX_FUTURE_S, usePolling: config.DROP_FOLDER_POLL, logger, metrics });
       watching.set(code, { folder, watcher });
       logger.info({ camera: code, folder }, 'watching drop folder');

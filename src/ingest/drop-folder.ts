@@ -1,8 +1,9 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../logger.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
+import { MAX_SIDECAR_BYTES, readDroppedFile } from './confined-files.js';
 import { IngestRejection } from './errors.js';
 import { metadataFromFileName } from './file-name-metadata.js';
 import { ingestCapture, type IngestDeps } from './ingest-capture.js';
@@ -42,13 +43,18 @@ export async function ingestDropFile(deps: IngestDeps, opts: DropFolderOptions, 
   try {
     let fields: Record<string, unknown> | null;
     if (hasSidecar) {
+      const text = (await readDroppedFile(sidecar, MAX_SIDECAR_BYTES, 'sidecar')).toString('utf8');
+      let parsed: unknown;
       try {
-        const parsed: unknown = JSON.parse(await readFile(sidecar, 'utf8'));
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
-        fields = parsed as Record<string, unknown>;
-      } catch (err) {
-        throw new IngestRejection(400, 'bad_sidecar', `sidecar ${path.basename(sidecar)} is not a JSON object: ${(err as Error).message}`);
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = null;
       }
+      // the parser's message quotes the file: it must not reach a reason file
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new IngestRejection(400, 'bad_sidecar', `sidecar ${path.basename(sidecar)} is not a JSON object`);
+      }
+      fields = parsed as Record<string, unknown>;
     } else {
       fields = metadataFromFileName(name);
       if (!fields) {
@@ -60,7 +66,7 @@ export async function ingestDropFile(deps: IngestDeps, opts: DropFolderOptions, 
       throw new IngestRejection(400, 'camera_mismatch', `sidecar names camera ${String(code)}, but this is the folder of ${opts.cameraCode}`);
     }
     const metadata = parseCaptureMetadata(meta, new Date(), opts.maxFutureS);
-    const image = await readFile(file);
+    const image = await readDroppedFile(file, deps.limits.maxBytes, 'image');
     const result = await ingestCapture(deps, { camera: { code: opts.cameraCode }, image, metadata, source: 'drop_folder', sourceName: name });
     opts.metrics?.capturesIngested.inc({ source: 'drop_folder', outcome: result.duplicate ? 'duplicate' : 'created' });
     await moveInto(dir, DONE_DIR, file);
@@ -144,7 +150,8 @@ export function watchDropFolder(deps: IngestDeps, opts: DropFolderOptions): { cl
 }
 
 async function exists(file: string): Promise<boolean> {
-  return stat(file).then(() => true, () => false);
+  // lstat: a dangling or planted link still counts as there (and is then refused), never followed
+  return lstat(file).then(() => true, () => false);
 }
 
 /** Moves `file` into `dir/sub/`, adding a suffix when a file of that name is already there; returns the new path. */

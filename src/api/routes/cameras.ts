@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CameraError, createCamera, getCamera, issueApiKey, listCameras, updateCamera } from '../../cameras/camera-registry.js';
 import { CameraCodeSchema, CameraSchema, CreateCameraSchema, UpdateCameraSchema } from '../../cameras/camera-schemas.js';
 import { CameraStatsSchema, cameraStats } from '../../cameras/camera-stats.js';
-import { HttpError, notFound } from '../errors.js';
+import { dropFolderProblem } from '../../ingest/confined-files.js';
+import { badRequest, HttpError, notFound } from '../errors.js';
 
 const ErrorSchema = Type.Object({ error: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) });
 const OPS = ['operator', 'admin'] as const;
@@ -22,7 +23,11 @@ async function mapped<T>(work: () => Promise<T>): Promise<T> {
 
 /** Camera registry and per-camera settings and statistics, for operators. */
 export const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { pool } = app.deps;
+  const { pool, config } = app.deps;
+  const checkDropFolder = async (folder: string | null | undefined) => {
+    const problem = folder ? await dropFolderProblem(config.DROP_FOLDER_ROOT, folder) : null;
+    if (problem) throw badRequest('bad_drop_folder', problem);
+  };
   const common = { tags: ['cameras'], security: [{ bearer: [] }] };
 
   app.get('/api/v1/cameras', {
@@ -37,7 +42,10 @@ export const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: CreateCameraSchema,
       response: { 201: Type.Object({ camera: CameraSchema, apiKey: KeySchema }), 400: ErrorSchema, 409: ErrorSchema },
     },
-  }, async (request, reply) => reply.status(201).send(await mapped(() => createCamera(pool, request.body, request.user!))));
+  }, async (request, reply) => {
+    await checkDropFolder(request.body.dropFolder);
+    return reply.status(201).send(await mapped(() => createCamera(pool, request.body, request.user!)));
+  });
 
   app.get('/api/v1/cameras/stats', {
     config: { access: OPS },
@@ -63,7 +71,10 @@ export const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Workers read the settings for every capture, so a change applies to the next capture processed.',
       params: CodeParams, body: UpdateCameraSchema, response: { 200: CameraSchema, 400: ErrorSchema, 404: ErrorSchema },
     },
-  }, async (request) => mapped(() => updateCamera(pool, request.params.code, request.body, request.user!)));
+  }, async (request) => {
+    await checkDropFolder(request.body.dropFolder);
+    return mapped(() => updateCamera(pool, request.params.code, request.body, request.user!));
+  });
 
   app.post('/api/v1/cameras/:code/api-key', {
     config: { access: OPS },
