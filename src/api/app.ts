@@ -9,7 +9,9 @@ import type { Redis } from '../redis.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { installAuditKey, loadAuditKey } from '../audit/audit-key.js';
 import { PasswordHashingBusy, setPasswordHashConcurrency } from '../auth/passwords.js';
+import helmet from '@fastify/helmet';
 import { registerAccessControl } from './access.js';
+import { registerCsrfGuard } from './csrf.js';
 import { HttpError } from './errors.js';
 import { BlobIntegrityError } from '../storage/blob-store.js';
 import { reportTamperedBlob } from '../storage/report-tampering.js';
@@ -91,6 +93,24 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }),
   );
+
+  await app.register(helmet, {
+    // the console (dist/ui) and /docs load only their own scripts; Swagger UI sets inline styles and
+    // data: icons, the PDF preview draws with pdf.js in a worker from our own origin
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'blob:'],
+        workerSrc: ["'self'", 'blob:'], connectSrc: ["'self'"], fontSrc: ["'self'", 'data:'], objectSrc: ["'none'"], baseUri: ["'self'"],
+        formAction: ["'self'"], frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    // evidence images and PDFs are fetched by the console only
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    hsts: deps.config.PUBLIC_BASE_URL.startsWith('https:'),
+  });
+  registerCsrfGuard(app, deps.config.PUBLIC_BASE_URL);
 
   await app.register(swagger, {
     openapi: {
