@@ -12,6 +12,7 @@ import { PasswordHashingBusy, setPasswordHashConcurrency } from '../auth/passwor
 import helmet from '@fastify/helmet';
 import { registerAccessControl } from './access.js';
 import { registerCsrfGuard } from './csrf.js';
+import { registerNulByteGuard } from './nul-bytes.js';
 import { HttpError } from './errors.js';
 import { BlobIntegrityError } from '../storage/blob-store.js';
 import { reportTamperedBlob } from '../storage/report-tampering.js';
@@ -81,6 +82,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (err instanceof HttpError) {
       return reply.status(err.statusCode).send({ error: err.code, message: err.message, details: err.details });
     }
+    // last line behind the schemas: a number PostgreSQL cannot hold (an id past bigint) is the caller's error
+    if (err.code === '22003') {
+      return reply.status(400).send({ error: 'out_of_range', message: 'a number in the request is out of range' });
+    }
     if (err.validation) {
       return reply.status(400).send({ error: 'invalid_request', message: err.message });
     }
@@ -111,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     hsts: deps.config.PUBLIC_BASE_URL.startsWith('https:'),
   });
   registerCsrfGuard(app, deps.config.PUBLIC_BASE_URL);
+  registerNulByteGuard(app);
 
   await app.register(swagger, {
     openapi: {

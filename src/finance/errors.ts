@@ -4,7 +4,9 @@ export type PaymentErrorCode =
   | 'notice_already_paid'
   | 'amount_mismatch'
   | 'reference_reused'
-  | 'paid_in_future';
+  | 'paid_in_future'
+  | 'paid_before_notice'
+  | 'blank_reference';
 
 const STATUS: Record<PaymentErrorCode, number> = {
   unknown_notice: 404,
@@ -13,6 +15,8 @@ const STATUS: Record<PaymentErrorCode, number> = {
   amount_mismatch: 422,
   reference_reused: 409,
   paid_in_future: 400,
+  paid_before_notice: 422,
+  blank_reference: 400,
 };
 
 /** A payment refused with a reason finance staff can act on. */

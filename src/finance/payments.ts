@@ -48,6 +48,8 @@ export async function recordPayment(pool: Pool, input: PaymentInput, actor: Paym
   if (input.paidAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
     throw new PaymentError('paid_in_future', `paidAt ${input.paidAt.toISOString()} is in the future`);
   }
+  // the reference is what makes a payment traceable and idempotent: blank ones would all collide or all differ
+  if (input.reference.trim() === '') throw new PaymentError('blank_reference', 'a payment needs its bank/treasury reference or receipt number');
   try {
     return await withTransaction(pool, (tx) => recordInTransaction(tx, input, actor, source));
   } catch (err) {
@@ -72,15 +74,21 @@ async function findReplay(tx: PoolClient, input: PaymentInput): Promise<Payment 
 }
 
 async function recordInTransaction(tx: PoolClient, input: PaymentInput, actor: PaymentActor, source: PaymentSource): Promise<{ payment: Payment; created: boolean }> {
-  const { rows } = await tx.query<{ id: number; status: string; amount: number }>(
-    'SELECT id, status, amount FROM notices WHERE notice_number = $1 FOR UPDATE',
-    [input.noticeNumber],
+  const { rows } = await tx.query<{ id: number; status: string; amount: number; paid_before_issue: boolean; issued_on: string }>(
+    `SELECT id, status, amount, to_char(issued_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY') AS issued_on,
+            ($2::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh')::date < (issued_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS paid_before_issue
+     FROM notices WHERE notice_number = $1 FOR UPDATE`,
+    [input.noticeNumber, input.paidAt],
   );
   const notice = rows[0];
   if (!notice) throw new PaymentError('unknown_notice', `no notice numbered ${input.noticeNumber}`);
   // checked after the notice lock: a concurrent replay of this payment has committed by now
   const replay = await findReplay(tx, input);
   if (replay) return { payment: replay, created: false };
+  // compared by calendar day in Vietnam: a statement line carries a date, the notice a time
+  if (notice.paid_before_issue) {
+    throw new PaymentError('paid_before_notice', `paidAt ${input.paidAt.toISOString()} is before notice ${input.noticeNumber} was issued (${notice.issued_on})`);
+  }
   if (notice.status === 'cancelled') throw new PaymentError('notice_cancelled', `notice ${input.noticeNumber} was cancelled; nothing is owed`);
   const paidSoFar = await tx.query<{ paid: number }>('SELECT coalesce(sum(amount), 0)::bigint AS paid FROM payments WHERE notice_id = $1', [notice.id]);
   const outstanding = notice.amount - paidSoFar.rows[0]!.paid;

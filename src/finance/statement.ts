@@ -27,7 +27,7 @@ export type LineOutcome =
   | { line: number; status: 'unmatched'; reason: UnmatchedReason; message: string; noticeNumber: string | null; amount: number | null; reference: string | null };
 
 export type UnmatchedReason = 'invalid_line' | 'no_notice_number' | 'unknown_notice' | 'amount_mismatch' | 'notice_already_paid'
-  | 'notice_cancelled' | 'reference_reused';
+  | 'notice_cancelled' | 'reference_reused' | 'paid_before_notice';
 
 export interface ReconciliationReport {
   method: PaymentMethod;
@@ -168,7 +168,7 @@ async function importLine(pool: Pool, l: StatementLine, method: PaymentMethod, a
     return { line: l.line, status: created ? 'matched' : 'already_recorded', noticeNumber, paymentId: payment.id, amount, reference };
   } catch (err) {
     if (err instanceof PaymentError) {
-      if (err.code === 'paid_in_future') return unmatched('invalid_line', err.message);
+      if (err.code === 'paid_in_future' || err.code === 'blank_reference') return unmatched('invalid_line', err.message);
       return unmatched(err.code, err.message);
     }
     throw err;

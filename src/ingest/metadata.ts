@@ -8,7 +8,7 @@ import { IngestRejection } from './errors.js';
  */
 export const CaptureMetadataSchema = Type.Object({
   captured_at: Type.String({ minLength: 1, description: 'ISO 8601 time with offset, e.g. 2025-03-14T08:15:22.120+07:00' }),
-  speed_kmh: Type.Optional(Type.Number({ minimum: 0, maximum: 400, description: 'measured speed' })),
+  speed_kmh: Type.Optional(Type.Number({ minimum: 0, maximum: 400, description: 'measured speed (decimal digits, e.g. 57.5)' })),
   signal_phase: Type.Optional(Type.Union([Type.Literal('green'), Type.Literal('amber'), Type.Literal('red')])),
   red_elapsed_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000, description: 'time since the light turned red' })),
   lane: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
@@ -32,6 +32,30 @@ const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-
 const MAX_AGE_MS = 366 * 24 * 3600 * 1000;
 
 /**
+ * No road vehicle a traffic camera watches goes this fast: a reading above it is a radar fault
+ * (reflection, double count), not evidence to price.
+ */
+export const MAX_PLAUSIBLE_SPEED_KMH = 250;
+
+// numbers as cameras write them: plain decimal digits. Value.Convert alone would turn `0x50` into 80,
+// `true` into 1 and `1e2` into 100, and a rounding integer check would hide `2.5` lanes.
+const DECIMAL = /^\d{1,6}(\.\d{1,3})?$/;
+const INTEGER = /^\d{1,9}$/;
+const NUMERIC_FIELDS: Record<string, RegExp> = { speed_kmh: DECIMAL, red_elapsed_ms: INTEGER, lane: INTEGER };
+
+function refuseLooseValues(fields: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value === 'string' && value.includes('\0')) throw new IngestRejection(400, 'invalid_field', `${key} contains a NUL byte`);
+    const format = NUMERIC_FIELDS[key];
+    if (!format) continue;
+    const ok = typeof value === 'number' ? Number.isFinite(value) && format.test(String(value)) : typeof value === 'string' && format.test(value);
+    if (!ok) {
+      throw new IngestRejection(400, 'invalid_field', `${key}: expected ${format === DECIMAL ? 'a decimal number such as 57.5' : 'a whole number'}, got ${JSON.stringify(value)}`);
+    }
+  }
+}
+
+/**
  * Checks and converts metadata; throws IngestRejection (400) naming the first bad field.
  * `now` and `maxFutureS` bound the capture time: a camera clock running ahead is refused.
  */
@@ -42,6 +66,7 @@ export function parseCaptureMetadata(input: Record<string, unknown>, now: Date, 
     cleaned[key] = value;
   }
   if (cleaned.captured_at === undefined) throw new IngestRejection(400, 'missing_field', 'captured_at is required');
+  refuseLooseValues(cleaned);
   const converted = Value.Convert(CaptureMetadataSchema, cleaned);
   const first = [...Value.Errors(CaptureMetadataSchema, converted)][0];
   if (first) {
@@ -62,6 +87,9 @@ export function parseCaptureMetadata(input: Record<string, unknown>, now: Date, 
   }
   if (capturedAt.getTime() < now.getTime() - MAX_AGE_MS) {
     throw new IngestRejection(400, 'captured_too_old', `captured_at ${capturedAt.toISOString()} is past the one-year limitation period`);
+  }
+  if (meta.speed_kmh !== undefined && meta.speed_kmh > MAX_PLAUSIBLE_SPEED_KMH) {
+    throw new IngestRejection(422, 'implausible_speed', `speed_kmh ${meta.speed_kmh} is above ${MAX_PLAUSIBLE_SPEED_KMH} km/h: a radar fault, not a reading to fine; check the camera`);
   }
   if (meta.red_elapsed_ms !== undefined && meta.signal_phase !== 'red') {
     throw new IngestRejection(400, 'invalid_field', 'red_elapsed_ms only makes sense with signal_phase=red');

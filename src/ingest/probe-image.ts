@@ -37,7 +37,8 @@ export async function probeImage(data: Buffer, limits: { maxPixels: number; maxB
     throw new IngestRejection(413, 'too_many_pixels', `the image is ${meta.width}x${meta.height} = ${meta.width * meta.height} pixels; the limit is ${limits.maxPixels}`);
   }
   try {
-    await sharp(data, { failOn: 'truncated', limitInputPixels: limits.maxPixels, sequentialRead: true })
+    // failOn 'warning': libjpeg's "Corrupt JPEG data" warnings mean damaged pixels, not evidence
+    await sharp(data, { failOn: 'warning', limitInputPixels: limits.maxPixels, sequentialRead: true })
       .timeout({ seconds: 10 })
       .resize({ width: 64, height: 64, fit: 'inside', fastShrinkOnLoad: true })
       .raw()

@@ -92,7 +92,8 @@ describe('the review console', () => {
     await page.fill('#username', 'canbo1');
     await page.fill('#password', 'wrong-password-1');
     await page.click('button[type=submit]');
-    await expect.poll(() => page.textContent('.login .error')).toContain('Đăng nhập không thành công');
+    // a password check costs about a second now (scrypt N=2^17): wait longer than the default poll
+    await expect.poll(() => page.textContent('.login .error'), { timeout: 10_000 }).toContain('Đăng nhập không thành công');
     await page.close();
   });
 
@@ -102,14 +103,14 @@ describe('the review console', () => {
     const rows = await page.$$('#queue .queue-row');
     expect(rows.length).toBeGreaterThanOrEqual(2);
     // page functions run in the browser: given as source text, since this file is type-checked without the DOM
-    await page.waitForFunction("[...document.querySelectorAll('.thumb img')].every((i) => i.complete && i.naturalWidth > 0)");
+    await expect.poll(() => page.evaluate("[...document.querySelectorAll('.thumb img')].every((i) => i.complete && i.naturalWidth > 0)"), { timeout: 10_000 }).toBe(true);
     await shot(page, '1-queue');
 
     const id = Number(await rows[0]!.getAttribute('data-id'));
     await rows[0]!.click();
     await page.waitForSelector('#approve:not([disabled])');
     expect(await page.textContent('#claim-note')).toContain('Bạn đang xử lý hồ sơ này');
-    await page.waitForFunction("(() => { const img = document.querySelector('.photo img'); return !!img && img.complete && img.naturalWidth > 0; })()");
+    await expect.poll(() => page.evaluate("(() => { const img = document.querySelector('.photo img'); return !!img && img.complete && img.naturalWidth > 0; })()"), { timeout: 10_000 }).toBe(true);
     expect(await page.$('.photo .box')).not.toBeNull();
     expect(await page.textContent('#owner-name')).toMatch(/\S/);
     await shot(page, '2-case');
@@ -167,7 +168,7 @@ describe('the review console', () => {
     expect(await page.textContent('#total-outstanding')).toMatch(/₫$/);
     await shot(page, '6-finance');
     await page.click('#lang');
-    await page.waitForFunction("document.querySelector('h1')?.textContent === 'Fines collected'");
+    await expect.poll(() => page.evaluate("document.querySelector('h1')?.textContent === 'Fines collected'"), { timeout: 10_000 }).toBe(true);
     await page.context().close();
   });
 });

@@ -44,7 +44,8 @@ export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
       const fields: Record<string, unknown> = {};
       let image: Buffer | null = null;
       let fileName: string | null = null;
-      for await (const part of request.parts()) {
+      const parts = request.parts();
+      for await (const part of guardMultipart(parts)) {
         if (part.type === 'file') {
           if (part.fieldname !== 'image') throw new IngestRejection(400, 'unexpected_file', `file field must be named image, not ${part.fieldname}`);
           image = await part.toBuffer().catch((err: Error & { code?: string }) => {
@@ -52,7 +53,11 @@ export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
             throw err;
           });
           fileName = part.filename || null;
+          if (fileName?.includes('\0')) throw new IngestRejection(400, 'invalid_file_name', 'the file name contains a NUL byte');
         } else {
+          if (typeof part.value === 'string' && part.value.includes('\0')) {
+            throw new IngestRejection(400, 'invalid_field', `${part.fieldname} contains a NUL byte`);
+          }
           fields[part.fieldname] = part.value;
         }
       }
@@ -129,3 +134,16 @@ export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
     return reply.status(202).send({ captureId, status: 'queued' as const });
   });
 };
+
+/**
+ * The multipart parser's own failures (no boundary, a body cut short) carry no HTTP status: they are
+ * the client's malformed request, answered 400 with the parser's reason rather than 500.
+ */
+async function* guardMultipart<T>(parts: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* parts;
+  } catch (err) {
+    if (err instanceof IngestRejection || (err as { statusCode?: number }).statusCode) throw err;
+    throw new IngestRejection(400, 'bad_multipart', `malformed multipart/form-data: ${(err as Error).message}`);
+  }
+}
