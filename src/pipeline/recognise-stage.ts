@@ -1,4 +1,6 @@
 import { withTransaction } from '../db/pool.js';
+import { BlobIntegrityError } from '../storage/blob-store.js';
+import { reportTamperedBlob } from '../storage/report-tampering.js';
 import { ImageError, plateKey, type PlateRead } from '../vision/engine.js';
 import { deadLetterCapture } from './dead-letter.js';
 import { PermanentFailure } from './failures.js';
@@ -37,7 +39,11 @@ export async function runRecognise(deps: StageDeps, captureId: number): Promise<
   }
   try {
     if (!capture.enabled) throw new PermanentFailure(`camera ${capture.code} was disabled before this capture was processed; re-enable it and retry`);
-    const image = await deps.storage.get(capture.image_sha256);
+    const image = await deps.storage.get(capture.image_sha256).catch(async (err: unknown) => {
+      if (!(err instanceof BlobIntegrityError)) throw err;
+      await reportTamperedBlob(deps.pool, err, `capture ${captureId}`);
+      throw new PermanentFailure(`image unreadable (integrity): ${err.message}`);
+    });
     if (!image) throw new PermanentFailure(`image ${capture.image_sha256} is missing from storage`);
     const result = await deps.engine.recognise(image, {
       profile: capture.plate_profile,

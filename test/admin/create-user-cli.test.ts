@@ -36,7 +36,7 @@ describe('npm run user:create', () => {
     expect(badRole.stderr).toContain('unknown role "chief"');
     const weak = await cli(['--username', 'y.user', '--full-name', 'Y', '--role', 'officer', '--password', 'short']);
     expect(weak.code).toBe(2);
-    expect(weak.stderr).toContain('at least 10 characters');
+    expect(weak.stderr).toContain('at least 12 characters');
     const missing = await cli(['--username', 'z.user', '--role', 'officer'], { PHAT_PASSWORD: '' });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('usage:');

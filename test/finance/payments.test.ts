@@ -3,6 +3,9 @@ import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { seedCamera, seedNotice, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
 
+// the payments below are dated early November 2026: their notices were issued before that
+const ISSUED_BEFORE_PAYMENTS = new Date('2026-11-02T09:00:00+07:00');
+
 let t: TestApp;
 let storage: LocalBlobStore;
 let finance: TestStaff;
@@ -30,7 +33,7 @@ const state = async (noticeNumber: string) => (await t.db.pool.query(
 
 describe('POST /api/v1/payments', () => {
   it('records a full payment (201), resolves the notice, closes the violation and audits both in one go', async () => {
-    const n = await seedNotice(t.db.pool, storage, { cameraId, officer });
+    const n = await seedNotice(t.db.pool, storage, { cameraId, officer, issuedAt: ISSUED_BEFORE_PAYMENTS });
     const res = await pay({ noticeNumber: n.noticeNumber, amount: 19_000_000, paidAt: '2026-11-10T09:00:00+07:00', method: 'bank_transfer', reference: 'VCB-0001' });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ noticeNumber: n.noticeNumber, amount: 19_000_000, method: 'bank_transfer', reference: 'VCB-0001', source: 'manual',
@@ -49,7 +52,7 @@ describe('POST /api/v1/payments', () => {
   });
 
   it('answers a replay of the same method and reference with the first payment (200) and records nothing more', async () => {
-    const n = await seedNotice(t.db.pool, storage, { cameraId, officer });
+    const n = await seedNotice(t.db.pool, storage, { cameraId, officer, issuedAt: ISSUED_BEFORE_PAYMENTS });
     const body = { noticeNumber: n.noticeNumber, amount: 19_000_000, paidAt: '2026-11-10T09:00:00+07:00', method: 'treasury', reference: 'KB-77' };
     const first = await pay(body);
     const again = await pay(body);
@@ -60,7 +63,7 @@ describe('POST /api/v1/payments', () => {
   });
 
   it('refuses a partial payment and an overpayment with 422 naming the outstanding amount, and changes nothing', async () => {
-    const n = await seedNotice(t.db.pool, storage, { cameraId, officer });
+    const n = await seedNotice(t.db.pool, storage, { cameraId, officer, issuedAt: ISSUED_BEFORE_PAYMENTS });
     const partial = await pay({ noticeNumber: n.noticeNumber, amount: 10_000_000, paidAt: '2026-11-10T09:00:00+07:00', method: 'cash', reference: 'BL-1' });
     expect(partial.statusCode).toBe(422);
     expect(partial.json()).toMatchObject({ error: 'amount_mismatch', message: expect.stringContaining('partial payment'), details: { outstanding: 19_000_000 } });
@@ -72,8 +75,8 @@ describe('POST /api/v1/payments', () => {
   });
 
   it('refuses a second payment of a paid notice (409) and a reference already used for another notice (409)', async () => {
-    const a = await seedNotice(t.db.pool, storage, { cameraId, officer });
-    const b = await seedNotice(t.db.pool, storage, { cameraId, officer });
+    const a = await seedNotice(t.db.pool, storage, { cameraId, officer, issuedAt: ISSUED_BEFORE_PAYMENTS });
+    const b = await seedNotice(t.db.pool, storage, { cameraId, officer, issuedAt: ISSUED_BEFORE_PAYMENTS });
     expect((await pay({ noticeNumber: a.noticeNumber, amount: 19_000_000, paidAt: '2026-11-10T09:00:00+07:00', method: 'online', reference: 'VNPAY-1' })).statusCode).toBe(201);
     const twice = await pay({ noticeNumber: a.noticeNumber, amount: 19_000_000, paidAt: '2026-11-11T09:00:00+07:00', method: 'online', reference: 'VNPAY-2' });
     expect(twice.statusCode).toBe(409);
@@ -88,7 +91,7 @@ describe('POST /api/v1/payments', () => {
     const unknown = await pay({ noticeNumber: 'PN-PC08-2026-999999', amount: 1000, paidAt: '2026-11-10T09:00:00+07:00', method: 'cash', reference: 'X' });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error).toBe('unknown_notice');
-    const n = await seedNotice(t.db.pool, storage, { cameraId, officer });
+    const n = await seedNotice(t.db.pool, storage, { cameraId, officer, issuedAt: ISSUED_BEFORE_PAYMENTS });
     const future = await pay({ noticeNumber: n.noticeNumber, amount: 19_000_000, paidAt: new Date(Date.now() + 86_400_000).toISOString(), method: 'cash', reference: 'F' });
     expect(future.statusCode).toBe(400);
     expect(future.json().error).toBe('paid_in_future');
@@ -98,7 +101,7 @@ describe('POST /api/v1/payments', () => {
   });
 
   it('lets two simultaneous identical requests record one payment', async () => {
-    const n = await seedNotice(t.db.pool, storage, { cameraId, officer });
+    const n = await seedNotice(t.db.pool, storage, { cameraId, officer, issuedAt: ISSUED_BEFORE_PAYMENTS });
     const body = { noticeNumber: n.noticeNumber, amount: 19_000_000, paidAt: '2026-11-10T09:00:00+07:00', method: 'bank_transfer', reference: 'RACE-1' };
     const results = await Promise.all([pay(body), pay(body), pay(body)]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 200, 201]);

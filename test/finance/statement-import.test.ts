@@ -4,6 +4,9 @@ import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { seedCamera, seedNotice, staffWithSession, type SeededNotice, type TestStaff } from '../helpers/fixtures.js';
 
+// the payments below are dated early November 2026: their notices were issued before that
+const ISSUED_BEFORE_PAYMENTS = new Date('2026-11-02T09:00:00+07:00');
+
 describe('statement fields', () => {
   it('reads whole-VND amounts with or without Vietnamese or English grouping and currency', () => {
     expect(parseAmount('19000000')).toBe(19_000_000);
@@ -43,9 +46,9 @@ beforeAll(async () => {
   finance = await staffWithSession(t.db.pool, 'finance');
   officer = await staffWithSession(t.db.pool, 'officer');
   const cam = await seedCamera(t.db.pool);
-  a = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer });
-  b = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer, rule: 'speeding' });
-  paidAtCounter = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer });
+  a = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer, issuedAt: ISSUED_BEFORE_PAYMENTS });
+  b = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer, rule: 'speeding', issuedAt: ISSUED_BEFORE_PAYMENTS });
+  paidAtCounter = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer, issuedAt: ISSUED_BEFORE_PAYMENTS });
 });
 
 afterAll(async () => {
@@ -103,7 +106,7 @@ describe('POST /api/v1/payments/import', () => {
   it('reports an amount that does not settle the notice as amount_mismatch', async () => {
     const storage = new LocalBlobStore(t.config.STORAGE_DIR);
     const cam = await seedCamera(t.db.pool);
-    const n = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer });
+    const n = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer, issuedAt: ISSUED_BEFORE_PAYMENTS });
     const res = await upload(`date;amount;reference;description\n2026-11-06;9000000;KB-9;${n.noticeNumber}\n`, { method: 'treasury' });
     expect(res.json()).toMatchObject({ method: 'treasury', matched: 0, outcomes: [{ status: 'unmatched', reason: 'amount_mismatch', noticeNumber: n.noticeNumber, amount: 9_000_000 }] });
   });

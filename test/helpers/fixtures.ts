@@ -175,12 +175,17 @@ export interface SeededNotice {
 
 /** A registered car, an approved violation of it and the notice issued for it (PDF not rendered). */
 export async function seedNotice(pool: Pool, storage: BlobStore, o: { cameraId: number; officer: { id: number; username: string }; plate?: string;
-  rule?: 'red_light' | 'speeding'; occurredAt?: Date; ownerName?: string }): Promise<SeededNotice> {
+  rule?: 'red_light' | 'speeding'; occurredAt?: Date; ownerName?: string;
+  /** when the notice was issued (due date shifted alike); default now. Payments dated before it are refused. */
+  issuedAt?: Date }): Promise<SeededNotice> {
   const plate = o.plate ?? randomCarPlate();
   const vehicle = await seedVehicle(pool, { plate, owner: o.ownerName ? { fullName: o.ownerName } : undefined });
   const { violationId } = await seedApprovedViolation(pool, storage, { cameraId: o.cameraId, plate, vehicleId: vehicle.vehicleId, ownerId: vehicle.ownerId,
     decidedBy: o.officer.id, rule: o.rule, occurredAt: o.occurredAt });
   const notice = await withTransaction(pool, (tx) => issueNotice(tx, violationId, o.officer));
+  if (o.issuedAt) {
+    await pool.query('UPDATE notices SET due_at = due_at - (issued_at - $2::timestamptz), issued_at = $2 WHERE id = $1', [notice.noticeId, o.issuedAt]);
+  }
   return { ...notice, violationId, ...vehicle };
 }
 

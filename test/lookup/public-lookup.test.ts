@@ -5,6 +5,9 @@ import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { seedApprovedViolation, seedCamera, seedNotice, staffWithSession, type SeededNotice } from '../helpers/fixtures.js';
 
+// the payments below are dated early November 2026: their notices were issued before that
+const ISSUED_BEFORE_PAYMENTS = new Date('2026-11-02T09:00:00+07:00');
+
 describe('lookupKey', () => {
   it('accepts a plate however it is typed and refuses what is no plate', () => {
     expect(lookupKey('30a 123.45')).toEqual({ key: '30A12345', canonical: '30A-123.45' });
@@ -23,7 +26,7 @@ beforeAll(async () => {
   const storage = new LocalBlobStore(t.config.STORAGE_DIR);
   const officer = await staffWithSession(t.db.pool, 'officer');
   const cam = await seedCamera(t.db.pool, { address: 'Nút giao Hàng Xanh', province: 'TP Hồ Chí Minh' });
-  notice = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer, plate: PLATE, ownerName: 'Lê Văn Tám' });
+  notice = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer, plate: PLATE, ownerName: 'Lê Văn Tám', issuedAt: ISSUED_BEFORE_PAYMENTS });
   // a second violation of the same car still under review: not published yet
   await seedApprovedViolation(t.db.pool, storage, { cameraId: cam.id, plate: PLATE, vehicleId: notice.vehicleId, ownerId: notice.ownerId,
     decidedBy: officer.id, status: 'pending_review', occurredAt: new Date('2026-11-05T10:00:00+07:00') });
@@ -76,7 +79,7 @@ describe('GET /api/v1/lookup', () => {
     const storage = new LocalBlobStore(t.config.STORAGE_DIR);
     const officer = await staffWithSession(t.db.pool, 'officer');
     const cam = await seedCamera(t.db.pool);
-    const cancelled = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer, plate: '43A-555.66' });
+    const cancelled = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer, plate: '43A-555.66', issuedAt: ISSUED_BEFORE_PAYMENTS });
     await withTransaction(t.db.pool, (tx) => tx.query(`UPDATE notices SET status = 'cancelled' WHERE id = $1`, [cancelled.noticeId]));
     expect((await lookup('43A-555.66')).json().count).toBe(0);
   });
