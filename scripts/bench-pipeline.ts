@@ -1,21 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { buildApp } from '../src/api/app.js';
 import { createCamera } from '../src/cameras/camera-registry.js';
 import { loadConfig } from '../src/config.js';
-import { ensureDatabase } from '../src/db/create-database.js';
 import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
 import { createLogger } from '../src/logger.js';
 import { createPipelineQueues } from '../src/queue/queues.js';
 import { createRedis } from '../src/redis.js';
 import { LocalBlobStore } from '../src/storage/blob-store.js';
+import { createScratch } from './scratch-database.js';
 
 /**
  * End-to-end pipeline benchmark: N images go over HTTP into the real API (in this process), through
@@ -50,13 +47,9 @@ const profile = values.profile === 'vn' ? 'vn' : values.profile === 'generic' ? 
 const images = await Promise.all(files.map((f) => readFile(path.join(dir, f))));
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
-const base = loadConfig();
-const runId = `${Date.now()}_${randomBytes(3).toString('hex')}`;
-const dbUrl = new URL(base.DATABASE_URL);
-dbUrl.pathname = `/phat_bench_${runId}`;
-const storageDir = await mkdtemp(path.join(os.tmpdir(), 'phat-bench-'));
-const config = loadConfig({ ...process.env, DATABASE_URL: dbUrl.toString(), QUEUE_PREFIX: `bench_${runId}`, STORAGE_DIR: storageDir, LOG_LEVEL: 'error' });
-await ensureDatabase(config.DATABASE_URL);
+const scratch = await createScratch(loadConfig().DATABASE_URL, 'bench');
+const { runId, storageDir } = scratch;
+const config = loadConfig({ ...process.env, DATABASE_URL: scratch.databaseUrl, QUEUE_PREFIX: `bench_${runId}`, STORAGE_DIR: storageDir, LOG_LEVEL: 'error' });
 const pool = createPool(config.DATABASE_URL, 10);
 await migrate(pool);
 const redis = createRedis(config.REDIS_URL);
@@ -154,15 +147,7 @@ try {
   await queues.close();
   redis.disconnect();
   await pool.end();
-  if (!values.keep) {
-    const admin = new URL(config.DATABASE_URL);
-    admin.pathname = '/postgres';
-    const client = new pg.Client({ connectionString: admin.toString() });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS phat_bench_${runId} WITH (FORCE)`);
-    await client.end();
-    await rm(storageDir, { recursive: true, force: true });
-  }
+  if (!values.keep) await scratch.remove();
 }
 
 function sleep(ms: number) {

@@ -38,6 +38,22 @@ const ConfigSchema = Type.Object({
   METRICS_TOKEN: Type.String({ default: '', description: 'bearer token a Prometheus scraper may use on /metrics instead of an operator login (empty = staff login only)' }),
   DROP_FOLDER_POLL: Type.Boolean({ default: false, description: 'poll drop folders instead of using file-system events (network/FTP mounts)' }),
   RED_LIGHT_GRACE_MS: Type.Integer({ minimum: 0, maximum: 5_000, default: 500, description: 'a red-light camera ignores vehicles that crossed less than this many ms into red (already committed when the light changed)' }),
+  PG_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5000, description: 'how long a query waits for a PostgreSQL connection before failing (the API then answers 503)' }),
+  PG_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 60_000, description: 'longest a statement (or an idle open transaction) of the API and workers may run (0 = no limit)' }),
+  ENQUEUE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 3000, description: 'how long an upload waits for Redis to queue its capture before answering 503 (the stored capture is queued later by the reconciler)' }),
+  SCHEDULE_CHECK_INTERVAL_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 60_000, description: 'how often workers check the maintenance schedules still exist in Redis and put back missing ones' }),
+  BLOB_STORE: oneOf(['local', 's3'], { default: 'local', description: 'where originals are stored: `local` (STORAGE_DIR) or `s3` (S3-compatible object storage: MinIO, Ceph RGW, cloud)' }),
+  S3_ENDPOINT: Type.String({ default: '', description: 'S3 endpoint URL, e.g. http://minio:9000 (empty = the AWS endpoint of S3_REGION)' }),
+  S3_REGION: Type.String({ minLength: 1, default: 'us-east-1', description: 'S3 region (MinIO accepts any)' }),
+  S3_BUCKET: Type.String({ default: '', description: 'bucket holding the originals (required when BLOB_STORE=s3)' }),
+  S3_PREFIX: Type.String({ default: '', description: 'key prefix inside the bucket, e.g. `phat/`' }),
+  S3_ACCESS_KEY_ID: Type.String({ default: '', description: 'S3 access key (empty = the AWS default credential chain)' }),
+  S3_SECRET_ACCESS_KEY: Type.String({ default: '', description: 'S3 secret key' }),
+  S3_FORCE_PATH_STYLE: Type.Boolean({ default: true, description: 'address objects as endpoint/bucket/key (MinIO, Ceph) instead of bucket.endpoint/key' }),
+  RETENTION_NO_VIOLATION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 30, description: 'days images, plate reads and sightings of captures that produced no violation are kept' }),
+  RETENTION_APPEAL_DAYS: Type.Integer({ minimum: 0, maximum: 3650, default: 90, description: 'days after a case is resolved during which its evidence is kept for a complaint or appeal (as well as the one-year limitation)' }),
+  RETENTION_ARCHIVE_YEARS: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'years notices, payments and case records are kept after the case ended' }),
+  RETENTION_BATCH_SIZE: Type.Integer({ minimum: 100, maximum: 100_000, default: 5000, description: 'rows the retention job deletes per transaction' }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 30_000, description: 'time allowed to finish in-flight work on SIGTERM' }),
   AUDIT_HMAC_KEY: Type.String({ pattern: '^(.{32,})?$', default: '', description: 'secret key (32+ characters) sealing audit rows and checkpoints; held outside the database (empty = read AUDIT_HMAC_KEY_FILE)' }),
   AUDIT_HMAC_KEY_FILE: Type.String({ minLength: 1, default: './var/audit-hmac.key', description: 'file holding the audit key when AUDIT_HMAC_KEY is empty (created with a random key, mode 600, when missing)' }),
@@ -73,6 +89,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const reason = choices ? `expected one of ${choices.join(', ')}` : e.message;
     return `${key}=${JSON.stringify(env[key] ?? '')}: ${reason}`;
   });
+  const chosen = converted as Partial<Config>;
+  if (chosen.BLOB_STORE === 's3' && !chosen.S3_BUCKET) problems.push('S3_BUCKET="": required when BLOB_STORE=s3');
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return converted as Config;
 }

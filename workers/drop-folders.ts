@@ -1,10 +1,10 @@
 import { loadConfig } from '../src/config.js';
-import { createPool } from '../src/db/pool.js';
 import { createLogger } from '../src/logger.js';
-import { createRedis } from '../src/redis.js';
+import { reportQueueErrors } from '../src/redis.js';
 import { onShutdown } from '../src/shutdown.js';
 import { runCli } from '../src/cli/run-cli.js';
-import { LocalBlobStore } from '../src/storage/blob-store.js';
+import { createBlobStore } from '../src/storage/create-blob-store.js';
+import { connectDependencies } from '../src/resilience/process-dependencies.js';
 import { createPipelineQueues } from '../src/queue/queues.js';
 import { dropFolderCameras } from '../src/cameras/camera-registry.js';
 import { watchDropFolder } from '../src/ingest/drop-folder.js';
@@ -21,12 +21,12 @@ const REFRESH_MS = 60_000;
 runCli(async () => {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'drop-folders');
-  const pool = createPool(config.DATABASE_URL, 4);
-  const redis = createRedis(config.REDIS_URL);
+  const { pool, redis, redisState } = connectDependencies(config, logger, 4);
   const queues = createPipelineQueues(config, redis);
+  for (const queue of queues.all()) reportQueueErrors(queue, redisState, `queue ${queue.name}`);
   const metrics = createPipelineMetrics();
   const publisher = startMetricsPublisher(redis, snapshotKey(config.QUEUE_PREFIX, 'drop-folders'), metrics.registry);
-  const deps = { pool, storage: new LocalBlobStore(config.STORAGE_DIR), queues, limits: { maxPixels: config.MAX_IMAGE_PIXELS, maxBytes: config.MAX_UPLOAD_BYTES } };
+  const deps = { pool, storage: createBlobStore(config), queues, limits: { maxPixels: config.MAX_IMAGE_PIXELS, maxBytes: config.MAX_UPLOAD_BYTES } };
   const watching = new Map<string, { folder: string; watcher: ReturnType<typeof watchDropFolder> }>();
 
   const refresh = async () => {

@@ -3,9 +3,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.js';
-import type { Pool } from '../db/pool.js';
+import { isDatabaseUnavailable, type Pool } from '../db/pool.js';
+import { QueueUnavailableError } from '../queue/queue-errors.js';
+import { StorageUnavailableError } from '../storage/storage-errors.js';
 import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
+import type { DependencyState } from '../resilience/dependency-state.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { installAuditKey, loadAuditKey } from '../audit/audit-key.js';
 import { PasswordHashingBusy, setPasswordHashConcurrency } from '../auth/passwords.js';
@@ -29,6 +32,27 @@ import { noticeRoutes } from './routes/notices.js';
 import { financeRoutes } from './routes/finance.js';
 import { lookupRoutes } from './routes/lookup.js';
 import { escalationRoutes } from './routes/escalations.js';
+import { unitRoutes } from './routes/units.js';
+import { procedureRoutes } from './routes/procedure.js';
+
+/**
+ * A dependency that is down is the server's temporary condition, not a bug: 503 (507 for full
+ * storage) with Retry-After and the reason, so cameras and the console try again instead of giving up.
+ */
+function unavailableAnswer(err: Error): { status: 503 | 507; code: string; message: string; retryAfterS: number } | null {
+  if (err instanceof StorageUnavailableError) {
+    return err.kind === 'full'
+      ? { status: 507, code: 'storage_full', message: 'Bộ nhớ lưu trữ đã đầy; chưa thể lưu ảnh hoặc tài liệu. Vui lòng gửi lại sau.', retryAfterS: 300 }
+      : { status: 503, code: 'storage_unavailable', message: 'Bộ nhớ lưu trữ tạm thời không ghi được. Vui lòng gửi lại sau.', retryAfterS: 60 };
+  }
+  if (err instanceof QueueUnavailableError) {
+    return { status: 503, code: 'queue_unavailable', message: 'Hàng đợi xử lý tạm thời không truy cập được. Vui lòng gửi lại sau ít giây.', retryAfterS: 10 };
+  }
+  if (isDatabaseUnavailable(err)) {
+    return { status: 503, code: 'database_unavailable', message: 'Cơ sở dữ liệu tạm thời không truy cập được. Vui lòng thử lại sau ít giây.', retryAfterS: 5 };
+  }
+  return null;
+}
 
 /** What route plugins need; built once by the process entry point (or a test) and passed in. */
 export interface AppDeps {
@@ -40,6 +64,8 @@ export interface AppDeps {
   storage: BlobStore;
   /** BullMQ queues of the capture pipeline; made from config on `redis` (and closed with the app) when absent */
   queues?: PipelineQueues;
+  /** the process's view of Redis, told about queue connection errors (one log line per outage) */
+  redisState?: DependencyState;
 }
 
 declare module 'fastify' {
@@ -88,6 +114,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }
     if (err.validation) {
       return reply.status(400).send({ error: 'invalid_request', message: err.message });
+    }
+    const unavailable = unavailableAnswer(err);
+    if (unavailable) {
+      request.log.warn({ reason: err.message, status: unavailable.status }, 'dependency unavailable; asked the client to retry');
+      return reply.status(unavailable.status).header('retry-after', String(unavailable.retryAfterS))
+        .send({ error: unavailable.code, message: unavailable.message, details: { reason: err.message } });
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.status(err.statusCode).send({ error: (err.code ?? 'bad_request').toLowerCase(), message: err.message });
@@ -146,6 +178,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(financeRoutes);
   await app.register(lookupRoutes);
   await app.register(escalationRoutes);
+  await app.register(unitRoutes);
+  await app.register(procedureRoutes);
   await app.register(consoleRoutes);
   return app;
 }

@@ -17,7 +17,7 @@ export type { Actor };
 interface CameraRow {
   id: number; code: string; name: string; province: string; address: string; latitude: number | null; longitude: number | null;
   camera_type: Camera['cameraType']; enabled: boolean; api_key_hash: string | null; plate_profile: Camera['plateProfile'];
-  roi: Camera['roi']; detect_threshold: number; read_threshold: number; speed_limit_kmh: number | null; speed_tolerance_kmh: number;
+  roi: Camera['roi']; overlay_masks: Camera['overlayMasks']; detect_threshold: number; read_threshold: number; speed_limit_kmh: number | null; speed_tolerance_kmh: number;
   allowed_lanes: number[] | null; dedup_window_s: number; no_parking_dwell_s: number; drop_folder: string | null;
   created_at: Date; updated_at: Date;
 }
@@ -25,13 +25,13 @@ interface CameraRow {
 /** settings field → column */
 const COLUMNS: Record<keyof CameraSettings, keyof CameraRow> = {
   name: 'name', province: 'province', address: 'address', latitude: 'latitude', longitude: 'longitude', cameraType: 'camera_type',
-  enabled: 'enabled', plateProfile: 'plate_profile', roi: 'roi', detectThreshold: 'detect_threshold', readThreshold: 'read_threshold',
+  enabled: 'enabled', plateProfile: 'plate_profile', roi: 'roi', overlayMasks: 'overlay_masks', detectThreshold: 'detect_threshold', readThreshold: 'read_threshold',
   speedLimitKmh: 'speed_limit_kmh', speedToleranceKmh: 'speed_tolerance_kmh', allowedLanes: 'allowed_lanes', dedupWindowS: 'dedup_window_s',
   noParkingDwellS: 'no_parking_dwell_s', dropFolder: 'drop_folder',
 };
 
 const DEFAULTS: Omit<CameraSettings, 'name' | 'province' | 'address' | 'cameraType'> = {
-  latitude: null, longitude: null, enabled: true, plateProfile: 'vn', roi: null, detectThreshold: 0.3, readThreshold: 0.6,
+  latitude: null, longitude: null, enabled: true, plateProfile: 'vn', roi: null, overlayMasks: [], detectThreshold: 0.3, readThreshold: 0.6,
   speedLimitKmh: null, speedToleranceKmh: 0, allowedLanes: null, dedupWindowS: 300, noParkingDwellS: 300, dropFolder: null,
 };
 
@@ -39,7 +39,7 @@ function toCamera(r: CameraRow): Camera {
   return {
     id: r.id, code: r.code, hasApiKey: r.api_key_hash !== null, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
     name: r.name, province: r.province, address: r.address, latitude: r.latitude, longitude: r.longitude, cameraType: r.camera_type,
-    enabled: r.enabled, plateProfile: r.plate_profile, roi: r.roi, detectThreshold: round3(r.detect_threshold), readThreshold: round3(r.read_threshold),
+    enabled: r.enabled, plateProfile: r.plate_profile, roi: r.roi, overlayMasks: r.overlay_masks, detectThreshold: round3(r.detect_threshold), readThreshold: round3(r.read_threshold),
     speedLimitKmh: r.speed_limit_kmh, speedToleranceKmh: r.speed_tolerance_kmh, allowedLanes: r.allowed_lanes, dedupWindowS: r.dedup_window_s,
     noParkingDwellS: r.no_parking_dwell_s, dropFolder: r.drop_folder,
   };
@@ -50,6 +50,9 @@ const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 /** Rules that span fields; the schema has already checked each field on its own. */
 function checkSettings(s: CameraSettings): void {
+  if (s.overlayMasks.some((m) => m.x + m.width > 1.000001 || m.y + m.height > 1.000001)) {
+    throw new CameraError(400, 'mask_outside_image', 'an overlay mask must lie inside the image: x + width and y + height at most 1');
+  }
   if (s.cameraType === 'speed' && s.speedLimitKmh === null) {
     throw new CameraError(400, 'speed_limit_required', 'a speed camera needs speedLimitKmh');
   }
@@ -144,6 +147,7 @@ function settingsOf(c: Camera): CameraSettings {
 
 /** jsonb takes a JSON string; arrays go to smallint[] as they are. */
 function columnValue(v: unknown): unknown {
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) return JSON.stringify(v);
+  // jsonb: objects, and arrays of objects (overlay masks); arrays of numbers are PostgreSQL arrays
+  if (v !== null && typeof v === 'object' && (!Array.isArray(v) || v.length === 0 || typeof v[0] === 'object')) return JSON.stringify(v);
   return v;
 }

@@ -8,6 +8,14 @@ export const RoiSchema = Type.Object({
   height: Type.Integer({ minimum: 8, maximum: 20_000 }),
 }, { additionalProperties: false });
 
+/** A part of the frame to ignore, in fractions of the image width and height (0..1), so it fits any resolution. */
+export const OverlayMaskSchema = Type.Object({
+  x: Type.Number({ minimum: 0, maximum: 1 }),
+  y: Type.Number({ minimum: 0, maximum: 1 }),
+  width: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+  height: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+}, { additionalProperties: false });
+
 export const CameraTypeSchema = Type.Union([Type.Literal('speed'), Type.Literal('red_light'), Type.Literal('lane'), Type.Literal('no_entry'), Type.Literal('no_parking')],
   { description: 'which rule the camera enforces' });
 
@@ -22,6 +30,7 @@ const settingsProps = {
   enabled: Type.Boolean(),
   plateProfile: Type.Union([Type.Literal('vn'), Type.Literal('generic')], { description: 'plate grammar: Vietnamese or generic' }),
   roi: Type.Union([RoiSchema, Type.Null()], { description: 'null = whole frame' }),
+  overlayMasks: Type.Array(OverlayMaskSchema, { maxItems: 20, description: 'rectangles (image fractions 0..1) to ignore: burnt-in text, logos' }),
   detectThreshold: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'plates read with less confidence are discarded' }),
   readThreshold: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'plates read with less confidence are flagged for careful review' }),
   speedLimitKmh: Type.Union([Type.Integer({ minimum: 5, maximum: 150 }), Type.Null()], { description: 'required for speed cameras' }),

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createPool } from '../db/pool.js';
 import { renderPendingNotices } from '../notices/batch.js';
-import { LocalBlobStore } from '../storage/blob-store.js';
+import { createBlobStore } from '../storage/create-blob-store.js';
 import { runCli } from './run-cli.js';
 
 // Renders every notice that has no stored PDF yet: after a bulk approval, or to retry renders that failed.
@@ -21,7 +21,7 @@ runCli(async () => {
   const pool = createPool(config.DATABASE_URL, concurrency + 1);
   try {
     let lastPrinted = 0;
-    const report = await renderPendingNotices({ pool, storage: new LocalBlobStore(config.STORAGE_DIR), config }, {
+    const report = await renderPendingNotices({ pool, storage: createBlobStore(config), config }, {
       concurrency,
       limit,
       onProgress: (p) => {

@@ -5,7 +5,7 @@ import { seedDemo } from '../seed/demo.js';
 import { seedDemoCaptures } from '../seed/demo-captures.js';
 import { createPipelineQueues } from '../queue/queues.js';
 import { createRedis } from '../redis.js';
-import { LocalBlobStore } from '../storage/blob-store.js';
+import { createBlobStore } from '../storage/create-blob-store.js';
 import { runCli } from './run-cli.js';
 
 runCli(async () => {
@@ -39,7 +39,7 @@ runCli(async () => {
       const redis = createRedis(config.REDIS_URL);
       const queues = createPipelineQueues(config, redis);
       try {
-        const sent = await seedDemoCaptures({ pool, storage: new LocalBlobStore(config.STORAGE_DIR), queues,
+        const sent = await seedDemoCaptures({ pool, storage: createBlobStore(config), queues,
           limits: { maxPixels: config.MAX_IMAGE_PIXELS, maxBytes: config.MAX_UPLOAD_BYTES } }, { count: captures, seed: Number(values.seed) });
         console.log(`demo captures queued for the workers: ${sent.created} new, ${sent.duplicates} already there`);
       } finally {

@@ -1,11 +1,14 @@
 import { appendAudit } from '../audit/audit-log.js';
 import { withTransaction, type Pool, type Queryable } from '../db/pool.js';
+import { communeUnitFor } from '../units/units.js';
 
 export interface EscalatedNotice {
   noticeId: number;
   noticeNumber: string;
   plate: string;
   dueAt: Date;
+  /** cars and trucks: inspection registry and registration authority; motorbikes: form 04 to the owner's commune/ward police */
+  kind: 'inspection_registry' | 'commune_police';
 }
 
 /**
@@ -15,21 +18,23 @@ export interface EscalatedNotice {
  */
 export async function escalateOverdue(pool: Pool, now: Date): Promise<EscalatedNotice[]> {
   return withTransaction(pool, async (tx) => {
-    const { rows } = await tx.query<{ id: number; notice_number: string; plate_text: string; due_at: Date }>(
-      `UPDATE notices n SET status = 'escalated', escalated_at = $1
-       FROM violations v
+    // motorbikes are not inspected, so their owners' commune/ward police get a further notice (form 04) instead
+    const { rows } = await tx.query<{ id: number; notice_number: string; plate_text: string; due_at: Date; escalation_kind: EscalatedNotice['kind'] }>(
+      `UPDATE notices n SET status = 'escalated', escalated_at = $1,
+              escalation_kind = CASE WHEN coalesce(ve.vehicle_type, v.vehicle_category) IN ('car', 'truck', 'bus') THEN 'inspection_registry' ELSE 'commune_police' END
+       FROM violations v LEFT JOIN vehicles ve ON ve.id = v.vehicle_id
        WHERE v.id = n.violation_id AND n.status = 'issued' AND n.due_at <= $1
-       RETURNING n.id, n.notice_number, v.plate_text, n.due_at`,
+       RETURNING n.id, n.notice_number, v.plate_text, n.due_at, n.escalation_kind`,
       [now],
     );
     rows.sort((a, b) => a.id - b.id);
     for (const r of rows) {
       await appendAudit(tx, {
         actorId: null, actor: 'escalation-job', action: 'notice.escalated', entityType: 'notice', entityId: r.id,
-        details: { noticeNumber: r.notice_number, plate: r.plate_text, dueAt: r.due_at.toISOString(), escalatedAt: now.toISOString() },
+        details: { noticeNumber: r.notice_number, plate: r.plate_text, dueAt: r.due_at.toISOString(), escalatedAt: now.toISOString(), kind: r.escalation_kind },
       });
     }
-    return rows.map((r) => ({ noticeId: r.id, noticeNumber: r.notice_number, plate: r.plate_text, dueAt: r.due_at }));
+    return rows.map((r) => ({ noticeId: r.id, noticeNumber: r.notice_number, plate: r.plate_text, dueAt: r.due_at, kind: r.escalation_kind }));
   });
 }
 
@@ -48,6 +53,7 @@ export interface RegistryEntry {
 }
 
 /**
+ * Only vehicles subject to inspection (escalation kind inspection_registry); motorbikes are on the form-04 list.
  * Vehicles to hold at inspection (`active`: escalated, unresolved) or to release (`lifted`: escalated
  * and since resolved, newest first). `since` limits lifted entries to those resolved after it.
  */
@@ -57,7 +63,7 @@ export async function registryList(db: Queryable, state: RegistryListState, sinc
     `SELECT v.plate_text, v.plate_key, coalesce(ve.vehicle_type, v.vehicle_category) AS vehicle_type, n.notice_number,
             v.occurred_at, n.due_at, n.escalated_at, n.resolved_at
      FROM notices n JOIN violations v ON v.id = n.violation_id LEFT JOIN vehicles ve ON ve.id = v.vehicle_id
-     WHERE ${state === 'active' ? `n.status = 'escalated'` : `n.status = 'resolved' AND n.escalated_at IS NOT NULL AND ($1::timestamptz IS NULL OR n.resolved_at >= $1)`}
+     WHERE n.escalation_kind = 'inspection_registry' AND ${state === 'active' ? `n.status = 'escalated'` : `n.status = 'resolved' AND n.escalated_at IS NOT NULL AND ($1::timestamptz IS NULL OR n.resolved_at >= $1)`}
      ORDER BY ${state === 'active' ? 'n.escalated_at, n.id' : 'n.resolved_at DESC, n.id'}`,
     state === 'active' ? [] : [since ?? null],
   );
@@ -71,4 +77,35 @@ export async function registryList(db: Queryable, state: RegistryListState, sinc
     escalatedAt: r.escalated_at.toISOString(),
     liftedAt: r.resolved_at?.toISOString() ?? null,
   }));
+}
+
+/** One form-04 notice: an unresolved motorbike case passed to the commune/ward police where the owner lives. */
+export interface Form04Entry {
+  noticeNumber: string;
+  plate: string;
+  vehicleType: string;
+  violationDate: string;
+  escalatedAt: string;
+  ownerName: string;
+  ownerAddress: string;
+  /** the commune/ward police serving the owner's address, null when no unit is registered for it */
+  communePolice: { code: string; name: string; address: string; phone: string } | null;
+}
+
+/** Motorbike cases escalated and still unresolved, each with the commune/ward police of the owner (TT 73/2024 Đ24, form 04). */
+export async function form04List(db: Queryable): Promise<Form04Entry[]> {
+  const { rows } = await db.query<{ notice_number: string; plate_text: string; vehicle_type: string; occurred_at: Date; escalated_at: Date;
+    full_name: string; address: string; province: string }>(
+    `SELECT n.notice_number, v.plate_text, coalesce(ve.vehicle_type, v.vehicle_category) AS vehicle_type, v.occurred_at, n.escalated_at,
+            o.full_name, o.address, o.province
+     FROM notices n JOIN violations v ON v.id = n.violation_id LEFT JOIN vehicles ve ON ve.id = v.vehicle_id JOIN owners o ON o.id = n.owner_id
+     WHERE n.status = 'escalated' AND n.escalation_kind = 'commune_police' ORDER BY n.escalated_at, n.id`);
+  const out: Form04Entry[] = [];
+  for (const r of rows) {
+    const unit = await communeUnitFor(db, r.address, r.province);
+    out.push({ noticeNumber: r.notice_number, plate: r.plate_text, vehicleType: r.vehicle_type, violationDate: r.occurred_at.toISOString(),
+      escalatedAt: r.escalated_at.toISOString(), ownerName: r.full_name, ownerAddress: `${r.address}, ${r.province}`,
+      communePolice: unit ? { code: unit.code, name: unit.name, address: unit.address, phone: unit.phone } : null });
+  }
+  return out;
 }

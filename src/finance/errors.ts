@@ -1,5 +1,8 @@
 export type PaymentErrorCode =
   | 'unknown_notice'
+  | 'unknown_decision'
+  | 'no_decision'
+  | 'decision_already_paid'
   | 'notice_cancelled'
   | 'notice_already_paid'
   | 'amount_mismatch'
@@ -10,6 +13,9 @@ export type PaymentErrorCode =
 
 const STATUS: Record<PaymentErrorCode, number> = {
   unknown_notice: 404,
+  unknown_decision: 404,
+  no_decision: 409,
+  decision_already_paid: 409,
   notice_cancelled: 409,
   notice_already_paid: 409,
   amount_mismatch: 422,

@@ -9,7 +9,10 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 export type PaymentSource = 'manual' | 'statement_import';
 
 export interface PaymentInput {
-  noticeNumber: string;
+  /** the penalty decision paid (QD-…); or, when the payer quoted the notice, */
+  decisionNumber?: string;
+  /** the notice number (PN-…): the payment goes to the decision that covers the notice */
+  noticeNumber?: string;
   amount: number;
   paidAt: Date;
   method: PaymentMethod;
@@ -24,7 +27,9 @@ export interface PaymentActor {
 
 export interface Payment {
   id: number;
+  /** the notice paid (payments made before decisions existed), or the first notice of the decision paid */
   noticeNumber: string;
+  decisionNumber: string | null;
   amount: number;
   paidAt: string;
   method: PaymentMethod;
@@ -38,11 +43,11 @@ export interface Payment {
 const FUTURE_TOLERANCE_MS = 10 * 60_000;
 
 /**
- * Records a payment of a notice. A notice is settled by one full payment, so the amount must equal
+ * Records a payment of a penalty decision (named, or found through a notice it covers). A decision is settled by one full payment, so the amount must equal
  * what is outstanding; partial and over-payments are refused with the outstanding amount (finance
  * then contacts the payer rather than the system holding half-paid notices). The same (method, reference) recorded again returns the
  * first payment (`created: false`): statements can be re-imported and requests retried safely.
- * The paying transaction also resolves the notice and closes the violation.
+ * The paying transaction marks the decision paid, resolves its notices and closes their violations.
  */
 export async function recordPayment(pool: Pool, input: PaymentInput, actor: PaymentActor, source: PaymentSource): Promise<{ payment: Payment; created: boolean }> {
   if (input.paidAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
@@ -65,67 +70,105 @@ export async function recordPayment(pool: Pool, input: PaymentInput, actor: Paym
 async function findReplay(tx: PoolClient, input: PaymentInput): Promise<Payment | null> {
   const existing = await paymentByReference(tx, input.method, input.reference);
   if (!existing) return null;
-  if (existing.noticeNumber !== input.noticeNumber || existing.amount !== input.amount) {
+  const sameTarget = input.decisionNumber ? existing.decisionNumber === input.decisionNumber : existing.noticeNumber === input.noticeNumber
+    || (existing.decisionNumber !== null && (await tx.query('SELECT 1 FROM decision_items i JOIN notices n ON n.id = i.notice_id JOIN penalty_decisions d ON d.id = i.decision_id WHERE n.notice_number = $1 AND d.decision_number = $2',
+      [input.noticeNumber, existing.decisionNumber])).rowCount === 1);
+  if (!sameTarget || existing.amount !== input.amount) {
     throw new PaymentError('reference_reused',
-      `${input.method} reference ${input.reference} already paid ${formatVnd(existing.amount)} on notice ${existing.noticeNumber}`,
+      `${input.method} reference ${input.reference} already paid ${formatVnd(existing.amount)} on ${existing.decisionNumber ? `decision ${existing.decisionNumber}` : `notice ${existing.noticeNumber}`}`,
       { existing });
   }
   return existing;
 }
 
+/**
+ * The decision a payment settles, locked: named directly, or found through the notice the payer quoted.
+ * A fine is paid against the penalty decision (NĐ 168 Đ47, TT 73 Đ24): a notice without a decision has nothing to pay yet.
+ */
+async function lockDecision(tx: PoolClient, input: PaymentInput): Promise<{ id: number; number: string; status: string; amount: number }> {
+  if (input.decisionNumber) {
+    const { rows } = await tx.query<{ id: number; decision_number: string; status: string; total_amount: number }>(
+      'SELECT id, decision_number, status, total_amount FROM penalty_decisions WHERE decision_number = $1 FOR UPDATE', [input.decisionNumber]);
+    const d = rows[0];
+    if (!d) throw new PaymentError('unknown_decision', `no penalty decision numbered ${input.decisionNumber}`);
+    return { id: d.id, number: d.decision_number, status: d.status, amount: d.total_amount };
+  }
+  const notice = await tx.query<{ status: string }>('SELECT status FROM notices WHERE notice_number = $1', [input.noticeNumber]);
+  if (!notice.rows[0]) throw new PaymentError('unknown_notice', `no notice numbered ${input.noticeNumber}`);
+  if (notice.rows[0].status === 'cancelled') throw new PaymentError('notice_cancelled', `notice ${input.noticeNumber} was cancelled; nothing is owed`);
+  const { rows } = await tx.query<{ id: number; decision_number: string; status: string; total_amount: number }>(
+    `SELECT d.id, d.decision_number, d.status, d.total_amount FROM penalty_decisions d JOIN decision_items i ON i.decision_id = d.id
+     JOIN notices n ON n.id = i.notice_id WHERE n.notice_number = $1 FOR UPDATE OF d`, [input.noticeNumber]);
+  const d = rows[0];
+  if (!d) {
+    throw new PaymentError('no_decision',
+      `notice ${input.noticeNumber} has no penalty decision yet: the fine is paid against the decision issued when the violator comes forward`);
+  }
+  return { id: d.id, number: d.decision_number, status: d.status, amount: d.total_amount };
+}
+
 async function recordInTransaction(tx: PoolClient, input: PaymentInput, actor: PaymentActor, source: PaymentSource): Promise<{ payment: Payment; created: boolean }> {
-  const { rows } = await tx.query<{ id: number; status: string; amount: number; paid_before_issue: boolean; issued_on: string }>(
-    `SELECT id, status, amount, to_char(issued_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY') AS issued_on,
-            ($2::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh')::date < (issued_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS paid_before_issue
-     FROM notices WHERE notice_number = $1 FOR UPDATE`,
-    [input.noticeNumber, input.paidAt],
-  );
-  const notice = rows[0];
-  if (!notice) throw new PaymentError('unknown_notice', `no notice numbered ${input.noticeNumber}`);
-  // checked after the notice lock: a concurrent replay of this payment has committed by now
+  const decision = await lockDecision(tx, input);
+  // checked after the decision lock: a concurrent replay of this payment has committed by now
   const replay = await findReplay(tx, input);
   if (replay) return { payment: replay, created: false };
-  // compared by calendar day in Vietnam: a statement line carries a date, the notice a time
-  if (notice.paid_before_issue) {
-    throw new PaymentError('paid_before_notice', `paidAt ${input.paidAt.toISOString()} is before notice ${input.noticeNumber} was issued (${notice.issued_on})`);
+  // compared by calendar day in Vietnam: a statement line carries a date, a notice a time; no fine is
+  // owed before its notice was issued, so an earlier date is a typing or matching mistake
+  const early = await tx.query<{ notice_number: string; issued_on: string }>(
+    `SELECT n.notice_number, to_char(n.issued_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY') AS issued_on
+     FROM decision_items i JOIN notices n ON n.id = i.notice_id
+     WHERE i.decision_id = $1
+       AND ($2::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh')::date < (n.issued_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+     ORDER BY n.issued_at LIMIT 1`,
+    [decision.id, input.paidAt],
+  );
+  if (early.rows[0]) {
+    const n = early.rows[0];
+    throw new PaymentError('paid_before_notice', `paidAt ${input.paidAt.toISOString()} is before notice ${n.notice_number} was issued (${n.issued_on})`);
   }
-  if (notice.status === 'cancelled') throw new PaymentError('notice_cancelled', `notice ${input.noticeNumber} was cancelled; nothing is owed`);
-  const paidSoFar = await tx.query<{ paid: number }>('SELECT coalesce(sum(amount), 0)::bigint AS paid FROM payments WHERE notice_id = $1', [notice.id]);
-  const outstanding = notice.amount - paidSoFar.rows[0]!.paid;
-  if (notice.status === 'resolved' || outstanding <= 0) {
-    throw new PaymentError('notice_already_paid', `notice ${input.noticeNumber} is already paid; refund this payment`, { outstanding: 0 });
+  const paidSoFar = await tx.query<{ paid: number }>('SELECT coalesce(sum(amount), 0)::bigint AS paid FROM payments WHERE decision_id = $1', [decision.id]);
+  const outstanding = decision.amount - paidSoFar.rows[0]!.paid;
+  if (decision.status === 'paid' || outstanding <= 0) {
+    throw new PaymentError('decision_already_paid', `decision ${decision.number} is already paid; refund this payment`, { outstanding: 0 });
   }
   if (input.amount !== outstanding) {
     const kind = input.amount < outstanding ? 'a partial payment' : 'an overpayment';
     throw new PaymentError('amount_mismatch',
-      `${formatVnd(input.amount)} is ${kind}: notice ${input.noticeNumber} has ${formatVnd(outstanding)} outstanding and is paid in full only`,
+      `${formatVnd(input.amount)} is ${kind}: decision ${decision.number} has ${formatVnd(outstanding)} outstanding and is paid in full only`,
       { outstanding, amount: input.amount });
   }
   const inserted = await tx.query<{ id: number }>(
-    `INSERT INTO payments (notice_id, amount, paid_at, method, reference, source, recorded_by)
+    `INSERT INTO payments (decision_id, amount, paid_at, method, reference, source, recorded_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-    [notice.id, input.amount, input.paidAt, input.method, input.reference, source, actor.id],
+    [decision.id, input.amount, input.paidAt, input.method, input.reference, source, actor.id],
   );
   const paymentId = inserted.rows[0]!.id;
   await appendAudit(tx, {
     actorId: actor.id, actor: actor.username, action: 'payment.recorded', entityType: 'payment', entityId: paymentId,
-    details: { noticeNumber: input.noticeNumber, amount: input.amount, paidAt: input.paidAt.toISOString(), method: input.method, reference: input.reference, source },
+    details: { decisionNumber: decision.number, noticeNumber: input.noticeNumber ?? null, amount: input.amount, paidAt: input.paidAt.toISOString(),
+      method: input.method, reference: input.reference, source },
   });
-  await resolveNotice(tx, notice.id, actor, { paymentId });
+  // paid in full: the decision is executed and every case it decided closes (lifting any escalation)
+  await tx.query(`UPDATE penalty_decisions SET status = 'paid', paid_at = $2 WHERE id = $1`, [decision.id, input.paidAt]);
+  const notices = await tx.query<{ notice_id: number }>(
+    `SELECT i.notice_id FROM decision_items i JOIN notices n ON n.id = i.notice_id WHERE i.decision_id = $1 AND n.status IN ('issued', 'escalated') ORDER BY i.notice_id`,
+    [decision.id]);
+  for (const n of notices.rows) await resolveNotice(tx, n.notice_id, actor, { paymentId, decisionNumber: decision.number });
   const payment = await paymentByReference(tx, input.method, input.reference);
   return { payment: payment!, created: true };
 }
 
 interface PaymentRow {
-  id: number; notice_number: string; amount: number; paid_at: Date; method: PaymentMethod; reference: string; source: PaymentSource;
+  id: number; notice_number: string; decision_number: string | null; amount: number; paid_at: Date; method: PaymentMethod; reference: string; source: PaymentSource;
   recorded_by: number | null; created_at: Date;
 }
 
-const SELECT_PAYMENT = `SELECT p.id, n.notice_number, p.amount, p.paid_at, p.method, p.reference, p.source, p.recorded_by, p.created_at
-  FROM payments p JOIN notices n ON n.id = p.notice_id`;
+const SELECT_PAYMENT = `SELECT p.id, n.notice_number, d.decision_number, p.amount, p.paid_at, p.method, p.reference, p.source, p.recorded_by, p.created_at
+  FROM payments p LEFT JOIN penalty_decisions d ON d.id = p.decision_id
+  JOIN notices n ON n.id = coalesce(p.notice_id, (SELECT min(i.notice_id) FROM decision_items i WHERE i.decision_id = p.decision_id))`;
 
 function toPayment(r: PaymentRow): Payment {
-  return { id: r.id, noticeNumber: r.notice_number, amount: r.amount, paidAt: r.paid_at.toISOString(), method: r.method, reference: r.reference,
+  return { id: r.id, noticeNumber: r.notice_number, decisionNumber: r.decision_number, amount: r.amount, paidAt: r.paid_at.toISOString(), method: r.method, reference: r.reference,
     source: r.source, recordedBy: r.recorded_by, createdAt: r.created_at.toISOString() };
 }
 
@@ -134,7 +177,15 @@ async function paymentByReference(tx: PoolClient, method: PaymentMethod, referen
   return rows[0] ? toPayment(rows[0]) : null;
 }
 
+/** Payments of a notice: made on the notice itself, or on the decision that covers it. */
 export async function paymentsOfNotice(db: Pick<Pool, 'query'>, noticeNumber: string): Promise<Payment[]> {
-  const { rows } = await db.query<PaymentRow>(`${SELECT_PAYMENT} WHERE n.notice_number = $1 ORDER BY p.paid_at, p.id`, [noticeNumber]);
+  const { rows } = await db.query<PaymentRow>(
+    `${SELECT_PAYMENT} WHERE n.notice_number = $1 OR p.decision_id IN (SELECT i.decision_id FROM decision_items i JOIN notices x ON x.id = i.notice_id WHERE x.notice_number = $1)
+     ORDER BY p.paid_at, p.id`, [noticeNumber]);
+  return rows.map(toPayment);
+}
+
+export async function paymentsOfDecision(db: Pick<Pool, 'query'>, decisionNumber: string): Promise<Payment[]> {
+  const { rows } = await db.query<PaymentRow>(`${SELECT_PAYMENT} WHERE d.decision_number = $1 ORDER BY p.paid_at, p.id`, [decisionNumber]);
   return rows.map(toPayment);
 }

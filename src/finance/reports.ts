@@ -34,6 +34,13 @@ export interface OutstandingReport {
 }
 
 /**
+ * Money received per notice: payments made on a notice, and a paid decision's payment split over the
+ * notices it decided (each its decided fine; decisions are paid in full, so the shares add up to the payment).
+ */
+const NOTICE_PAYMENTS = `(SELECT p.notice_id, p.amount, p.paid_at FROM payments p WHERE p.notice_id IS NOT NULL
+  UNION ALL SELECT i.notice_id, i.fine_amount, p.paid_at FROM payments p JOIN decision_items i ON i.decision_id = p.decision_id)`;
+
+/**
  * Notices unpaid at `asOf`, oldest first, with aging by days since issue. Reading the state at a
  * past date works too: a notice resolved after `asOf` was still outstanding then.
  */
@@ -41,7 +48,7 @@ export async function outstandingReport(db: Queryable, asOf: Date): Promise<Outs
   const { rows } = await db.query<{ notice_number: string; plate_text: string; camera_code: string; rule: string; status: string; amount: number;
     paid: number; issued_at: Date; due_at: Date }>(
     `SELECT n.notice_number, v.plate_text, c.code AS camera_code, v.rule, n.status, n.amount,
-            coalesce((SELECT sum(p.amount) FROM payments p WHERE p.notice_id = n.id AND p.paid_at <= $1), 0)::bigint AS paid,
+            coalesce((SELECT sum(p.amount) FROM ${NOTICE_PAYMENTS} p WHERE p.notice_id = n.id AND p.paid_at <= $1), 0)::bigint AS paid,
             n.issued_at, n.due_at
      FROM notices n JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id
      WHERE n.status <> 'cancelled' AND n.issued_at <= $1 AND (n.resolved_at IS NULL OR n.resolved_at > $1)
@@ -96,7 +103,7 @@ export async function totalsReport(db: Queryable, range: { from: Date; to: Date 
   const issued = await db.query<{ key: string; n: number; issued: number; outstanding: number }>(
     `SELECT ${key('n.issued_at')} AS key, count(*)::bigint AS n, sum(n.amount)::bigint AS issued,
             sum(CASE WHEN n.status IN ('issued', 'escalated')
-                     THEN n.amount - coalesce((SELECT sum(p.amount) FROM payments p WHERE p.notice_id = n.id), 0) ELSE 0 END)::bigint AS outstanding
+                     THEN n.amount - coalesce((SELECT sum(p.amount) FROM ${NOTICE_PAYMENTS} p WHERE p.notice_id = n.id), 0) ELSE 0 END)::bigint AS outstanding
      FROM notices n JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id
      WHERE n.status <> 'cancelled' AND n.issued_at >= $1 AND n.issued_at < $2
      GROUP BY 1`,
@@ -104,7 +111,7 @@ export async function totalsReport(db: Queryable, range: { from: Date; to: Date 
   );
   const collected = await db.query<{ key: string; n: number; collected: number }>(
     `SELECT ${key('p.paid_at')} AS key, count(*)::bigint AS n, sum(p.amount)::bigint AS collected
-     FROM payments p JOIN notices n ON n.id = p.notice_id JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id
+     FROM ${NOTICE_PAYMENTS} p JOIN notices n ON n.id = p.notice_id JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id
      WHERE p.paid_at >= $1 AND p.paid_at < $2
      GROUP BY 1`,
     [range.from, range.to],

@@ -27,7 +27,7 @@ export type LineOutcome =
   | { line: number; status: 'unmatched'; reason: UnmatchedReason; message: string; noticeNumber: string | null; amount: number | null; reference: string | null };
 
 export type UnmatchedReason = 'invalid_line' | 'no_notice_number' | 'unknown_notice' | 'amount_mismatch' | 'notice_already_paid'
-  | 'notice_cancelled' | 'reference_reused' | 'paid_before_notice';
+  | 'notice_cancelled' | 'reference_reused' | 'paid_before_notice' | 'unknown_decision' | 'no_decision' | 'decision_already_paid';
 
 export interface ReconciliationReport {
   method: PaymentMethod;
@@ -119,6 +119,17 @@ export function parseStatementDate(text: string): Date | null {
 // banks often strip or replace the dashes of a transfer note: PN PC08 2026 000123, PNPC082026000123
 const NOTICE_IN_TEXT = /\bPN[\s._-]?([A-Z0-9]{2,12}?)[\s._-]?(\d{4})[\s._-]?(\d{6})(?!\d)/i;
 
+const DECISION_IN_TEXT = /\bQ[DĐ][\s._-]?([A-Z0-9]{2,12}?)[\s._-]?(\d{4})[\s._-]?(\d{6})(?!\d)/iu;
+
+/** The penalty decision number a transfer note mentions (QD-… or QĐ-…), in canonical form, or null. */
+export function findDecisionNumber(...texts: string[]): string | null {
+  for (const text of texts) {
+    const m = DECISION_IN_TEXT.exec(text.normalize('NFC'));
+    if (m) return `QD-${m[1]!.toUpperCase()}-${m[2]}-${m[3]}`;
+  }
+  return null;
+}
+
 /** The notice number a transfer note mentions, in canonical form, or null. */
 export function findNoticeNumber(...texts: string[]): string | null {
   for (const text of texts) {
@@ -155,16 +166,19 @@ export async function importStatement(pool: Pool, content: Buffer | string, meth
 async function importLine(pool: Pool, l: StatementLine, method: PaymentMethod, actor: PaymentActor): Promise<LineOutcome> {
   const amount = parseAmount(l.amount);
   const reference = l.reference.trim() || null;
-  const noticeNumber = findNoticeNumber(l.reference, l.description);
+  // the decision number is what the fine is paid against; a notice number leads to the decision covering it
+  const decisionNumber = findDecisionNumber(l.reference, l.description);
+  const noticeNumber = decisionNumber ?? findNoticeNumber(l.reference, l.description);
   const unmatched = (reason: UnmatchedReason, message: string): LineOutcome =>
     ({ line: l.line, status: 'unmatched', reason, message, noticeNumber, amount, reference });
   if (amount === null) return unmatched('invalid_line', `amount "${l.amount}" is not a credited amount in whole VND`);
   const paidAt = parseStatementDate(l.date);
   if (!paidAt) return unmatched('invalid_line', `date "${l.date}" is not a date (YYYY-MM-DD or DD/MM/YYYY)`);
   if (!reference) return unmatched('invalid_line', 'the line has no transaction reference');
-  if (!noticeNumber) return unmatched('no_notice_number', 'no notice number (PN-<unit>-<year>-<sequence>) in the reference or description');
+  if (!noticeNumber) return unmatched('no_notice_number', 'no decision number (QD-<unit>-<year>-<sequence>) or notice number (PN-<unit>-<year>-<sequence>) in the reference or description');
   try {
-    const { payment, created } = await recordPayment(pool, { noticeNumber, amount, paidAt, method, reference }, actor, 'statement_import');
+    const target = decisionNumber ? { decisionNumber } : { noticeNumber };
+    const { payment, created } = await recordPayment(pool, { ...target, amount, paidAt, method, reference }, actor, 'statement_import');
     return { line: l.line, status: created ? 'matched' : 'already_recorded', noticeNumber, paymentId: payment.id, amount, reference };
   } catch (err) {
     if (err instanceof PaymentError) {

@@ -1,5 +1,7 @@
-import type { Pool } from '../db/pool.js';
+import { withTransaction, type Pool } from '../db/pool.js';
 import type { PipelineQueues } from '../queue/queues.js';
+import { within } from '../queue/queue-errors.js';
+import { holdBlobForReference } from '../storage/blob-references.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { IngestRejection } from './errors.js';
 import type { CaptureMetadata } from './metadata.js';
@@ -10,6 +12,8 @@ export interface IngestDeps {
   storage: BlobStore;
   queues: Pick<PipelineQueues, 'enqueue'>;
   limits: { maxPixels: number; maxBytes: number };
+  /** how long to wait for Redis to take the job before throwing QueueUnavailableError (default 5 s) */
+  enqueueTimeoutMs?: number;
 }
 
 export interface IngestInput {
@@ -35,21 +39,27 @@ export interface IngestResult {
  * Each step is idempotent, so a crash between them is repaired by sending the same image again:
  * the blob is stored once by its hash, the row once per (camera, hash), and the job once per capture
  * id. A capture still waiting is re-enqueued on every repeat (a no-op while its job exists).
+ * When Redis does not take the job in time the capture stays stored as 'queued' and
+ * QueueUnavailableError is thrown: the reconciler queues it later, and a retry by the camera finds it.
  */
 export async function ingestCapture(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
   const camera = await findCamera(deps.pool, input.camera);
   const probed = await probeImage(input.image, deps.limits);
   const sha = await deps.storage.put(input.image);
   const m = input.metadata;
-  const inserted = await deps.pool.query<{ id: number; status: IngestResult['status'] }>(
-    `INSERT INTO captures (camera_id, image_sha256, image_bytes, image_width, image_height, content_type, captured_at, source,
-       source_name, measured_speed_kmh, signal_phase, red_elapsed_ms, lane, direction)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-     ON CONFLICT (camera_id, image_sha256) DO NOTHING
-     RETURNING id, status`,
-    [camera.id, sha, probed.bytes, probed.width, probed.height, probed.contentType, m.capturedAt, input.source,
-      input.sourceName?.slice(0, 255) || null, m.speedKmh, m.signalPhase, m.redElapsedMs, m.lane, m.direction],
-  );
+  const inserted = await withTransaction(deps.pool, async (tx) => {
+    // the same bytes may belong to a capture the retention job is deleting right now
+    await holdBlobForReference(tx, deps.storage, sha, input.image);
+    return tx.query<{ id: number; status: IngestResult['status'] }>(
+      `INSERT INTO captures (camera_id, image_sha256, image_bytes, image_width, image_height, content_type, captured_at, source,
+         source_name, measured_speed_kmh, signal_phase, red_elapsed_ms, lane, direction)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       ON CONFLICT (camera_id, image_sha256) DO NOTHING
+       RETURNING id, status`,
+      [camera.id, sha, probed.bytes, probed.width, probed.height, probed.contentType, m.capturedAt, input.source,
+        input.sourceName?.slice(0, 255) || null, m.speedKmh, m.signalPhase, m.redElapsedMs, m.lane, m.direction],
+    );
+  });
   let row = inserted.rows[0];
   const duplicate = !row;
   if (!row) {
@@ -58,7 +68,7 @@ export async function ingestCapture(deps: IngestDeps, input: IngestInput): Promi
     row = existing.rows[0];
     if (!row) throw new Error(`capture of camera ${camera.id} with image ${sha} vanished after a conflicting insert`);
   }
-  if (row.status === 'queued') await deps.queues.enqueue('recognise', row.id);
+  if (row.status === 'queued') await within(deps.queues.enqueue('recognise', row.id), deps.enqueueTimeoutMs ?? 5000, `capture ${row.id}`);
   return { captureId: row.id, cameraCode: camera.code, imageSha256: sha, status: row.status, duplicate };
 }
 

@@ -1,4 +1,4 @@
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type RepeatOptions } from 'bullmq';
 import { writeAuditCheckpoint } from '../audit/audit-checkpoint.js';
 import { auditKey, installAuditKey, loadAuditKey } from '../audit/audit-key.js';
 import type { Config } from '../config.js';
@@ -6,7 +6,13 @@ import type { Pool } from '../db/pool.js';
 import { escalateOverdue } from '../escalation/escalate.js';
 import type { Logger } from '../logger.js';
 import { renderPendingNotices } from '../notices/batch.js';
-import { createRedis, type Redis } from '../redis.js';
+import { createRedis, reportQueueErrors, type Redis } from '../redis.js';
+import type { DependencyState } from '../resilience/dependency-state.js';
+import { ensureMonthPartitions } from './month-partitions.js';
+
+import type { RetentionMetrics } from '../retention/retention-metrics.js';
+import { retentionPolicy } from '../retention/retention-policy.js';
+import { runRetention } from '../retention/run-retention.js';
 import type { BlobStore } from '../storage/blob-store.js';
 
 export const MAINTENANCE_QUEUE = 'maintenance';
@@ -18,10 +24,14 @@ export const MAINTENANCE_QUEUE = 'maintenance';
  * - render-notices: a notice whose PDF failed to render at approval is rendered again
  * - audit-checkpoint: the audit chain head and row count are sealed with the audit key
  *   (every AUDIT_CHECKPOINT_MINUTES), so removing the newest audit rows shows on verification
+ * - partitions: monthly partitions are created three months ahead (migration 091)
+ * - retention: data past its retention period is deleted (docs/data-lifecycle.md), at night when cameras are quiet
  */
 export const SCHEDULES = {
   escalate: { pattern: '0 30 0 * * *', tz: 'Asia/Ho_Chi_Minh' },
   'render-notices': { every: 10 * 60_000 },
+  partitions: { pattern: '0 0 1 * * *', tz: 'Asia/Ho_Chi_Minh' },
+  retention: { pattern: '0 15 2 * * *', tz: 'Asia/Ho_Chi_Minh' },
 } as const;
 export type MaintenanceJob = keyof typeof SCHEDULES | 'audit-checkpoint';
 
@@ -30,6 +40,9 @@ export interface MaintenanceDeps {
   storage: BlobStore;
   config: Config;
   logger: Logger;
+  /** told about Redis connection errors (one log line per outage) */
+  redisState?: DependencyState;
+  retentionMetrics?: RetentionMetrics;
 }
 
 export async function runMaintenanceJob(name: string, deps: MaintenanceDeps, now = new Date()): Promise<Record<string, unknown>> {
@@ -46,9 +59,31 @@ export async function runMaintenanceJob(name: string, deps: MaintenanceDeps, now
       const checkpoint = await writeAuditCheckpoint(deps.pool, auditKey());
       return { checkpoint: checkpoint.id, rows: checkpoint.rowCount };
     }
+    case 'partitions':
+      return { created: await ensureMonthPartitions(deps.pool, now) };
+    case 'retention': {
+      const report = await runRetention({ pool: deps.pool, storage: deps.storage, metrics: deps.retentionMetrics }, retentionPolicy(deps.config), { now });
+      return { ...report.deleted, ms: report.ms };
+    }
     default:
       throw new Error(`unknown maintenance job ${JSON.stringify(name)}`);
   }
+}
+
+/** Every schedule the workers keep: the fixed ones and the audit checkpoint at its configured interval. */
+export function schedulesFor(config: Pick<Config, 'AUDIT_CHECKPOINT_MINUTES'>): Record<MaintenanceJob, RepeatOptions> {
+  return { ...SCHEDULES, 'audit-checkpoint': { every: config.AUDIT_CHECKPOINT_MINUTES * 60_000 } };
+}
+
+/** Creates the schedulers that do not exist (all of them at start); returns the names it created. */
+export async function assertSchedules(queue: Queue, schedules: Record<string, RepeatOptions> = SCHEDULES): Promise<string[]> {
+  const created: string[] = [];
+  for (const [name, repeat] of Object.entries(schedules)) {
+    if (await queue.getJobScheduler(name)) continue;
+    await queue.upsertJobScheduler(name, repeat, { name });
+    created.push(name);
+  }
+  return created;
 }
 
 export interface Maintenance {
@@ -60,25 +95,40 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<Maintenan
   const { config, logger } = deps;
   // the worker process seals its audit rows and the checkpoints with the configured key
   installAuditKey(loadAuditKey(config));
-  const queueConnection: Redis = createRedis(config.REDIS_URL);
-  const workerConnection: Redis = createRedis(config.REDIS_URL);
+  const queueConnection: Redis = createRedis(config.REDIS_URL, deps.redisState);
+  const workerConnection: Redis = createRedis(config.REDIS_URL, deps.redisState);
   const queue = new Queue(MAINTENANCE_QUEUE, {
     connection: queueConnection, prefix: config.QUEUE_PREFIX,
     defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
   });
-  for (const [name, repeat] of Object.entries(SCHEDULES)) {
-    await queue.upsertJobScheduler(name, repeat, { name });
-  }
-  await queue.upsertJobScheduler('audit-checkpoint', { every: config.AUDIT_CHECKPOINT_MINUTES * 60_000 }, { name: 'audit-checkpoint' });
+  reportQueueErrors(queue, deps.redisState, 'maintenance queue');
+  // upsert at start, so a schedule changed in code replaces the stored one
+  const schedules = schedulesFor(config);
+  for (const [name, repeat] of Object.entries(schedules)) await queue.upsertJobScheduler(name, repeat, { name });
+  // Redis restarted without its data (or flushed) loses the schedulers with everything else, and
+  // nothing would run again until a worker restarts: check they exist and put back what is missing
+  let checking: Promise<void> | null = null;
+  const recheck = () => {
+    checking ??= assertSchedules(queue, schedules).then((restored) => {
+      if (restored.length > 0) logger.warn({ schedules: restored }, 'maintenance schedules were missing; re-asserted');
+    }, () => undefined).finally(() => { checking = null; });
+  };
+  const timer = setInterval(recheck, config.SCHEDULE_CHECK_INTERVAL_MS);
+  timer.unref();
+  queueConnection.on('ready', recheck);
   const worker = new Worker(MAINTENANCE_QUEUE, async (job) => {
     const result = await runMaintenanceJob(job.name, deps);
     logger.info({ job: job.name, ...result }, 'maintenance job done');
     return result;
   }, { connection: workerConnection, prefix: config.QUEUE_PREFIX, concurrency: 1 });
+  reportQueueErrors(worker, deps.redisState, 'maintenance worker');
   worker.on('failed', (job, err) => logger.error({ job: job?.name, err }, 'maintenance job failed'));
   return {
     queue,
     async close() {
+      clearInterval(timer);
+      queueConnection.off('ready', recheck);
+      await checking;
       await worker.close();
       await queue.close();
       await Promise.allSettled([queueConnection.quit(), workerConnection.quit()]);

@@ -22,6 +22,8 @@ export interface NoticeDocument {
   legalClause: string;
   description: string;
   points: number;
+  /** the unit handling the case; null for notices issued before units existed (the configured unit is printed) */
+  handlingUnit: { code: string; name: string; parentName: string | null; address: string; phone: string } | null;
 }
 
 interface Row {
@@ -32,6 +34,7 @@ interface Row {
   vehicle_category: 'car' | 'motorbike'; plate_text: string; plate_colour: string; occurred_at: Date;
   camera_code: string; camera_name: string; camera_address: string; camera_province: string;
   rule: string; violation_code: string; legal_clause: string; description: string; points: number;
+  unit_code: string | null; unit_name: string | null; unit_parent: string | null; unit_address: string | null; unit_phone: string | null;
 }
 
 export async function loadNoticeDocument(db: Queryable, noticeId: number): Promise<NoticeDocument | null> {
@@ -41,8 +44,10 @@ export async function loadNoticeDocument(db: Queryable, noticeId: number): Promi
             ve.vehicle_type, ve.make, ve.model,
             v.vehicle_category, v.plate_text, v.plate_colour, v.occurred_at,
             c.code AS camera_code, c.name AS camera_name, c.address AS camera_address, c.province AS camera_province,
-            v.rule, v.violation_code, v.legal_clause, v.description, v.points
+            v.rule, v.violation_code, v.legal_clause, v.description, v.points,
+            u.code AS unit_code, u.name AS unit_name, u.parent_name AS unit_parent, u.address AS unit_address, u.phone AS unit_phone
      FROM notices n
+     LEFT JOIN handling_units u ON u.id = n.handling_unit_id
      JOIN violations v ON v.id = n.violation_id
      JOIN cameras c ON c.id = v.camera_id
      LEFT JOIN owners o ON o.id = n.owner_id
@@ -75,5 +80,7 @@ export async function loadNoticeDocument(db: Queryable, noticeId: number): Promi
     legalClause: r.legal_clause,
     description: r.description,
     points: r.points,
+    handlingUnit: r.unit_code === null ? null
+      : { code: r.unit_code, name: r.unit_name!, parentName: r.unit_parent, address: r.unit_address!, phone: r.unit_phone! },
   };
 }

@@ -40,9 +40,15 @@ export async function issueNotice(
   const now = await tx.query<{ now: Date }>('SELECT now() AS now');
   const issuedAt = now.rows[0]!.now;
   const noticeNumber = await nextNoticeNumber(tx, settings.unitCode, issuedAt);
+  // The day of sending is not counted (TT 73/2024 Đ24): a notice sent on 1 November is due at the end of
+  // 21 November, Vietnam time, and escalates from 22 November 00:00. The camera's detecting unit handles the
+  // case until it is forwarded to the owner's commune/ward police.
   const inserted = await tx.query<{ id: number; due_at: Date }>(
-    `INSERT INTO notices (violation_id, notice_number, owner_id, amount, issued_at, due_at)
-     VALUES ($1, $2, $3, $4, $5::timestamptz, $5::timestamptz + make_interval(days => $6::int)) RETURNING id, due_at`,
+    `INSERT INTO notices (violation_id, notice_number, owner_id, amount, issued_at, due_at, handling_unit_id)
+     VALUES ($1, $2, $3, $4, $5::timestamptz,
+             (date_trunc('day', $5::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh') + make_interval(days => $6::int + 1)) AT TIME ZONE 'Asia/Ho_Chi_Minh',
+             (SELECT c.detecting_unit_id FROM violations v JOIN cameras c ON c.id = v.camera_id WHERE v.id = $1))
+     RETURNING id, due_at`,
     [violationId, noticeNumber, v.owner_id, v.fine_amount, issuedAt, settings.dueDays],
   );
   const notice = inserted.rows[0]!;

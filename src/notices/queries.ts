@@ -26,6 +26,10 @@ export interface NoticeSummary {
 export interface NoticeFilter {
   status?: NoticeStatus;
   plate?: string;
+  /** a notice number, or the start of one */
+  numberPrefix?: string;
+  /** the owner's national ID or tax code, exactly */
+  ownerIdentifier?: string;
   cameraCode?: string;
   issuedFrom?: Date;
   issuedTo?: Date;
@@ -42,7 +46,9 @@ interface Row {
 
 const SELECT = `
   SELECT n.id, n.notice_number, n.violation_id, n.status, v.plate_text, v.rule, c.code AS camera_code, v.occurred_at, n.amount,
-         coalesce((SELECT sum(p.amount) FROM payments p WHERE p.notice_id = n.id), 0)::bigint AS paid,
+         -- paid on the notice itself (before decisions existed), or settled by its paid penalty decision
+         (coalesce((SELECT sum(p.amount) FROM payments p WHERE p.notice_id = n.id), 0)
+          + coalesce((SELECT i.fine_amount FROM decision_items i JOIN penalty_decisions d ON d.id = i.decision_id WHERE i.notice_id = n.id AND d.status = 'paid'), 0))::bigint AS paid,
          n.issued_at, n.due_at, n.escalated_at, n.resolved_at, n.pdf_sha256, n.pdf_rendered_at
   FROM notices n JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id`;
 
@@ -50,7 +56,7 @@ function toSummary(r: Row): NoticeSummary {
   return {
     id: r.id, noticeNumber: r.notice_number, violationId: r.violation_id, status: r.status, plate: r.plate_text, rule: r.rule,
     cameraCode: r.camera_code, occurredAt: r.occurred_at.toISOString(), amount: r.amount, paid: r.paid,
-    outstanding: r.status === 'cancelled' ? 0 : Math.max(0, r.amount - r.paid),
+    outstanding: r.status === 'cancelled' || r.status === 'resolved' ? 0 : Math.max(0, r.amount - r.paid),
     issuedAt: r.issued_at.toISOString(), dueAt: r.due_at.toISOString(),
     escalatedAt: r.escalated_at?.toISOString() ?? null, resolvedAt: r.resolved_at?.toISOString() ?? null,
     pdfSha256: r.pdf_sha256, pdfRenderedAt: r.pdf_rendered_at?.toISOString() ?? null,
@@ -61,9 +67,11 @@ function toSummary(r: Row): NoticeSummary {
 export async function listNotices(db: Queryable, f: NoticeFilter): Promise<{ total: number; items: NoticeSummary[] }> {
   const where: string[] = [];
   const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => { params.push(value); where.push(sql.replace('?', `$${params.length}`)); };
+  const add = (sql: string, value: unknown) => { params.push(value); where.push(sql.replace('?', `$${params.length}`).replace('$ID', `$${params.length}`)); };
   if (f.status) add('n.status = ?', f.status);
   if (f.plate) add('v.plate_key = ?', f.plate);
+  if (f.numberPrefix) add("n.notice_number LIKE ? || '%'", f.numberPrefix.replace(/[\\%_]/g, (ch) => `\\${ch}`));
+  if (f.ownerIdentifier) add('v.owner_id IN (SELECT o.id FROM owners o WHERE o.national_id = ? OR o.tax_code = $ID)', f.ownerIdentifier);
   if (f.cameraCode) add('c.code = ?', f.cameraCode);
   if (f.issuedFrom) add('n.issued_at >= ?', f.issuedFrom);
   if (f.issuedTo) add('n.issued_at < ?', f.issuedTo);
@@ -84,4 +92,10 @@ export async function findNoticeByNumber(db: Queryable, noticeNumber: string): P
 export async function findNoticeById(db: Queryable, id: number): Promise<NoticeSummary | null> {
   const { rows } = await db.query<Row>(`${SELECT} WHERE n.id = $1`, [id]);
   return rows[0] ? toSummary(rows[0]) : null;
+}
+
+/** The notice issued for a violation, if any (cancelled ones included: the case file shows what happened). */
+export async function noticeNumberOfViolation(db: Queryable, violationId: number): Promise<string | null> {
+  const { rows } = await db.query<{ notice_number: string }>('SELECT notice_number FROM notices WHERE violation_id = $1 ORDER BY id DESC LIMIT 1', [violationId]);
+  return rows[0]?.notice_number ?? null;
 }

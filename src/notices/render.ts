@@ -18,9 +18,9 @@ export interface RenderDeps {
   config: Config;
 }
 
-/** The public lookup address a notice's QR code opens. */
+/** The public lookup page a notice's QR code opens (a page for people; the JSON API stays at /api/v1/lookup). */
 export function lookupUrl(config: Pick<Config, 'PUBLIC_BASE_URL'>, plateText: string): string {
-  return `${config.PUBLIC_BASE_URL.replace(/\/+$/, '')}/api/v1/lookup?plate=${encodeURIComponent(plateText)}`;
+  return `${config.PUBLIC_BASE_URL.replace(/\/+$/, '')}/tra-cuu?plate=${encodeURIComponent(plateText)}`;
 }
 
 /**
@@ -52,10 +52,12 @@ export async function renderNotice(deps: RenderDeps, noticeId: number): Promise<
 /** The PDF bytes of a notice, from its stored data and evidence; does not store anything. */
 export async function renderNoticePdf(deps: RenderDeps, doc: NoticeDocument): Promise<Buffer> {
   const images = await noticeImages(deps, doc);
+  const unit = doc.handlingUnit;
   const settings: NoticePrintSettings = {
-    detectingUnit: deps.config.DETECTING_UNIT,
-    unitAddress: deps.config.NOTICE_UNIT_ADDRESS,
-    contactPhone: deps.config.NOTICE_CONTACT_PHONE,
+    detectingUnit: unit?.name ?? deps.config.DETECTING_UNIT,
+    parentUnit: unit?.parentName ?? '',
+    unitAddress: unit?.address ?? deps.config.NOTICE_UNIT_ADDRESS,
+    contactPhone: unit?.phone ?? deps.config.NOTICE_CONTACT_PHONE,
     lookupUrl: lookupUrl(deps.config, doc.plateText),
   };
   return buildNoticePdf(doc, images, settings, loadNoticeTemplate('vi'));

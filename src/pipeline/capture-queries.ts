@@ -90,3 +90,14 @@ export async function listDeadLetters(db: Queryable, opts: { cameraCode?: string
     receivedAt: r.received_at.toISOString(), deadLetteredAt: r.processed_at.toISOString(), sourceName: r.source_name,
   }));
 }
+
+/** The stored image of a camera's most recent capture (what the operator draws the region and masks on). */
+export async function latestCaptureImage(db: Queryable, cameraCode: string): Promise<{ captureId: number; sha256: string; contentType: string } | null> {
+  const { rows } = await db.query<{ id: number; image_sha256: string; content_type: string }>(
+    `SELECT ca.id, ca.image_sha256, ca.content_type FROM captures ca JOIN cameras c ON c.id = ca.camera_id
+     WHERE c.code = $1 ORDER BY ca.captured_at DESC, ca.id DESC LIMIT 1`,
+    [cameraCode],
+  );
+  const r = rows[0];
+  return r ? { captureId: r.id, sha256: r.image_sha256, contentType: r.content_type } : null;
+}

@@ -1,6 +1,9 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { isDatabaseUnavailable } from '../db/pool.js';
+import { StorageUnavailableError } from '../storage/storage-errors.js';
 import type { Config } from '../config.js';
-import { createRedis, type Redis } from '../redis.js';
+import { createRedis, reportQueueErrors, type Redis } from '../redis.js';
+import type { DependencyState } from '../resilience/dependency-state.js';
 import { QUEUE_NAMES, type QueueName } from '../queue/names.js';
 import { parseCaptureJob, type CaptureJob } from '../queue/payloads.js';
 import { deadLetterCapture } from './dead-letter.js';
@@ -24,12 +27,12 @@ const RUN: Record<QueueName, (deps: StageDeps, captureId: number) => Promise<Sta
  * (on any machine): BullMQ hands each job to one of them, a job whose process died is found by
  * the stalled check of the others and run again, and the stages are idempotent per capture.
  */
-export function startPipelineWorkers(config: Config, deps: StageDeps): PipelineWorkers {
+export function startPipelineWorkers(config: Config, deps: StageDeps, redisState?: DependencyState): PipelineWorkers {
   const connections: Redis[] = [];
   const workers = (Object.values(QUEUE_NAMES) as QueueName[]).map((name) => {
-    const connection = createRedis(config.REDIS_URL);
+    const connection = createRedis(config.REDIS_URL, redisState);
     connections.push(connection);
-    const worker = new Worker<CaptureJob, StageOutcome>(name, (job) => processJob(config, deps, name, job), {
+    const worker = new Worker<CaptureJob, StageOutcome>(name, (job, token) => processJob(config, deps, name, job, token), {
       connection,
       prefix: config.QUEUE_PREFIX,
       concurrency: config.WORKER_CONCURRENCY,
@@ -37,7 +40,8 @@ export function startPipelineWorkers(config: Config, deps: StageDeps): PipelineW
       stalledInterval: config.JOB_STALLED_INTERVAL_MS,
       maxStalledCount: config.JOB_MAX_STALLED,
     });
-    worker.on('error', (err) => deps.logger.error({ err, queue: name }, 'worker error'));
+    // connection errors repeat on every reconnect attempt: they only change the Redis state (one line per outage)
+    reportQueueErrors(worker, redisState, `worker ${name}`);
     worker.on('failed', (job, err) => {
       if (!job) return;
       const final = job.attemptsMade >= (job.opts.attempts ?? 1)  || err.name === 'UnrecoverableError';
@@ -54,7 +58,10 @@ export function startPipelineWorkers(config: Config, deps: StageDeps): PipelineW
   };
 }
 
-async function processJob(config: Config, deps: StageDeps, queue: QueueName, job: Job<CaptureJob, StageOutcome>): Promise<StageOutcome> {
+/** While PostgreSQL or storage is down a job is put back for later without using up one of its attempts. */
+const OUTAGE_RETRY_MS = 5000;
+
+async function processJob(config: Config, deps: StageDeps, queue: QueueName, job: Job<CaptureJob, StageOutcome>, token?: string): Promise<StageOutcome> {
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   let captureId: number;
@@ -70,6 +77,12 @@ async function processJob(config: Config, deps: StageDeps, queue: QueueName, job
     deps.metrics?.jobDuration.observe({ queue, outcome }, seconds());
     return outcome;
   } catch (err) {
+    // an outage is not the capture's fault: counting it as an attempt would dead-let a whole backlog during a restart
+    if (token && (isDatabaseUnavailable(err) || err instanceof StorageUnavailableError)) {
+      deps.metrics?.jobDuration.observe({ queue, outcome: 'error' }, seconds());
+      await job.moveToDelayed(Date.now() + OUTAGE_RETRY_MS, token);
+      throw new DelayedError();
+    }
     const attempts = job.opts.attempts ?? config.JOB_ATTEMPTS;
     const last = job.attemptsMade + 1 >= attempts;
     deps.metrics?.jobFailures.inc({ queue, kind: last ? 'final' : 'transient' });

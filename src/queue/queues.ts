@@ -7,8 +7,11 @@ import type { CaptureJob } from './payloads.js';
 export interface PipelineQueues {
   recognise: Queue<CaptureJob>;
   evaluate: Queue<CaptureJob>;
-  /** Adds the capture's job for a stage; a no-op while a job with that id already exists. */
-  enqueue(stage: QueueName, captureId: number): Promise<void>;
+  /**
+   * Adds the capture's job for a stage; a no-op while a job with that id already exists.
+   * `front` puts it ahead of the waiting backlog (a job that was lost has waited its turn already).
+   */
+  enqueue(stage: QueueName, captureId: number, opts?: { front?: boolean }): Promise<void>;
   all(): Array<Queue<CaptureJob>>;
   close(): Promise<void>;
 }
@@ -36,8 +39,8 @@ export function createPipelineQueues(config: Config, connection: Redis): Pipelin
   return {
     recognise,
     evaluate,
-    async enqueue(stage, captureId) {
-      await byName[stage].add(stage, { captureId }, { jobId: jobIdFor(stage, captureId) });
+    async enqueue(stage, captureId, opts) {
+      await byName[stage].add(stage, { captureId }, { jobId: jobIdFor(stage, captureId), ...(opts?.front ? { lifo: true } : {}) });
     },
     all: () => [recognise, evaluate],
     async close() {

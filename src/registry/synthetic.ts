@@ -53,11 +53,13 @@ export function syntheticPlate(rng: Rng, category: 'car' | 'motorbike'): { plate
 const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý'];
 const MIDDLE = ['Văn', 'Thị', 'Hữu', 'Đức', 'Minh', 'Thanh', 'Ngọc', 'Quốc', 'Thu', 'Hoài'];
 const GIVEN = ['An', 'Bình', 'Châu', 'Dũng', 'Giang', 'Hà', 'Hải', 'Hạnh', 'Hùng', 'Hương', 'Khánh', 'Lan', 'Linh', 'Long', 'Mai', 'Nam', 'Phong', 'Phương', 'Quân', 'Sơn', 'Tâm', 'Thảo', 'Trang', 'Tuấn', 'Việt', 'Yến'];
+// two-level addresses (xã/phường, then one of the 34 provinces) as in force since 1/7/2025
 const PLACES = [
-  { province: 'Hà Nội', streets: ['Phố Huế, Hai Bà Trưng', 'Cầu Giấy, Cầu Giấy', 'Nguyễn Trãi, Thanh Xuân', 'Láng Hạ, Đống Đa'] },
-  { province: 'TP Hồ Chí Minh', streets: ['Lê Lợi, Quận 1', 'Cách Mạng Tháng Tám, Quận 3', 'Phan Xích Long, Phú Nhuận'] },
-  { province: 'Hải Phòng', streets: ['Lạch Tray, Ngô Quyền', 'Trần Nguyên Hãn, Lê Chân'] },
-  { province: 'Đà Nẵng', streets: ['Nguyễn Văn Linh, Hải Châu', 'Ngô Quyền, Sơn Trà'] },
+  { province: 'Thành phố Hà Nội', streets: ['Phố Huế, Phường Hai Bà Trưng', 'Đường Cầu Giấy, Phường Cầu Giấy', 'Đường Nguyễn Trãi, Phường Thanh Xuân', 'Đường Láng Hạ, Phường Đống Đa'] },
+  { province: 'Thành phố Hồ Chí Minh', streets: ['Đường Lê Lợi, Phường Sài Gòn', 'Đường Lê Thánh Tôn, Phường Bến Thành'] },
+  { province: 'Thành phố Hải Phòng', streets: ['Đường Lạch Tray, Phường Ngô Quyền', 'Đường Trần Nguyên Hãn, Phường Lê Chân'] },
+  { province: 'Thành phố Đà Nẵng', streets: ['Đường Nguyễn Văn Linh, Phường Hải Châu', 'Đường Ngô Quyền, Phường Sơn Trà'] },
+  { province: 'Tỉnh Bắc Ninh', streets: ['Thôn Bảo Lộc, Xã Lạng Giang', 'Đường Xương Giang, Phường Bắc Giang'] },
 ];
 
 export function syntheticOwner(rng: Rng): OwnerInput {
@@ -66,7 +68,7 @@ export function syntheticOwner(rng: Rng): OwnerInput {
     kind: 'person',
     nationalId: syntheticNationalId(rng),
     fullName: `${pick(rng, FAMILY)} ${pick(rng, MIDDLE)} ${pick(rng, GIVEN)}`,
-    address: `Số ${int(rng, 1, 300)} ${pick(rng, place.streets)}, ${place.province}`,
+    address: `Số ${int(rng, 1, 300)} ${pick(rng, place.streets)}`,
     province: place.province,
     phone: `09${digits(rng, 8)}`,
     email: null,

@@ -65,6 +65,31 @@ export async function releaseClaim(tx: Queryable, violationId: number, officer: 
 }
 
 /**
+ * An administrator takes a case over from whoever holds it (an officer who left for the day with
+ * the case open): the claim moves to the administrator, and the audit names the previous holder.
+ */
+export async function takeOverClaim(tx: Queryable, violationId: number, admin: Officer, minutes: number): Promise<{ expiresAt: Date; previousHolder: string | null }> {
+  const { rows } = await tx.query<{ status: string; claimer: string | null; claim_live: boolean | null }>(
+    `SELECT v.status, u.username AS claimer, v.claim_expires_at > now() AS claim_live
+     FROM violations v LEFT JOIN users u ON u.id = v.claimed_by WHERE v.id = $1 FOR UPDATE OF v`,
+    [violationId],
+  );
+  const row = rows[0];
+  if (!row) throw new ReviewError('not_found', `violation ${violationId} not found`);
+  if (row.status !== 'pending_review') throw new ReviewError('not_pending', `violation ${violationId} is already ${row.status}`, { status: row.status });
+  const previousHolder = row.claim_live ? row.claimer : null;
+  const updated = await tx.query<{ claim_expires_at: Date }>(
+    `UPDATE violations SET claimed_by = $2, claim_expires_at = now() + make_interval(mins => $3), updated_at = now()
+     WHERE id = $1 RETURNING claim_expires_at`,
+    [violationId, admin.id, minutes],
+  );
+  const expiresAt = updated.rows[0]!.claim_expires_at;
+  await appendAudit(tx, { actorId: admin.id, actor: admin.username, action: 'violation.claim_taken_over', entityType: 'violation', entityId: violationId,
+    details: { previousHolder, expiresAt } });
+  return { expiresAt, previousHolder };
+}
+
+/**
  * Locks a pending violation for a decision by `officer`, who must hold an unexpired claim on it.
  * The row lock keeps the claim from expiring into someone else's hands mid-decision.
  */

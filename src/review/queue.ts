@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/pool.js';
+import { noticeDeadline, type NoticeDeadline } from '../procedure/deadlines.js';
 
 export interface QueueFilter {
   cameraId?: number;
@@ -10,9 +11,27 @@ export interface QueueFilter {
   matchStatus?: string;
   /** hide cases another officer holds an unexpired claim on */
   availableTo?: number;
+  /** only cases with at most this many days left of the 10-day identification limit */
+  maxDaysLeft?: number;
+  sort?: QueueSort;
+  descending?: boolean;
   limit: number;
   offset: number;
 }
+
+/** The 10 days from the violation in which the vehicle and owner must be identified and the notice sent (procedure step 1). */
+export const IDENTIFICATION_DAYS = 10;
+
+/** Columns the queue can be sorted by, each with the SQL it sorts on (never user text in the query). */
+const SORTS = {
+  occurred_at: 'v.occurred_at',
+  read_confidence: 'v.read_confidence',
+  fine_amount: 'v.fine_amount',
+  plate: 'v.plate_text',
+  camera: 'c.code',
+} as const;
+export const QUEUE_SORTS = Object.keys(SORTS) as Array<keyof typeof SORTS>;
+export type QueueSort = keyof typeof SORTS;
 
 export interface QueueItem {
   id: number;
@@ -28,9 +47,13 @@ export interface QueueItem {
   readConfidence: number;
   fineAmount: number;
   evidenceCount: number;
+  /** whole days left before the 10-day identification limit (negative: overdue) */
+  daysLeft: number;
   /** the plate crop of the first photo, for the queue's thumbnail: capture and plate-read rank */
   thumbnail: { captureId: number; rank: number } | null;
   claim: { userId: number; username: string; expiresAt: Date } | null;
+  /** the 10-day limit for sending the notice, counted from detection */
+  noticeDeadline: NoticeDeadline;
 }
 
 interface QueueRow {
@@ -47,6 +70,7 @@ interface QueueRow {
   read_confidence: number;
   fine_amount: number;
   evidence_count: number;
+  days_left: number;
   thumb_capture_id: number | null;
   thumb_rank: number | null;
   claimed_by: number | null;
@@ -56,14 +80,17 @@ interface QueueRow {
 }
 
 /**
- * Violations awaiting review, oldest first: the 10-day identification deadline runs from the
- * violation, so the oldest case is always the most urgent. Expired claims read as unclaimed.
+ * Violations awaiting review, oldest first unless asked otherwise: the 10-day identification
+ * deadline runs from the violation, so the oldest case is always the most urgent. Expired claims
+ * read as unclaimed. The id breaks ties so that paging never skips or repeats a case.
  */
 export async function listReviewQueue(db: Queryable, f: QueueFilter): Promise<{ total: number; items: QueueItem[] }> {
+  const direction = f.descending ? 'DESC' : 'ASC';
   const { rows } = await db.query<QueueRow>(
     `SELECT v.id, v.camera_id, c.code AS camera_code, v.rule, v.violation_code, v.occurred_at, v.plate_text, v.plate_colour,
             v.match_status, v.suspected_clone, v.read_confidence, v.fine_amount,
             (SELECT count(*)::int FROM violation_evidence e WHERE e.violation_id = v.id) AS evidence_count,
+            floor(extract(epoch FROM (v.occurred_at + make_interval(days => $11) - now())) / 86400)::int AS days_left,
             thumb.capture_id AS thumb_capture_id, thumb.rank AS thumb_rank,
             CASE WHEN v.claim_expires_at > now() THEN v.claimed_by END AS claimed_by,
             CASE WHEN v.claim_expires_at > now() THEN u.username END AS claimer,
@@ -85,11 +112,13 @@ export async function listReviewQueue(db: Queryable, f: QueueFilter): Promise<{ 
        AND ($6::real IS NULL OR v.read_confidence <= $6)
        AND ($7::text IS NULL OR v.match_status = $7)
        AND ($8::bigint IS NULL OR v.claimed_by IS NULL OR v.claimed_by = $8 OR v.claim_expires_at <= now())
-     ORDER BY v.occurred_at, v.id
+       AND ($12::int IS NULL OR v.occurred_at + make_interval(days => $11) < now() + make_interval(days => $12 + 1))
+     ORDER BY ${SORTS[f.sort ?? 'occurred_at']} ${direction}, v.id ${direction}
      LIMIT $9 OFFSET $10`,
     [f.cameraId ?? null, f.rule ?? null, f.from ?? null, f.to ?? null, f.minConfidence ?? null, f.maxConfidence ?? null,
-      f.matchStatus ?? null, f.availableTo ?? null, f.limit, f.offset],
+      f.matchStatus ?? null, f.availableTo ?? null, f.limit, f.offset, IDENTIFICATION_DAYS, f.maxDaysLeft ?? null],
   );
+  const now = new Date();
   let total = rows[0]?.total ?? 0;
   if (rows.length === 0 && f.offset > 0) {
     // paged past the end: the window count is not available, ask for it
@@ -111,8 +140,10 @@ export async function listReviewQueue(db: Queryable, f: QueueFilter): Promise<{ 
       readConfidence: r.read_confidence,
       fineAmount: r.fine_amount,
       evidenceCount: r.evidence_count,
+      daysLeft: r.days_left,
       thumbnail: r.thumb_capture_id !== null && r.thumb_rank !== null ? { captureId: r.thumb_capture_id, rank: r.thumb_rank } : null,
       claim: r.claimed_by !== null ? { userId: r.claimed_by, username: r.claimer!, expiresAt: r.claim_expires_at! } : null,
+      noticeDeadline: noticeDeadline(r.occurred_at, now),
     })),
   };
 }

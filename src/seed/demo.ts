@@ -6,26 +6,44 @@ import { createRng, syntheticOwner, syntheticVehicle, type Rng } from '../regist
 import { ownerIdentity, type OwnerInput, type VehicleInput } from '../registry/types.js';
 import type { Role } from '../auth/roles.js';
 import { createUser, listUsers } from '../users/user-store.js';
+import { assignCameraUnit, createUnit, listUnits, type UnitInput } from '../units/units.js';
 
 const SYSTEM = { id: null, username: 'seed' } as const;
 
-/** The demo's cameras: real places in Bắc Giang and Hà Nội, one of each enforcement type. */
+/** The demo's cameras: real places in Bắc Ninh (the former Bắc Giang) and Hà Nội, one of each enforcement type; addresses use the units in force since 1/7/2025. */
 export const DEMO_CAMERAS: CreateCamera[] = [
-  { code: 'BG-QL1A-KM112', name: 'QL1A Km112 (Lạng Giang)', province: 'Bắc Giang', address: 'Quốc lộ 1A, Km112, xã Tân Dĩnh, Lạng Giang, Bắc Giang',
+  { code: 'BG-QL1A-KM112', name: 'QL1A Km112 (Lạng Giang)', province: 'Tỉnh Bắc Ninh', address: 'Quốc lộ 1A, Km112, Xã Lạng Giang',
     cameraType: 'speed', speedLimitKmh: 80, speedToleranceKmh: 3, latitude: 21.3757, longitude: 106.2470 },
-  { code: 'BG-HUNGVUONG-NGUYENTHIMINHKHAI', name: 'Nút Hùng Vương - Nguyễn Thị Minh Khai', province: 'Bắc Giang',
-    address: 'Ngã tư Hùng Vương - Nguyễn Thị Minh Khai, TP Bắc Giang', cameraType: 'red_light', latitude: 21.2731, longitude: 106.1946 },
-  { code: 'BG-XUONGGIANG-LANE', name: 'Đường Xương Giang (làn ô tô)', province: 'Bắc Giang', address: 'Đường Xương Giang, TP Bắc Giang',
+  { code: 'BG-HUNGVUONG-NGUYENTHIMINHKHAI', name: 'Nút Hùng Vương - Nguyễn Thị Minh Khai', province: 'Tỉnh Bắc Ninh',
+    address: 'Ngã tư Hùng Vương - Nguyễn Thị Minh Khai, Phường Bắc Giang', cameraType: 'red_light', latitude: 21.2731, longitude: 106.1946 },
+  { code: 'BG-XUONGGIANG-LANE', name: 'Đường Xương Giang (làn ô tô)', province: 'Tỉnh Bắc Ninh', address: 'Đường Xương Giang, Phường Bắc Giang',
     cameraType: 'lane', allowedLanes: [1, 2] },
-  { code: 'HN-VANHDAI3-KHUATDUYTIEN', name: 'Vành đai 3 trên cao - Khuất Duy Tiến', province: 'Hà Nội',
-    address: 'Đường Vành đai 3 trên cao, đoạn Khuất Duy Tiến, Thanh Xuân, Hà Nội', cameraType: 'speed', speedLimitKmh: 80, speedToleranceKmh: 3,
+  { code: 'HN-VANHDAI3-KHUATDUYTIEN', name: 'Vành đai 3 trên cao - Khuất Duy Tiến', province: 'Thành phố Hà Nội',
+    address: 'Đường Vành đai 3 trên cao, đoạn Khuất Duy Tiến, Phường Thanh Xuân', cameraType: 'speed', speedLimitKmh: 80, speedToleranceKmh: 3,
     latitude: 20.9945, longitude: 105.7998 },
-  { code: 'HN-CAUGIAY-XUANTHUY', name: 'Nút Cầu Giấy - Xuân Thủy', province: 'Hà Nội', address: 'Ngã tư Cầu Giấy - Xuân Thủy, Cầu Giấy, Hà Nội',
+  { code: 'HN-CAUGIAY-XUANTHUY', name: 'Nút Cầu Giấy - Xuân Thủy', province: 'Thành phố Hà Nội', address: 'Ngã tư Cầu Giấy - Xuân Thủy, Phường Cầu Giấy',
     cameraType: 'red_light', latitude: 21.0368, longitude: 105.7906 },
-  { code: 'HN-HANGBAI-NOENTRY', name: 'Phố Hàng Bài (cấm đi ngược chiều)', province: 'Hà Nội', address: 'Phố Hàng Bài, Hoàn Kiếm, Hà Nội',
+  { code: 'HN-HANGBAI-NOENTRY', name: 'Phố Hàng Bài (cấm đi ngược chiều)', province: 'Thành phố Hà Nội', address: 'Phố Hàng Bài, Phường Cửa Nam',
     cameraType: 'no_entry' },
-  { code: 'HN-DINHTIENHOANG-NOPARK', name: 'Phố Đinh Tiên Hoàng (cấm đỗ)', province: 'Hà Nội', address: 'Phố Đinh Tiên Hoàng, Hoàn Kiếm, Hà Nội',
+  { code: 'HN-DINHTIENHOANG-NOPARK', name: 'Phố Đinh Tiên Hoàng (cấm đỗ)', province: 'Thành phố Hà Nội', address: 'Phố Đinh Tiên Hoàng, Phường Hoàn Kiếm',
     cameraType: 'no_parking', noParkingDwellS: 300 },
+];
+
+/**
+ * The demo's handling units: each province's traffic police (detecting unit of its cameras) and a few
+ * commune/ward police units cases can be forwarded to. Addresses and phones are demo values.
+ */
+export const DEMO_UNITS: Array<UnitInput & { cameraPrefix?: string }> = [
+  { code: 'PC08BN', kind: 'traffic_police', name: 'Phòng Cảnh sát giao thông', parentName: 'CÔNG AN TỈNH BẮC NINH',
+    address: 'Đường Lý Thái Tổ, Phường Kinh Bắc, Tỉnh Bắc Ninh', phone: '02220000008', commune: null, province: 'Tỉnh Bắc Ninh', cameraPrefix: 'BG-' },
+  { code: 'PC08HN', kind: 'traffic_police', name: 'Phòng Cảnh sát giao thông', parentName: 'CÔNG AN THÀNH PHỐ HÀ NỘI',
+    address: 'Số 86 Lê Thánh Tông, Phường Cửa Nam, Thành phố Hà Nội', phone: '02400000008', commune: null, province: 'Thành phố Hà Nội', cameraPrefix: 'HN-' },
+  { code: 'CAXLANGGIANG', kind: 'commune_police', name: 'Công an xã Lạng Giang', parentName: 'CÔNG AN TỈNH BẮC NINH',
+    address: 'Xã Lạng Giang, Tỉnh Bắc Ninh', phone: '02220000101', commune: 'Xã Lạng Giang', province: 'Tỉnh Bắc Ninh' },
+  { code: 'CAPBACGIANG', kind: 'commune_police', name: 'Công an phường Bắc Giang', parentName: 'CÔNG AN TỈNH BẮC NINH',
+    address: 'Phường Bắc Giang, Tỉnh Bắc Ninh', phone: '02220000102', commune: 'Phường Bắc Giang', province: 'Tỉnh Bắc Ninh' },
+  { code: 'CAPCAUGIAY', kind: 'commune_police', name: 'Công an phường Cầu Giấy', parentName: 'CÔNG AN THÀNH PHỐ HÀ NỘI',
+    address: 'Phường Cầu Giấy, Thành phố Hà Nội', phone: '02400000103', commune: 'Phường Cầu Giấy', province: 'Thành phố Hà Nội' },
 ];
 
 export const DEMO_USERS: Array<{ username: string; fullName: string; role: Role }> = [
@@ -70,6 +88,18 @@ export async function seedDemo(pool: Pool, opts: SeedOptions): Promise<SeedResul
     if (await getCamera(pool, camera.code)) continue;
     const { apiKey } = await createCamera(pool, camera, SYSTEM);
     result.camerasCreated.push({ code: camera.code, apiKey });
+  }
+
+  const knownUnits = new Set((await listUnits(pool)).map((u) => u.code));
+  for (const { cameraPrefix, ...unit } of DEMO_UNITS) {
+    await withTransaction(pool, async (tx) => {
+      if (!knownUnits.has(unit.code)) await createUnit(tx, unit, SYSTEM);
+      if (!cameraPrefix) return;
+      for (const camera of DEMO_CAMERAS.filter((c) => c.code.startsWith(cameraPrefix))) {
+        const { rows } = await tx.query('SELECT 1 FROM cameras WHERE code = $1 AND detecting_unit_id IS NULL', [camera.code]);
+        if (rows.length) await assignCameraUnit(tx, camera.code, unit.code, SYSTEM);
+      }
+    });
   }
 
   const rng = createRng(opts.seed);

@@ -1,6 +1,6 @@
 /** Calls the API with the session cookie set at login; errors carry the API's reason. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly details: Record<string, unknown> = {}) {
     super(message);
   }
 }
@@ -14,7 +14,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   });
   const text = await res.text();
   const data = text ? JSON.parse(text) as Record<string, unknown> : {};
-  if (!res.ok) throw new ApiError(res.status, String(data.error ?? res.status), String(data.message ?? res.statusText));
+  if (!res.ok) throw new ApiError(res.status, String(data.error ?? res.status), String(data.message ?? res.statusText), (data.details ?? {}) as Record<string, unknown>);
   return data as T;
 }
 

@@ -6,6 +6,9 @@ import { renderCase } from './views/case.js';
 import { renderFinance } from './views/finance.js';
 import { renderLogin } from './views/login.js';
 import { renderNotice } from './views/notice.js';
+import { renderNotices } from './views/notices.js';
+import { renderAudit, renderUsers } from './views/admin.js';
+import { releaseOnLeave } from './views/case.js';
 import { renderQueue } from './views/queue.js';
 
 export interface Context {
@@ -32,6 +35,9 @@ const NAV: Array<{ hash: string; label: TextKey; roles: Me['role'][] }> = [
   { hash: '#/queue', label: 'navQueue', roles: ['officer', 'admin'] },
   { hash: '#/cameras', label: 'navCameras', roles: ['operator', 'admin'] },
   { hash: '#/finance', label: 'navFinance', roles: ['finance', 'admin'] },
+  { hash: '#/notices', label: 'navNotices', roles: ['officer', 'finance', 'admin'] },
+  { hash: '#/users', label: 'navUsers', roles: ['admin'] },
+  { hash: '#/audit', label: 'navAudit', roles: ['admin'] },
 ];
 
 function homeFor(role: Me['role']): string {
@@ -47,7 +53,7 @@ function renderHeader(): void {
     h('span', { class: 'spacer' }),
     h('button', { class: 'link', id: 'lang', onclick: () => { setLanguage(language === 'vi' ? 'en' : 'vi'); void route(); } },
       language === 'vi' ? 'English' : 'Tiếng Việt'),
-    me ? h('span', { class: 'who' }, `${me.fullName} (${me.role})`) : null,
+    me ? h('span', { class: 'who' }, `${me.fullName} (${t(`role_${me.role}` as TextKey)})`) : null,
     me ? h('button', { class: 'link', id: 'logout', onclick: logout }, t('logout')) : null,
   ));
 }
@@ -76,13 +82,18 @@ async function route(): Promise<void> {
     renderLogin(app, async (user) => { me = user; location.hash = homeFor(user.role); await route(); });
     return;
   }
-  const [, page, arg] = hash.split('/');
+  // the query (filters, page) comes after the path: '#/queue?rule=red_light'
+  const [, page, arg] = (hash.split('?')[0] ?? '').split('/');
+  await releaseOnLeave(page === 'case' ? Number(arg) : null);
   mount(app, h('p', { class: 'muted' }, t('loading')));
   try {
     switch (page) {
       case 'queue': await renderQueue(context); break;
       case 'case': await renderCase(context, Number(arg)); break;
       case 'notice': await renderNotice(context, decodeURIComponent(arg ?? '')); break;
+      case 'notices': await renderNotices(context); break;
+      case 'users': await renderUsers(context); break;
+      case 'audit': await renderAudit(context); break;
       case 'cameras': await renderCameras(context); break;
       case 'finance': await renderFinance(context); break;
       default: location.hash = homeFor(me.role);
@@ -103,5 +114,7 @@ document.addEventListener('keydown', (event) => {
   context.onKey?.(event);
 });
 window.addEventListener('hashchange', () => { void route(); });
+// closing the tab or leaving the console gives an open case back to the queue
+window.addEventListener('pagehide', () => { void releaseOnLeave(null); });
 setLanguage(currentLanguage());
 void route();

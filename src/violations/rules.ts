@@ -35,10 +35,12 @@ export function evaluateRule(capture: CaptureFacts, camera: CameraRules, ctx: Ru
     case 'speed': {
       if (camera.speedLimitKmh === null) return { kind: 'none', reason: 'camera has no speed limit configured' };
       if (capture.measuredSpeedKmh === null) return { kind: 'none', reason: 'no measured speed on the capture' };
-      // the tolerance absorbs the radar's measurement error: the driver gets its benefit
-      const excessTenths = Math.round(capture.measuredSpeedKmh * 10) - (camera.speedLimitKmh + camera.speedToleranceKmh) * 10;
+      // the measured speed counts in whole km/h rounded down, and the tolerance absorbs the radar's
+      // measurement error: both in the driver's favour (80.9 km/h at a 60 limit is 20 over, not more)
+      const countedSpeedKmh = Math.floor(capture.measuredSpeedKmh + 1e-9);
+      const excessTenths = countedSpeedKmh * 10 - (camera.speedLimitKmh + camera.speedToleranceKmh) * 10;
       const band = speedBand(excessTenths);
-      const facts = { measuredSpeedKmh: capture.measuredSpeedKmh, speedLimitKmh: camera.speedLimitKmh,
+      const facts = { measuredSpeedKmh: capture.measuredSpeedKmh, countedSpeedKmh, speedLimitKmh: camera.speedLimitKmh,
         toleranceKmh: camera.speedToleranceKmh, excessKmh: excessTenths / 10 };
       if (!band) return { kind: 'none', reason: `${capture.measuredSpeedKmh} km/h is less than 5 km/h over the ${camera.speedLimitKmh} km/h limit after ${camera.speedToleranceKmh} km/h tolerance` };
       return { kind: 'violation', rule: 'speeding', offence: band.offence, details: { ...facts, band: band.band } };

@@ -10,7 +10,7 @@ export async function recordSighting(db: Queryable, s: { captureId: number; came
   await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`parking:${s.cameraId}:${s.plateKey}`]);
   await db.query(
     `INSERT INTO parking_sightings (capture_id, camera_id, plate_key, seen_at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (capture_id) DO NOTHING`,
+     ON CONFLICT (capture_id, seen_at) DO NOTHING`,
     [s.captureId, s.cameraId, s.plateKey, s.seenAt],
   );
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escalateOverdue, registryList } from '../../src/escalation/escalate.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { backdateNotice, seedCamera, seedNotice, staffWithSession, type SeededNotice, type TestStaff } from '../helpers/fixtures.js';
+import { backdateNotice, decideNotice, seedCamera, seedNotice, staffWithSession, type SeededNotice, type TestStaff } from '../helpers/fixtures.js';
 
 const run = promisify(execFile);
 let t: TestApp;
@@ -74,7 +74,8 @@ describe('escalation routes', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/escalations', headers: finance.headers })).statusCode).toBe(403);
   });
 
-  it('paying an escalated notice lifts the hold at once: it leaves the active list and shows as lifted', async () => {
+  it('paying the decision of an escalated notice lifts the hold at once: it leaves the active list and shows as lifted', async () => {
+    await decideNotice(t.app, officer, overdue.noticeNumber);
     const paid = await t.app.inject({ method: 'POST', url: '/api/v1/payments', headers: finance.headers,
       payload: { noticeNumber: overdue.noticeNumber, amount: 19_000_000, paidAt: new Date().toISOString(), method: 'treasury', reference: 'KB-ESC-1' } });
     expect(paid.statusCode).toBe(201);

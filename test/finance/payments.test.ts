@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { seedCamera, seedNotice, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
+import { decideNotice, seedCamera, seedNotice as seedUndecidedNotice, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
 
 // the payments below are dated early November 2026: their notices were issued before that
 const ISSUED_BEFORE_PAYMENTS = new Date('2026-11-02T09:00:00+07:00');
@@ -24,11 +24,17 @@ afterAll(async () => {
   await t.close();
 });
 
+/** A notice whose violator came forward and was fined at the midpoint: the fine is paid against that decision. */
+async function seedNotice(...args: Parameters<typeof seedUndecidedNotice>) {
+  const n = await seedUndecidedNotice(...args);
+  return { ...n, ...(await decideNotice(t.app, officer, n.noticeNumber)) };
+}
+
 const pay = (body: Record<string, unknown>, who: TestStaff = finance) =>
   t.app.inject({ method: 'POST', url: '/api/v1/payments', headers: who.headers, payload: body });
 
 const state = async (noticeNumber: string) => (await t.db.pool.query(
-  `SELECT n.status AS notice, n.resolved_at, v.status AS violation, (SELECT count(*)::int FROM payments p WHERE p.notice_id = n.id) AS payments
+  `SELECT n.status AS notice, n.resolved_at, v.status AS violation, (SELECT count(*)::int FROM payments p JOIN decision_items i ON i.decision_id = p.decision_id WHERE i.notice_id = n.id) AS payments
    FROM notices n JOIN violations v ON v.id = n.violation_id WHERE n.notice_number = $1`, [noticeNumber])).rows[0];
 
 describe('POST /api/v1/payments', () => {
@@ -44,6 +50,7 @@ describe('POST /api/v1/payments', () => {
       [String(res.json().id), String(n.noticeId)]);
     expect(audit.rows).toEqual([
       { action: 'notice.issued', actor: officer.username },
+      { action: 'notice.owner_responded', actor: officer.username },
       { action: 'payment.recorded', actor: finance.username },
       { action: 'notice.resolved', actor: finance.username },
     ]);
@@ -80,7 +87,7 @@ describe('POST /api/v1/payments', () => {
     expect((await pay({ noticeNumber: a.noticeNumber, amount: 19_000_000, paidAt: '2026-11-10T09:00:00+07:00', method: 'online', reference: 'VNPAY-1' })).statusCode).toBe(201);
     const twice = await pay({ noticeNumber: a.noticeNumber, amount: 19_000_000, paidAt: '2026-11-11T09:00:00+07:00', method: 'online', reference: 'VNPAY-2' });
     expect(twice.statusCode).toBe(409);
-    expect(twice.json().error).toBe('notice_already_paid');
+    expect(twice.json().error).toBe('decision_already_paid');
     const reused = await pay({ noticeNumber: b.noticeNumber, amount: 19_000_000, paidAt: '2026-11-10T09:00:00+07:00', method: 'online', reference: 'VNPAY-1' });
     expect(reused.statusCode).toBe(409);
     expect(reused.json().error).toBe('reference_reused');

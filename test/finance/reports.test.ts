@@ -1,8 +1,9 @@
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agingBucket } from '../../src/finance/reports.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { backdateNotice, seedCamera, seedNotice, staffWithSession, type SeededNotice, type TestStaff } from '../helpers/fixtures.js';
+import { backdateNotice, decideNotice, seedCamera, seedNotice, staffWithSession, type SeededNotice, type TestStaff } from '../helpers/fixtures.js';
 
 const DAY = 86_400_000;
 let t: TestApp;
@@ -30,6 +31,7 @@ beforeAll(async () => {
   await backdateNotice(t.db.pool, n.age200.noticeId, 200);
   await backdateNotice(t.db.pool, n.paid.noticeId, 10);
   now = Date.now();
+  await decideNotice(t.app, officer, n.paid.noticeNumber);
   const res = await t.app.inject({ method: 'POST', url: '/api/v1/payments', headers: finance.headers,
     payload: { noticeNumber: n.paid.noticeNumber, amount: 19_000_000, paidAt: new Date(now - 3600_000).toISOString(), method: 'cash', reference: 'BL-REPORT' } });
   expect(res.statusCode).toBe(201);
@@ -75,6 +77,8 @@ describe('GET /api/v1/finance/outstanding', () => {
     const res = await get('/api/v1/finance/outstanding?format=csv');
     expect(res.headers['content-type']).toContain('text/csv');
     const lines = res.body.trim().split('\n');
+    // the byte-order mark makes Excel read the file as UTF-8
+    expect(res.body.startsWith('\ufeff')).toBe(true);
     expect(lines[0]).toBe('notice_number,plate,camera,rule,status,amount,outstanding,issued_at,due_at,age_days,aging_bucket');
     expect(lines).toHaveLength(5);
     expect(lines[1]).toMatch(new RegExp(`^${n.age200!.noticeNumber},.*,HN-SOUTH,speeding,issued,5000000,5000000,.*,200,>180$`));
@@ -112,6 +116,16 @@ describe('GET /api/v1/finance/totals', () => {
     const to = encodeURIComponent(new Date(now - 20 * DAY).toISOString());
     const body = (await get(`/api/v1/finance/totals?from=${from}&to=${to}&group=rule`)).json();
     expect(body.total).toEqual({ issuedCount: 1, issued: 5_000_000, collectedCount: 0, collected: 0, outstanding: 5_000_000 });
+  });
+
+  it('exports the same rows as an .xlsx workbook, numbers as numbers', async () => {
+    const res = await get(`/api/v1/finance/totals?${range()}&group=rule&format=xlsx`);
+    expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const sheet = book.worksheets[0]!;
+    expect(sheet.getRow(1).values).toEqual([undefined, 'rule', 'issued_count', 'issued', 'collected_count', 'collected', 'outstanding']);
+    expect(sheet.getRow(4).values).toEqual([undefined, 'TOTAL', 5, 67000000, 1, 19000000, 48000000]);
   });
 
   it('exports CSV with a TOTAL line, and refuses an empty range or unknown grouping with 400', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findNoticeNumber, parseAmount, parseStatementDate } from '../../src/finance/statement.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { seedCamera, seedNotice, staffWithSession, type SeededNotice, type TestStaff } from '../helpers/fixtures.js';
+import { decideNotice, seedCamera, seedNotice, staffWithSession, type SeededNotice, type TestStaff } from '../helpers/fixtures.js';
 
 // the payments below are dated early November 2026: their notices were issued before that
 const ISSUED_BEFORE_PAYMENTS = new Date('2026-11-02T09:00:00+07:00');
@@ -49,6 +49,8 @@ beforeAll(async () => {
   a = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer, issuedAt: ISSUED_BEFORE_PAYMENTS });
   b = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer, rule: 'speeding', issuedAt: ISSUED_BEFORE_PAYMENTS });
   paidAtCounter = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer, issuedAt: ISSUED_BEFORE_PAYMENTS });
+  // the violators came forward: each notice has its penalty decision, which the payments settle
+  for (const n of [a, b, paidAtCounter]) await decideNotice(t.app, officer, n.noticeNumber);
 });
 
 afterAll(async () => {
@@ -89,10 +91,10 @@ describe('POST /api/v1/payments/import', () => {
     expect(report.outcomes.map((o: { line: number; status: string; reason?: string }) => [o.line, o.status, o.reason ?? null])).toEqual([
       [2, 'matched', null],
       [3, 'matched', null],
-      [4, 'unmatched', 'notice_already_paid'],
+      [4, 'unmatched', 'decision_already_paid'],
       [5, 'unmatched', 'no_notice_number'],
       [6, 'unmatched', 'unknown_notice'],
-      [7, 'unmatched', 'notice_already_paid'],
+      [7, 'unmatched', 'decision_already_paid'],
       [8, 'unmatched', 'invalid_line'],
     ]);
     const payments = await t.db.pool.query<{ reference: string; source: string; paid_at: Date }>(
@@ -107,6 +109,7 @@ describe('POST /api/v1/payments/import', () => {
     const storage = new LocalBlobStore(t.config.STORAGE_DIR);
     const cam = await seedCamera(t.db.pool);
     const n = await seedNotice(t.db.pool, storage, { cameraId: cam.id, officer, issuedAt: ISSUED_BEFORE_PAYMENTS });
+    await decideNotice(t.app, officer, n.noticeNumber);
     const res = await upload(`date;amount;reference;description\n2026-11-06;9000000;KB-9;${n.noticeNumber}\n`, { method: 'treasury' });
     expect(res.json()).toMatchObject({ method: 'treasury', matched: 0, outcomes: [{ status: 'unmatched', reason: 'amount_mismatch', noticeNumber: n.noticeNumber, amount: 9_000_000 }] });
   });
@@ -123,7 +126,7 @@ describe('POST /api/v1/payments/import', () => {
     const res = await upload('date,amount,reference,description\n2026-11-03,200000,FT100,tien dien\n', {}, '?format=csv');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
-    expect(res.body.split('\n')[0]).toBe('line,status,reason,notice_number,amount,reference,message');
+    expect(res.body.split('\n')[0]).toBe('\ufeffline,status,reason,notice_number,amount,reference,message');
     expect(res.body).toContain('2,unmatched,no_notice_number,,200000,FT100,');
   });
 

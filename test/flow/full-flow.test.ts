@@ -10,6 +10,7 @@ import { bearer, staffMember, type Staff } from '../admin/fixtures.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { tamperAsSuperuser } from '../helpers/tamper.js';
 import { multipartBody, syntheticJpeg } from '../ingest/fixtures.js';
+import { decideNotice } from '../helpers/fixtures.js';
 import { readPdf } from '../notices/pdf-text.js';
 
 /**
@@ -141,7 +142,8 @@ describe('capture → review → notice → payment → closed', () => {
     expect(res.body).not.toContain('001090012345');
   });
 
-  it('finance records the payment; the notice resolves, the case closes and the lookup says so', async () => {
+  it('the owner drove: a record and a decision; finance records the payment against it; the notice resolves, the case closes and the lookup says so', async () => {
+    await decideNotice(t.app, { headers: bearer(officer) }, noticeNumber);
     const payment = { noticeNumber, amount: 5_000_000, paidAt: new Date().toISOString(), method: 'bank_transfer', reference: 'FT26326001' };
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/payments', headers: bearer(finance), payload: payment });
     expect(res.statusCode).toBe(201);
@@ -161,7 +163,7 @@ describe('capture → review → notice → payment → closed', () => {
     expect(verify.json()).toMatchObject({ ok: true });
     const { rows } = await t.db.pool.query<{ action: string }>('SELECT action FROM audit_log ORDER BY id');
     const actions = rows.map((r) => r.action);
-    for (const a of ['camera.created', 'violation.created', 'violation.approved', 'notice.issued', 'payment.recorded']) {
+    for (const a of ['camera.created', 'violation.created', 'violation.approved', 'notice.issued', 'notice.owner_responded', 'record.made', 'decision.issued', 'payment.recorded']) {
       expect(actions).toContain(a);
     }
     // the table refuses UPDATE; a superuser who switches its triggers off is still caught

@@ -14,7 +14,8 @@ describe('API foundation', () => {
   it('reports healthy when PostgreSQL and Redis answer', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok', checks: { database: 'ok', redis: 'ok' } });
+    expect(res.json()).toMatchObject({ status: 'ok', checks: { database: 'ok', redis: 'ok', storage: 'ok' } });
+    expect(res.json().storageFreeBytes).toBeGreaterThan(0);
   });
 
   it('reports 503 naming the dependency that does not answer', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
+import type { App } from '../../src/api/app.js';
 import type { Role } from '../../src/auth/roles.js';
 import { createSession } from '../../src/auth/sessions.js';
 import { withTransaction, type Pool } from '../../src/db/pool.js';
@@ -206,4 +207,25 @@ export async function backdateNotice(pool: Pool, noticeId: number, days: number)
     await tx.query(`UPDATE violations SET occurred_at = occurred_at - make_interval(days => $2), last_seen_at = NULL
                     WHERE id = (SELECT violation_id FROM notices WHERE id = $1)`, [noticeId, days]);
   });
+}
+
+/**
+ * Takes a notice through the procedure the way an officer does at the counter, through the API: the owner
+ * accepts as driver, a violation record, a penalty decision at the midpoint. A notice whose camera has no
+ * detecting unit is first given a test unit to handle it. Returns the decision number and amount.
+ */
+export async function decideNotice(app: App, officer: { headers: Record<string, string> }, noticeNumber: string): Promise<{ decisionNumber: string; totalAmount: number }> {
+  const pool = app.deps.pool;
+  await pool.query(`INSERT INTO handling_units (code, kind, name, parent_name, address, phone, province)
+                    VALUES ('PC08T', 'traffic_police', 'Phòng Cảnh sát giao thông', 'CÔNG AN THÀNH PHỐ HÀ NỘI', 'Số 86 Lê Thánh Tông, Phường Cửa Nam', '02439424448', 'Thành phố Hà Nội')
+                    ON CONFLICT DO NOTHING`);
+  await pool.query(`UPDATE notices SET handling_unit_id = (SELECT id FROM handling_units WHERE code = 'PC08T') WHERE notice_number = $1 AND handling_unit_id IS NULL`, [noticeNumber]);
+  const step = async (url: string, payload: unknown) => {
+    const res = await app.inject({ method: 'POST', url, headers: officer.headers, payload: payload as Record<string, unknown> });
+    if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+    return res.json();
+  };
+  await step(`/api/v1/notices/${noticeNumber}/owner-response`, { response: 'owner_is_driver', licenceNumber: '010203040506' });
+  const { recordNumber } = await step(`/api/v1/notices/${noticeNumber}/record`, {});
+  return step('/api/v1/decisions', { items: [{ recordNumber }] });
 }

@@ -105,6 +105,28 @@ describe('cameras', () => {
     expect((await t.app.inject({ method: 'PATCH', url: '/api/v1/cameras/NOPE-1', headers: auth(), payload: { enabled: true } })).statusCode).toBe(404);
   });
 
+  it('stores overlay masks as image fractions and refuses one reaching outside the image', async () => {
+    const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: '/api/v1/cameras/HN-CG-001', headers: auth(), payload });
+    const masks = [{ x: 0, y: 0, width: 0.4, height: 0.06 }, { x: 0.8, y: 0.9, width: 0.2, height: 0.1 }];
+    const res = await patch({ overlayMasks: masks });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().overlayMasks).toEqual(masks);
+    const { rows } = await t.db.pool.query<{ overlay_masks: unknown }>("SELECT overlay_masks FROM cameras WHERE code = 'HN-CG-001'");
+    expect(rows[0]!.overlay_masks).toEqual(masks);
+    expect((await patch({ overlayMasks: [{ x: 0.9, y: 0, width: 0.2, height: 0.1 }] })).json().error).toBe('mask_outside_image');
+    expect((await patch({ overlayMasks: [{ x: 10, y: 0, width: 20, height: 10 }] })).statusCode).toBe(400);
+    expect((await patch({ overlayMasks: [] })).json().overlayMasks).toEqual([]);
+  });
+
+  it('serves the latest frame of a camera to draw on, and 404 when there is none', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/cameras/HN-CG-001/latest-frame', headers: auth() });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('image/jpeg');
+    const none = await t.app.inject({ method: 'GET', url: '/api/v1/cameras/HN-NONE-01/latest-frame', headers: auth() });
+    expect(none.statusCode).toBe(404);
+    expect(none.json().error).toBe('no_frame');
+  });
+
   it('issues a new key that replaces the old one', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/cameras/HN-CG-001/api-key', headers: auth() });
     const newKey = res.json().apiKey as string;

@@ -43,6 +43,14 @@ describe('scheduled maintenance', () => {
     expect(after).toEqual([]);
   });
 
+  it('runs the retention policy nightly and records the run in the audit log', async () => {
+    expect(SCHEDULES.retention).toEqual({ pattern: '0 15 2 * * *', tz: 'Asia/Ho_Chi_Minh' });
+    const result = await runMaintenanceJob('retention', deps());
+    expect(result).toMatchObject({ captures: 0, blobs: 0 });
+    const { rows } = await t.db.pool.query(`SELECT actor FROM audit_log WHERE action = 'retention.purged'`);
+    expect(rows).toEqual([{ actor: 'retention' }]);
+  });
+
   it('refuses a job it does not know', async () => {
     await expect(runMaintenanceJob('drop-tables', deps())).rejects.toThrow(/unknown maintenance job/);
   });

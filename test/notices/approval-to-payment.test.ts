@@ -4,7 +4,7 @@ import { auditKey } from '../../src/audit/audit-key.js';
 import { verifyAuditLog } from '../../src/audit/audit-verify.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { seedApprovedViolation, seedCamera, seedVehicle, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
+import { decideNotice, seedApprovedViolation, seedCamera, seedVehicle, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
 import { readPdf } from './pdf-text.js';
 
 let t: TestApp;
@@ -45,6 +45,10 @@ describe('a case from review to payment, through the API', () => {
     const before = await t.app.inject({ method: 'GET', url: `/api/v1/lookup?plate=${encodeURIComponent(plate)}` });
     expect(before.json().violations.map((v: { status: string }) => v.status)).toEqual(['Chưa xử phạt']);
 
+    await decideNotice(t.app, officer, noticeNumber);
+    const decided = await t.app.inject({ method: 'GET', url: `/api/v1/lookup?plate=${encodeURIComponent(plate)}` });
+    expect(decided.json().violations.map((v: { status: string }) => v.status)).toEqual(['Đã xử phạt']);
+
     const paid = await t.app.inject({ method: 'POST', url: '/api/v1/payments', headers: finance.headers,
       payload: { noticeNumber, amount: 19_000_000, paidAt: new Date().toISOString(), method: 'bank_transfer', reference: 'FT-FLOW-1' } });
     expect(paid.statusCode).toBe(201);
@@ -57,7 +61,7 @@ describe('a case from review to payment, through the API', () => {
     expect(after.json().violations.map((v: { status: string }) => v.status)).toEqual(['Đã xử phạt']);
 
     const actions = await t.db.pool.query<{ action: string }>(`SELECT action FROM audit_log WHERE action ~ '^(violation|notice|payment)\\.' ORDER BY id`);
-    expect(actions.rows.map((r) => r.action)).toEqual(['violation.claimed', 'violation.approved', 'notice.issued', 'notice.rendered', 'payment.recorded', 'notice.resolved']);
+    expect(actions.rows.map((r) => r.action)).toEqual(['violation.claimed', 'violation.approved', 'notice.issued', 'notice.rendered', 'notice.owner_responded', 'payment.recorded', 'notice.resolved']);
     expect(await verifyAuditLog(t.db.pool, auditKey())).toMatchObject({ ok: true });
   });
 });

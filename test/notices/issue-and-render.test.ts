@@ -132,7 +132,7 @@ describe('renderNotice', () => {
       'Phòng Cảnh sát giao thông Công an TP Hà Nội',
       'Số 86 Lê Thánh Tông, Hoàn Kiếm',
       `trước ngày ${due}`,
-      'https://phatnguoi.example.vn/api/v1/lookup?plate=30E-678.90',
+      'https://phatnguoi.example.vn/tra-cuu?plate=30E-678.90',
     ]) expect(text).toContain(expected);
     // the ID number is printed masked: recognisable by its owner, useless to anyone who finds the letter
     expect(text).not.toContain(n.nationalId);

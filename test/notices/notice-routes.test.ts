@@ -45,6 +45,16 @@ describe('GET /api/v1/notices', () => {
     expect(res.json().items.map((n: { noticeNumber: string }) => n.noticeNumber)).toEqual([second.noticeNumber]);
   });
 
+  it('finds a notice by (the start of) its number and by the owner\'s ID number, and refuses a malformed ID', async () => {
+    const numbers = async (query: string) => (await t.app.inject({ method: 'GET', url: `/api/v1/notices?${query}`, headers: officer.headers }))
+      .json().items.map((n: { noticeNumber: string }) => n.noticeNumber);
+    expect(await numbers(`number=${first.noticeNumber}`)).toEqual([first.noticeNumber]);
+    expect(await numbers(`number=${first.noticeNumber.slice(0, 8).toLowerCase()}`)).toEqual([second.noticeNumber, first.noticeNumber]);
+    expect(await numbers(`owner_id=${second.nationalId}`)).toEqual([second.noticeNumber]);
+    expect(await numbers('owner_id=001099000000')).toEqual([]);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/notices?owner_id=abc', headers: officer.headers })).statusCode).toBe(400);
+  });
+
   it('refuses camera operators (403) and anonymous callers (401)', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/notices', headers: operator.headers })).statusCode).toBe(403);
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/notices' })).statusCode).toBe(401);

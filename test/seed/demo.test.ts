@@ -30,7 +30,9 @@ describe('demo seed', () => {
     const { rows: vehicles } = await t.db.pool.query<{ plate: string; vehicle_type: 'car' }>('SELECT plate, vehicle_type FROM vehicles');
     expect(vehicles.filter((v) => 'problem' in parseRegistryPlate(v.plate, v.vehicle_type))).toEqual([]);
     const provinces = await t.db.pool.query<{ province: string }>('SELECT DISTINCT province FROM cameras ORDER BY 1');
-    expect(provinces.rows.map((r) => r.province)).toEqual(['Bắc Giang', 'Hà Nội']);
+    expect(provinces.rows.map((r) => r.province)).toEqual(['Thành phố Hà Nội', 'Tỉnh Bắc Ninh']);
+    const units = await t.db.pool.query<{ code: string; unit: string | null }>('SELECT c.code, u.code AS unit FROM cameras c LEFT JOIN handling_units u ON u.id = c.detecting_unit_id');
+    for (const r of units.rows) expect(r.unit).toBe(r.code.startsWith('BG-') ? 'PC08BN' : 'PC08HN');
   });
 
   it('changes nothing when run again', async () => {

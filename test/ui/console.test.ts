@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +22,15 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts/ui');
 const PASSWORD = 'console-test-password';
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical findings on the page as it is now (rule id and how many elements). */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const found = await page.evaluate<Array<{ id: string; impact: string; nodes: number }>>(
+    "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })))");
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes})`);
+}
 
 let t: TestApp;
 let base: string;
@@ -68,7 +78,8 @@ afterAll(async () => {
 });
 
 async function loggedIn(username: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  // bypassCSP only lets the test inject axe-core; the console itself needs no exception
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', bypassCSP: true });
   const page = await context.newPage();
   await page.goto(`${base}/console/`);
   await page.fill('#username', username);
@@ -115,7 +126,16 @@ describe('the review console', () => {
     expect(await page.textContent('#owner-name')).toMatch(/\S/);
     await shot(page, '2-case');
 
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.keyboard.press('a');
+    // a corrected, fuzzy or suspected-clone match first asks the officer to accept the named risk
+    await page.waitForSelector('#notice-number, #risk-dialog[open]');
+    if (await page.$('#risk-dialog[open]')) {
+      await page.click('#risk-confirm');
+      expect(await page.textContent('#risk-error')).toContain('đánh dấu xác nhận');
+      await page.check('#risk-accept');
+      await page.click('#risk-confirm');
+    }
     await page.waitForSelector('#notice-number');
     const number = (await page.textContent('#notice-number'))!.trim();
     expect(number).toMatch(/^PN-/);
@@ -128,6 +148,29 @@ describe('the review console', () => {
     // the preview draws the PDF itself (pdf.js bundled with the console), so it shows in any browser
     await page.waitForSelector('#pdf-preview[data-pages="1"] canvas');
     await shot(page, '3-notice');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // the decided case shows who decided, when, and links to its notice
+    await page.goto(`${base}/console/#/case/${id}`);
+    await page.waitForSelector('#decision');
+    expect(await page.textContent('#decided-by')).toBe('canbo1');
+    expect(await page.textContent('#case-status')).toBe('Đã ra thông báo');
+    expect(await page.getAttribute('#decision-notice', 'href')).toBe(`#/notice/${encodeURIComponent(number)}`);
+    await shot(page, '3b-decided-case');
+
+    // the notice list finds it by its number
+    await page.goto(`${base}/console/#/notices`);
+    await page.waitForSelector('#notice-search');
+    await page.fill('#search-owner', '12ab');
+    await page.click('#search-notices');
+    expect(await page.textContent('#owner-error')).toContain('12 chữ số');
+    await page.fill('#search-owner', '');
+    await page.fill('#search-number', number);
+    await page.click('#search-notices');
+    await page.waitForFunction(`document.querySelectorAll('#notices .notice-row').length === 1 && location.hash.includes('number=')`);
+    expect(await page.textContent('#notices .notice-row a')).toBe(number);
+    await shot(page, '3c-notices');
+    expect(await accessibilityProblems(page)).toEqual([]);
     expect((await violationStatus(id)).status).toBe('noticed');
     await page.context().close();
   });
@@ -149,16 +192,230 @@ describe('the review console', () => {
     await page.context().close();
   });
 
+  it('an officer filters, sorts and pages the queue, and leaving a case gives it back', async () => {
+    const page = await loggedIn('canbo2');
+    await page.waitForSelector('#queue .queue-row');
+    const total = (await page.$$('#queue .queue-row')).length;
+    await page.selectOption('#filter-rule', 'red_light');
+    await page.selectOption('#filter-sort', 'read_confidence');
+    await page.selectOption('#filter-order', 'desc');
+    await page.click('#apply-filters');
+    await page.waitForFunction("location.hash.includes('rule=red_light') && location.hash.includes('sort=read_confidence')");
+    await page.waitForSelector('#queue .queue-row, #queue-empty');
+    const { rows: expected } = await t.db.pool.query<{ id: number }>(
+      "SELECT id FROM violations WHERE status = 'pending_review' AND rule = 'red_light' ORDER BY read_confidence DESC, id DESC");
+    const shown = await page.$$eval('#queue .queue-row', (trs) => trs.map((tr) => Number(tr.getAttribute('data-id'))));
+    expect(shown).toEqual(expected.map((r) => r.id));
+    expect(await page.inputValue('#filter-rule')).toBe('red_light');
+    await shot(page, '4a-queue-filtered');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // a filter nothing matches says what to do
+    await page.fill('#filter-confidence', '1');
+    await page.click('#apply-filters');
+    await page.waitForSelector('#queue-empty');
+    expect(await page.textContent('#queue-empty')).toContain('Bỏ lọc');
+
+    // open a case: claimed; the visible button gives it back, and so does simply leaving it
+    await page.goto(`${base}/console/#/queue`);
+    await page.waitForSelector('#queue .queue-row');
+    expect((await page.$$('#queue .queue-row')).length).toBe(total);
+    const id = Number(await (await page.$('#queue .queue-row'))!.getAttribute('data-id'));
+    await page.click(`#queue .queue-row[data-id="${id}"]`);
+    await page.waitForSelector('#release');
+    const claimedBy = async () => (await t.db.pool.query<{ claimed_by: number | null }>('SELECT claimed_by FROM violations WHERE id = $1', [id])).rows[0]!.claimed_by;
+    expect(await claimedBy()).not.toBeNull();
+    await page.click('#release');
+    await page.waitForSelector('#queue');
+    expect(await claimedBy()).toBeNull();
+    await page.click(`#queue .queue-row[data-id="${id}"]`);
+    await page.waitForSelector('#release');
+    expect(await claimedBy()).not.toBeNull();
+    await page.click('nav a[href="#/notices"]');
+    await page.waitForSelector('#notice-search');
+    await expect.poll(claimedBy).toBeNull();
+    await page.context().close();
+  });
+
+  it('the public lookup (the QR target) works on a 360 px phone without login and shows only the plate area', async () => {
+    const { rows } = await t.db.pool.query<{ plate_text: string }>(
+      "SELECT v.plate_text FROM notices n JOIN violations v ON v.id = n.violation_id WHERE n.status <> 'cancelled' LIMIT 1");
+    const plate = rows[0]!.plate_text;
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${base}/tra-cuu`);
+    await page.click('#search');
+    expect(await page.textContent('#plate-error')).toContain('Vui lòng nhập');
+    await page.fill('#plate', 'abcdef');
+    await page.click('#search');
+    await expect.poll(() => page.textContent('#plate-error')).toContain('không phải là biển số');
+    await shot(page, '7a-lookup-error-360');
+
+    await page.goto(`${base}/tra-cuu?plate=${encodeURIComponent(plate)}`);
+    await page.waitForSelector('#summary');
+    expect(await page.textContent('.result h2')).toContain(plate);
+    expect(await page.textContent('.result')).toContain('Chưa xử phạt');
+    await page.waitForFunction("(() => { const i = document.querySelector('.plate-photo'); return !!i && i.complete && i.naturalWidth > 0; })()");
+    // nothing wider than the phone: no sideways scrolling
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    const body = await page.textContent('body');
+    const { rows: owners } = await t.db.pool.query<{ full_name: string; national_id: string | null }>(
+      `SELECT o.full_name, o.national_id FROM notices n JOIN violations v ON v.id = n.violation_id JOIN owners o ON o.id = v.owner_id LIMIT 5`);
+    for (const o of owners) { expect(body).not.toContain(o.full_name); if (o.national_id) expect(body).not.toContain(o.national_id); }
+    await shot(page, '7b-lookup-360');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    await page.goto(`${base}/tra-cuu?plate=30A-999.99`);
+    await page.waitForSelector('#no-results');
+    await context.close();
+  });
+
   it('an operator changes a camera threshold and sees it saved', async () => {
     const page = await loggedIn('vanhanh');
     await page.waitForSelector('#cameras');
     await page.click('button[data-edit="BG-QL1A-KM112"]');
     await page.fill('#camera-form input[name=detectThreshold]', '0.45');
+    // draw an overlay mask on the camera's latest frame: drag across its top-left corner
+    await page.waitForFunction("(() => { const i = document.querySelector('#frame img'); return !!i && i.complete && i.naturalWidth > 0; })()");
+    const frame = (await page.locator('#frame').boundingBox())!;
+    await page.mouse.move(frame.x + 2, frame.y + 2);
+    await page.mouse.down();
+    await page.mouse.move(frame.x + frame.width * 0.3, frame.y + frame.height * 0.1, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForSelector('#mask-list li');
     await shot(page, '5-camera-settings');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.click('#camera-save');
     await page.waitForSelector('#flash');
-    const { rows } = await t.db.pool.query<{ detect_threshold: number }>("SELECT detect_threshold FROM cameras WHERE code = 'BG-QL1A-KM112'");
+    const { rows } = await t.db.pool.query<{ detect_threshold: number; overlay_masks: Array<{ x: number; y: number; width: number; height: number }> }>(
+      "SELECT detect_threshold, overlay_masks FROM cameras WHERE code = 'BG-QL1A-KM112'");
     expect(rows[0]!.detect_threshold).toBeCloseTo(0.45, 5);
+    expect(rows[0]!.overlay_masks).toHaveLength(1);
+    const mask = rows[0]!.overlay_masks[0]!;
+    expect(mask.x).toBeLessThan(0.02);
+    expect(mask.width).toBeGreaterThan(0.25);
+    expect(mask.width).toBeLessThan(0.35);
+    await page.context().close();
+  });
+
+  it('an operator registers a camera (key shown once), rotates its key, and sees charts, dead letters and the monitoring links', async () => {
+    const page = await loggedIn('vanhanh');
+    await page.waitForSelector('#cameras');
+    await page.waitForSelector('#camera-chart rect');
+    expect(await page.getAttribute('#queue-dashboard', 'href')).toBe('/admin/queues');
+    expect(await page.getAttribute('#metrics-link', 'href')).toBe('/metrics');
+    await page.waitForSelector('#dead-letters');
+    await page.fill('#reg-code', 'hn test');
+    await page.click('#register-camera');
+    expect(await page.textContent('#reg-code-error')).toContain('HN-CG-001');
+    expect(await page.textContent('#reg-name-error')).toContain('Bắt buộc');
+    await page.fill('#reg-code', 'HN-UI-900');
+    await page.fill('#reg-name', 'Ngã tư thử nghiệm');
+    await page.fill('#reg-province', 'Hà Nội');
+    await page.fill('#reg-address', 'Số 1 Tràng Tiền');
+    await page.selectOption('#reg-type', 'red_light');
+    await page.click('#register-camera');
+    await page.waitForSelector('#key-dialog[open]');
+    const key = (await page.textContent('#api-key'))!;
+    expect(key.length).toBeGreaterThan(20);
+    await shot(page, '10a-camera-key');
+    await page.click('#key-close');
+    expect(await page.textContent('tr[data-code="HN-UI-900"]')).toContain('Đèn đỏ');
+    page.on('dialog', (dialog) => { void dialog.accept(); });
+    await page.click('button[data-rotate="HN-UI-900"]');
+    await page.waitForSelector('#key-dialog[open]');
+    expect(await page.textContent('#api-key')).not.toBe(key);
+    await page.click('#key-close');
+    await shot(page, '10b-cameras');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('finance records a payment (errors next to the fields), imports a statement, sees aging and downloads CSV and Excel', async () => {
+    const { rows } = await t.db.pool.query<{ notice_number: string; amount: number }>(
+      "SELECT notice_number, amount FROM notices WHERE status = 'issued' ORDER BY id LIMIT 1");
+    const notice = rows[0]!;
+    const page = await loggedIn('ketoan');
+    await page.waitForSelector('#finance-chart');
+    await page.fill('#pay-number', 'PN-1');
+    await page.click('#pay-submit');
+    expect(await page.textContent('#pay-number-error')).toContain('PN-PC08-2026-000001');
+    expect(await page.textContent('#pay-reference-error')).toContain('Bắt buộc');
+    await page.fill('#pay-number', notice.notice_number);
+    await page.fill('#pay-amount', '1000');
+    await page.fill('#pay-date', '2026-11-20T09:30');
+    await page.selectOption('#pay-method', 'cash');
+    await page.fill('#pay-reference', 'BL-0001');
+    await page.click('#pay-submit');
+    await expect.poll(() => page.textContent('#pay-amount-error')).toContain('Phải nộp đủ');
+    await shot(page, '8a-finance-payment-error');
+    await page.fill('#pay-amount', String(notice.amount));
+    await page.click('#pay-submit');
+    await expect.poll(() => page.textContent('#pay-result')).toContain(notice.notice_number);
+    const paid = await t.db.pool.query<{ status: string }>('SELECT status FROM notices WHERE notice_number = $1', [notice.notice_number]);
+    expect(paid.rows[0]!.status).toBe('resolved');
+
+    await page.setInputFiles('#statement-file', { name: 'saoke.csv', mimeType: 'text/csv',
+      buffer: Buffer.from(`date,amount,reference,description\n2026-11-21,${notice.amount},FT-9,nop phat ${notice.notice_number}\n2026-11-21,5000,FT-10,tien dien\n`) });
+    await page.click('#import-submit');
+    await page.waitForSelector('#reconciliation');
+    expect(await page.textContent('#reconciliation-summary')).toContain('Không khớp: 2');
+    expect(await page.textContent('#reconciliation')).toContain('không có số thông báo');
+    await page.waitForSelector('#outstanding, #aging .empty');
+    await shot(page, '8b-finance-import');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    const downloads = await page.evaluate<Array<{ type: string | null; head: number[] }>>(`Promise.all(['export-csv', 'export-xlsx'].map(async (id) => {
+      const res = await fetch(document.getElementById(id).href);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      return { type: res.headers.get('content-type'), head: Array.from(bytes.slice(0, 3)) };
+    }))`);
+    expect(downloads[0]).toEqual({ type: 'text/csv; charset=utf-8', head: [0xef, 0xbb, 0xbf] });
+    expect(downloads[1]!.type).toContain('spreadsheetml');
+    expect(downloads[1]!.head.slice(0, 2)).toEqual([0x50, 0x4b]); // a zip: the .xlsx container
+    await page.selectOption('#period-group', 'rule');
+    await page.click('#period-form button[type=submit]');
+    await page.waitForFunction("location.hash.includes('group=rule') && !!document.querySelector('#finance-chart')");
+    expect(await page.textContent('#totals')).toMatch(/Vượt đèn đỏ|Quá tốc độ|Sai làn|Đỗ xe|Đi vào/);
+    await shot(page, '8c-finance-by-rule');
+    await page.context().close();
+  });
+
+  it('an admin creates a user (errors next to the fields), changes a role, disables them, and verifies the audit chain', async () => {
+    const page = await loggedIn('admin');
+    await page.goto(`${base}/console/#/users`);
+    await page.waitForSelector('#users');
+    await page.fill('#new-username', 'X');
+    await page.click('#user-create');
+    expect(await page.textContent('#new-username-error')).toContain('3–64');
+    expect(await page.textContent('#new-password-error')).toContain('10 ký tự');
+    await page.fill('#new-username', 'canbo1');
+    await page.fill('#new-fullname', 'Nguyễn Văn Mới');
+    await page.fill('#new-password', 'mat-khau-rat-dai-1');
+    await page.click('#user-create');
+    await expect.poll(() => page.textContent('#new-username-error')).toContain('đã có người dùng');
+    await page.fill('#new-username', 'canbo9');
+    await page.click('#user-create');
+    await page.waitForSelector('tr[data-user="canbo9"]');
+    await page.selectOption('select[data-role-for="canbo9"]', 'finance');
+    await expect.poll(async () => (await t.db.pool.query<{ role: string }>("SELECT role FROM users WHERE username = 'canbo9'")).rows[0]!.role).toBe('finance');
+    await page.waitForSelector('button[data-toggle="canbo9"]');
+    await page.click('button[data-toggle="canbo9"]');
+    await expect.poll(async () => (await t.db.pool.query<{ active: boolean }>("SELECT active FROM users WHERE username = 'canbo9'")).rows[0]!.active).toBe(false);
+    await page.click('button[data-reset="canbo9"]');
+    await page.fill('#reset-password', 'ngan');
+    await page.click('#reset-confirm');
+    expect(await page.textContent('#reset-error')).toContain('10 ký tự');
+    await page.click('#reset-dialog button[type=button]');
+    await shot(page, '9a-users');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    await page.goto(`${base}/console/#/audit?entity_type=user`);
+    await page.waitForSelector('#audit');
+    await page.click('#verify-chain');
+    await expect.poll(() => page.textContent('#verify-result')).toContain('Chuỗi nhật ký nguyên vẹn');
+    await shot(page, '9b-audit');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.context().close();
   });
 

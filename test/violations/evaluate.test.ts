@@ -39,7 +39,7 @@ describe('evaluating a capture', () => {
       vehicle_id: car.vehicleId, owner_id: car.ownerId, match_status: 'exact', fine_min: 4_000_000, fine_max: 6_000_000, fine_amount: 5_000_000,
       points: 2, schedule_version: 'nd168-2024', plate_text: '30A-123.45', suspected_clone: false,
       legal_clause: 'Điểm đ khoản 5 Điều 6 Nghị định 168/2024/NĐ-CP' });
-    expect(v.details).toMatchObject({ measuredSpeedKmh: 77.5, speedLimitKmh: 60, toleranceKmh: 2, excessKmh: 15.5, band: '10-20', categorySource: 'registry' });
+    expect(v.details).toMatchObject({ measuredSpeedKmh: 77.5, countedSpeedKmh: 77, speedLimitKmh: 60, toleranceKmh: 2, excessKmh: 15, band: '10-20', categorySource: 'registry' });
     expect(await evidence(v.id)).toEqual([capture.captureId]);
     const audit = await db.pool.query(`SELECT actor, details FROM audit_log WHERE action = 'violation.created' AND entity_id = $1`, [String(v.id)]);
     expect(audit.rows[0]).toMatchObject({ actor: 'worker', details: { captureId: capture.captureId, plate: read!.plateText } });

@@ -19,7 +19,9 @@ const offenceAt = (speed: number, cam: Partial<CameraRules> = {}) => {
 describe('speeding rule (limit 60 km/h)', () => {
   it.each([
     [64.9, null], [65.0, 'speeding_5_10'], [69.9, 'speeding_5_10'], [70.0, 'speeding_10_20'], [80.0, 'speeding_10_20'],
-    [80.1, 'speeding_20_35'], [95.0, 'speeding_20_35'], [95.1, 'speeding_over_35'], [180, 'speeding_over_35'],
+    // measured speeds count rounded down to whole km/h, in the driver's favour
+    [80.9, 'speeding_10_20'], [81.0, 'speeding_20_35'], [95.0, 'speeding_20_35'], [95.9, 'speeding_20_35'], [96.0, 'speeding_over_35'],
+    [180, 'speeding_over_35'],
   ])('%s km/h is %s', (speed, offence) => {
     expect(offenceAt(speed)).toBe(offence);
   });
@@ -31,10 +33,10 @@ describe('speeding rule (limit 60 km/h)', () => {
     expect(offenceAt(73.0, { speedToleranceKmh: 3 })).toBe('speeding_10_20');
   });
 
-  it('records the measured speed, limit, tolerance, excess and band', () => {
+  it('records the measured speed, the speed counted (rounded down), limit, tolerance, excess and band', () => {
     const r = evaluateRule(capture({ measuredSpeedKmh: 57.5 }), camera({ speedLimitKmh: 40, speedToleranceKmh: 2 }), ctx);
     expect(r).toEqual({ kind: 'violation', rule: 'speeding', offence: 'speeding_10_20',
-      details: { measuredSpeedKmh: 57.5, speedLimitKmh: 40, toleranceKmh: 2, excessKmh: 15.5, band: '10-20' } });
+      details: { measuredSpeedKmh: 57.5, countedSpeedKmh: 57, speedLimitKmh: 40, toleranceKmh: 2, excessKmh: 15, band: '10-20' } });
   });
 
   it('does nothing without a measured speed or a configured limit', () => {

@@ -5,6 +5,7 @@ import { CameraCodeSchema, CameraSchema, CreateCameraSchema, UpdateCameraSchema 
 import { CameraStatsSchema, cameraStats } from '../../cameras/camera-stats.js';
 import { dropFolderProblem } from '../../ingest/confined-files.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
+import { latestCaptureImage } from '../../pipeline/capture-queries.js';
 
 const ErrorSchema = Type.Object({ error: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) });
 const OPS = ['operator', 'admin'] as const;
@@ -23,7 +24,7 @@ async function mapped<T>(work: () => Promise<T>): Promise<T> {
 
 /** Camera registry and per-camera settings and statistics, for operators. */
 export const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { pool, config } = app.deps;
+  const { pool, config, storage } = app.deps;
   const checkDropFolder = async (folder: string | null | undefined) => {
     const problem = folder ? await dropFolderProblem(config.DROP_FOLDER_ROOT, folder) : null;
     if (problem) throw badRequest('bad_drop_folder', problem);
@@ -94,5 +95,18 @@ export const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const [stats] = await cameraStats(pool, { hours: request.query.hours, code: request.params.code });
     if (!stats) throw notFound(`camera ${request.params.code}`);
     return stats;
+  });
+
+  app.get('/api/v1/cameras/:code/latest-frame', {
+    config: { access: OPS },
+    schema: {
+      ...common, summary: "The camera's most recent image, to draw the region of interest and overlay masks on",
+      params: CodeParams, response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), 404: ErrorSchema },
+    },
+  }, async (request, reply) => {
+    const latest = await latestCaptureImage(pool, request.params.code);
+    const bytes = latest ? await storage.get(latest.sha256) : null;
+    if (!latest || !bytes) throw new HttpError(404, 'no_frame', `camera ${request.params.code} has sent no image yet`);
+    return reply.type(latest.contentType).header('cache-control', 'no-cache').header('X-Capture-Id', String(latest.captureId)).send(bytes);
   });
 };

@@ -31,11 +31,13 @@ export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
       summary: 'Upload one camera image with its metadata (multipart/form-data)',
       description: 'Fields: `image` (JPEG, PNG or WebP file), `captured_at` (ISO 8601 with offset), optional `camera` (code; must be the key\'s camera), '
         + '`speed_kmh`, `signal_phase` (green|amber|red), `red_elapsed_ms`, `lane` (1-20), `direction` (forward|reverse). '
-        + 'The same image sent again by the same camera returns the existing capture with `duplicate: true` (200).',
+        + 'The same image sent again by the same camera returns the existing capture with `duplicate: true` (200). '
+        + 'While PostgreSQL or Redis is unreachable or storage is read-only the answer is 503, when storage is full 507, both with Retry-After: '
+        + 'send the image again later (an image already stored is found and not stored twice).',
       tags: ['ingest'],
       consumes: ['multipart/form-data'],
       security: [{ cameraKey: [] }],
-      response: { 201: IngestResultSchema, 200: IngestResultSchema, 400: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },
+      response: { 201: IngestResultSchema, 200: IngestResultSchema, 400: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema, 507: ErrorSchema },
     },
   }, async (request, reply) => {
     const camera = request.camera!;
@@ -68,7 +70,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
       }
       const metadata = parseCaptureMetadata(meta, new Date(), config.CAPTURE_MAX_FUTURE_S);
       const result = await ingestCapture(
-        { pool, storage, queues, limits: { maxPixels: config.MAX_IMAGE_PIXELS, maxBytes: config.MAX_UPLOAD_BYTES } },
+        { pool, storage, queues, limits: { maxPixels: config.MAX_IMAGE_PIXELS, maxBytes: config.MAX_UPLOAD_BYTES }, enqueueTimeoutMs: config.ENQUEUE_TIMEOUT_MS },
         { camera: { id: camera.id }, image, metadata, source: 'http', sourceName: fileName },
       );
       metrics.capturesIngested.inc({ source: 'http', outcome: result.duplicate ? 'duplicate' : 'created' });

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { escalateOverdue, registryList } from '../../escalation/escalate.js';
+import { escalateOverdue, form04List, registryList } from '../../escalation/escalate.js';
 import { registryCsv } from '../../escalation/registry-csv.js';
 import { ErrorBody } from './admin-schemas.js';
 import { sendCsv } from './csv-reply.js';
@@ -34,18 +34,35 @@ export const escalationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { state: q.state, count: entries.length, entries };
   });
 
+  app.get('/api/v1/escalations/form04', {
+    config: { access: ['officer', 'admin'] },
+    schema: {
+      summary: 'Motorbike cases unresolved 20 days after the notice: form-04 notices to the commune/ward police of the owner',
+      tags: ['notices'], security: [{ bearer: [] }],
+      response: { 200: Type.Object({ count: Type.Integer(), entries: Type.Array(Type.Object({
+        noticeNumber: Type.String(), plate: Type.String(), vehicleType: Type.String(), violationDate: Type.String({ format: 'date-time' }),
+        escalatedAt: Type.String({ format: 'date-time' }), ownerName: Type.String(), ownerAddress: Type.String(),
+        communePolice: Type.Union([Type.Object({ code: Type.String(), name: Type.String(), address: Type.String(), phone: Type.String() }), Type.Null()]),
+      })) }) },
+    },
+  }, async () => {
+    const entries = await form04List(pool);
+    return { count: entries.length, entries };
+  });
+
   app.post('/api/v1/escalations/run', {
     config: { access: ['admin'] },
     schema: {
       summary: 'Run the daily escalation now: notices past their due date become escalated (normally run by npm run escalate)',
       tags: ['notices'], security: [{ bearer: [] }],
       response: {
-        200: Type.Object({ escalated: Type.Array(Type.Object({ noticeNumber: Type.String(), plate: Type.String(), dueAt: Type.String({ format: 'date-time' }) })) }),
+        200: Type.Object({ escalated: Type.Array(Type.Object({ noticeNumber: Type.String(), plate: Type.String(), dueAt: Type.String({ format: 'date-time' }),
+          kind: Type.Union([Type.Literal('inspection_registry'), Type.Literal('commune_police')]) })) }),
         401: ErrorBody,
       },
     },
   }, async () => {
     const escalated = await escalateOverdue(pool, new Date());
-    return { escalated: escalated.map((e) => ({ noticeNumber: e.noticeNumber, plate: e.plate, dueAt: e.dueAt.toISOString() })) };
+    return { escalated: escalated.map((e) => ({ noticeNumber: e.noticeNumber, plate: e.plate, dueAt: e.dueAt.toISOString(), kind: e.kind })) };
   });
 };

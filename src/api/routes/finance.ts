@@ -7,14 +7,16 @@ import { PAYMENT_METHODS, recordPayment } from '../../finance/payments.js';
 import { AGING_BUCKETS, outstandingReport, TOTAL_GROUPS, totalsReport } from '../../finance/reports.js';
 import { importStatement, StatementFormatError } from '../../finance/statement.js';
 import { NOTICE_NUMBER_PATTERN } from '../../notices/notice-number.js';
+import { DECISION_NUMBER_PATTERN } from '../../procedure/numbers.js';
 import { HttpError, badRequest } from '../errors.js';
 import { ErrorBody, oneOf } from './admin-schemas.js';
-import { sendCsv } from './csv-reply.js';
+import { sendCsv, sendSpreadsheet } from './csv-reply.js';
 import { PaymentSchema } from './notice-schemas.js';
 
 const FINANCE = { access: ['finance', 'admin'] as const };
 const STATEMENT_MAX_BYTES = 5_000_000;
-const Format = Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json', description: 'csv downloads the report as a spreadsheet' });
+const Format = Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')],
+  { default: 'json', description: 'csv (UTF-8 with byte-order mark) or xlsx downloads the report for a spreadsheet' });
 
 function paymentErrorToHttp(err: unknown): never {
   if (err instanceof PaymentError) throw new HttpError(err.statusCode, err.code, err.message, err.details);
@@ -26,7 +28,7 @@ const Outcome = Type.Object({
   status: Type.Union([Type.Literal('matched'), Type.Literal('already_recorded'), Type.Literal('unmatched')]),
   reason: Type.Optional(Type.String({ description: 'why a line is unmatched: invalid_line, no_notice_number, unknown_notice, amount_mismatch, notice_already_paid, notice_cancelled, reference_reused, paid_before_notice' })),
   message: Type.Optional(Type.String()),
-  noticeNumber: Type.Union([Type.String(), Type.Null()]),
+  noticeNumber: Type.Union([Type.String(), Type.Null()], { description: 'the decision number (QD-…) or notice number (PN-…) the line carried' }),
   paymentId: Type.Optional(Type.Integer()),
   amount: Type.Union([Type.Integer(), Type.Null()]),
   reference: Type.Union([Type.String(), Type.Null()]),
@@ -47,12 +49,13 @@ export const financeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/api/v1/payments', {
     config: FINANCE,
     schema: {
-      summary: 'Record a full payment of a notice; resolves the notice and closes the violation',
+      summary: 'Record a full payment of a penalty decision; closes the cases it decided (resolves their notices)',
       description: 'The amount must equal the outstanding amount (partial and over-payments get 422 with the outstanding amount). '
         + 'The same method + reference again returns the payment already recorded with 200 (safe to retry); 201 when recorded now.',
       tags: ['finance'], security: [{ bearer: [] }],
       body: Type.Object({
-        noticeNumber: Type.String({ pattern: NOTICE_NUMBER_PATTERN }),
+        decisionNumber: Type.Optional(Type.String({ pattern: DECISION_NUMBER_PATTERN, description: 'the penalty decision paid' })),
+        noticeNumber: Type.Optional(Type.String({ pattern: NOTICE_NUMBER_PATTERN, description: 'or the notice the payer quoted: paid against the decision covering it' })),
         amount: Type.Integer({ minimum: 1, description: 'VND' }),
         paidAt: Type.String({ format: 'date-time' }),
         method: oneOf(PAYMENT_METHODS),
@@ -63,8 +66,9 @@ export const financeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const b = request.body;
     const user = request.user!;
+    if (!b.decisionNumber === !b.noticeNumber) throw badRequest('invalid_request', 'give either decisionNumber or noticeNumber');
     const { payment, created } = await recordPayment(pool,
-      { noticeNumber: b.noticeNumber, amount: b.amount, paidAt: new Date(b.paidAt), method: b.method, reference: b.reference.trim() },
+      { decisionNumber: b.decisionNumber, noticeNumber: b.noticeNumber, amount: b.amount, paidAt: new Date(b.paidAt), method: b.method, reference: b.reference.trim() },
       { id: user.id, username: user.username }, 'manual').catch(paymentErrorToHttp);
     return reply.status(created ? 201 : 200).send(payment);
   });
@@ -104,6 +108,7 @@ export const financeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       throw err;
     });
     if (request.query.format === 'csv') return sendCsv(reply, 'reconciliation.csv', reconciliationCsv(report));
+    if (request.query.format === 'xlsx') return sendSpreadsheet(reply, 'reconciliation.xlsx', reconciliationCsv(report));
     return report;
   });
 
@@ -130,6 +135,7 @@ export const financeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const report = await outstandingReport(pool, request.query.asOf ? new Date(request.query.asOf) : new Date());
     if (request.query.format === 'csv') return sendCsv(reply, 'outstanding.csv', outstandingCsv(report));
+    if (request.query.format === 'xlsx') return sendSpreadsheet(reply, 'outstanding.xlsx', outstandingCsv(report));
     return report;
   });
 
@@ -159,6 +165,7 @@ export const financeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!(from < to)) throw badRequest('invalid_range', '`from` must be before `to`');
     const report = await totalsReport(pool, { from, to }, request.query.group);
     if (request.query.format === 'csv') return sendCsv(reply, `totals-by-${report.group}.csv`, totalsCsv(report));
+    if (request.query.format === 'xlsx') return sendSpreadsheet(reply, `totals-by-${report.group}.xlsx`, totalsCsv(report));
     return report;
   });
 };

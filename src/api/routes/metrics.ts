@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { userForToken } from '../../auth/sessions.js';
 import { clusterMetricsText } from '../../metrics/cluster-metrics.js';
+import { storageMetricsText } from '../../metrics/storage-metrics.js';
 import { bearerToken } from '../access.js';
 import { HttpError } from '../errors.js';
 import type { PipelineApiOptions } from './pipeline.js';
@@ -14,12 +15,12 @@ export const METRICS_PATH = '/metrics';
  * `Authorization: Bearer <METRICS_TOKEN>` when that setting is non-empty (for the scraper).
  */
 export const metricsRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = async (app, { queues, metrics, metricsKey }) => {
-  const { config, pool, redis } = app.deps;
+  const { config, pool, redis, storage } = app.deps;
   const scraperToken = config.METRICS_TOKEN ? Buffer.from(config.METRICS_TOKEN) : null;
 
   app.get(METRICS_PATH, {
     schema: {
-      summary: 'Prometheus metrics: queue depths, job durations, plate reads, failures, dead letters (operator/admin session or METRICS_TOKEN)',
+      summary: 'Prometheus metrics: queue depths, job durations, plate reads, failures, dead letters, storage (operator/admin session or METRICS_TOKEN)',
       tags: ['system'],
       security: [{ bearer: [] }],
       produces: ['text/plain'],
@@ -38,6 +39,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
     },
   }, async (_request, reply) => {
     const text = await clusterMetricsText(redis, config.QUEUE_PREFIX, { key: metricsKey, registry: metrics.registry }, queues);
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
+    const storageText = await storageMetricsText(storage);
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(`${text}\n${storageText}`);
   });
 };

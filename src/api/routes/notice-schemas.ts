@@ -29,6 +29,7 @@ export const NoticeSchema = Type.Object({
 export const PaymentSchema = Type.Object({
   id: Type.Integer(),
   noticeNumber: Type.String(),
+  decisionNumber: Type.Union([Type.String(), Type.Null()], { description: 'the penalty decision paid' }),
   amount: Type.Integer({ description: 'VND' }),
   paidAt: Time,
   method: oneOf(PAYMENT_METHODS),

@@ -32,6 +32,8 @@ export const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         status: Type.Optional(oneOf(NOTICE_STATUSES)),
         plate: Type.Optional(Type.String({ minLength: 1, maxLength: 20, description: 'plate in any spelling (30A-123.45, 30a12345)' })),
         camera: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'camera code' })),
+        number: Type.Optional(Type.String({ minLength: 2, maxLength: 32, pattern: '^[A-Za-z0-9-]+$', description: 'notice number or its beginning, e.g. PN-PC08-2026' })),
+        owner_id: Type.Optional(Type.String({ pattern: '^[0-9]{10,12}(-?[0-9]{3})?$', description: "the owner's national ID (12 digits) or tax code" })),
         from: Type.Optional(Type.String({ format: 'date-time', description: 'issued at or after' })),
         to: Type.Optional(Type.String({ format: 'date-time', description: 'issued before' })),
         rendered: Type.Optional(Type.Boolean({ description: 'true: only notices with a stored PDF; false: only those still to render' })),
@@ -44,6 +46,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const q = request.query;
     return listNotices(pool, {
       status: q.status, plate: q.plate ? plateKey(q.plate) : undefined, cameraCode: q.camera,
+      numberPrefix: q.number?.toUpperCase(), ownerIdentifier: q.owner_id,
       issuedFrom: q.from ? new Date(q.from) : undefined, issuedTo: q.to ? new Date(q.to) : undefined,
       rendered: q.rendered, limit: q.limit, offset: q.offset,
     });

@@ -6,6 +6,8 @@ import { captureRoutes } from './captures.js';
 import { cameraRoutes } from './cameras.js';
 import { metricsRoutes } from './metrics.js';
 import { queueDashboard } from './queue-dashboard.js';
+import { reportQueueErrors } from '../../redis.js';
+import { DependencyState } from '../../resilience/dependency-state.js';
 
 export interface PipelineApiOptions {
   queues: PipelineQueues;
@@ -23,8 +25,9 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, redis } = app.deps;
   const queues = app.deps.queues ?? createPipelineQueues(config, redis);
   if (!app.deps.queues) app.addHook('onClose', async () => { await settleWithin(queues.close(), 2000); });
-  // without a listener BullMQ prints connection errors to stderr; they belong in the log (and /health reports Redis)
-  for (const queue of queues.all()) queue.on('error', (err) => app.log.warn({ err, queue: queue.name }, 'queue connection error'));
+  // without a listener BullMQ prints every connection error with its stack; the state logs one line per outage
+  const redisState = app.deps.redisState ?? new DependencyState('redis', app.log);
+  for (const queue of queues.all()) reportQueueErrors(queue, redisState, `queue ${queue.name}`);
   const metrics = createPipelineMetrics();
   const metricsKey = snapshotKey(config.QUEUE_PREFIX, 'api');
   const publisher = startMetricsPublisher(redis, metricsKey, metrics.registry);

@@ -3,12 +3,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createHash } from 'node:crypto';
 import { withTransaction } from '../../db/pool.js';
 import { getCaseFile } from '../../review/case-file.js';
-import { claimViolation, releaseClaim } from '../../review/claims.js';
+import { claimViolation, releaseClaim, takeOverClaim } from '../../review/claims.js';
 import type { ReviewCollaborators } from '../../review/collaborators.js';
 import { approveViolation, confirmMatch, correctPlate, REJECT_REASONS, rejectViolation } from '../../review/decisions.js';
 import { captureImage, plateReadBox } from '../../review/evidence.js';
 import { cropPlate } from '../../review/plate-crop.js';
-import { listReviewQueue } from '../../review/queue.js';
+import { listReviewQueue, QUEUE_SORTS } from '../../review/queue.js';
+import { noticeNumberOfViolation } from '../../notices/queries.js';
 import { ReviewError, type ReviewErrorCode } from '../../review/review-error.js';
 import { HttpError, notFound } from '../errors.js';
 import { ErrorBody, IdParams, Nullable, oneOf } from './admin-schemas.js';
@@ -65,6 +66,7 @@ const CaseSchema = Type.Object({
   decision: Type.Union([Type.Null(), Type.Object({
     userId: Type.Integer(), username: Type.String(), at: Type.String({ format: 'date-time' }),
     rejectReason: Nullable(Type.String()), rejectNote: Nullable(Type.String()),
+    noticeNumber: Nullable(Type.String({ description: 'the notice issued on approval' })),
   })]),
   evidence: Type.Array(Type.Object({
     captureId: Type.Integer(), capturedAt: Type.String({ format: 'date-time' }), imageSha256: Type.String(), imageUrl: Type.String(),
@@ -101,6 +103,9 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
         max_confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
         match_status: Type.Optional(oneOf(MATCH_STATUSES)),
         available: Type.Optional(Type.Boolean({ description: 'true: hide cases another officer is working on' })),
+        max_days_left: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: 'only cases with at most this many days left of the 10-day identification limit' })),
+        sort: Type.Optional(oneOf(QUEUE_SORTS)),
+        order: Type.Optional(oneOf(['asc', 'desc'] as const)),
         limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
         offset: Type.Integer({ minimum: 0, default: 0 }),
       }, { additionalProperties: false }),
@@ -111,7 +116,14 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
             id: Type.Integer(), cameraId: Type.Integer(), cameraCode: Type.String(), rule: Type.String(), violationCode: Type.String(),
             occurredAt: Type.String({ format: 'date-time' }), plateText: Type.String(), plateColour: Type.String(), matchStatus: Type.String(),
             suspectedClone: Type.Boolean(), readConfidence: Type.Number(), fineAmount: Type.Integer(), evidenceCount: Type.Integer(),
+            daysLeft: Type.Integer({ description: 'days left of the 10-day identification limit; negative when overdue' }),
             thumbnailUrl: Type.Union([Type.String(), Type.Null()], { description: 'plate crop of the first photo' }), claim: Claim,
+            noticeDeadline: Type.Object({
+              deadline: Type.String({ format: 'date-time', description: 'end of the 10th day after detection (Vietnam time)' }),
+              daysLeft: Type.Integer({ description: 'days left to send the notice; 0 = today is the last day, negative = overdue' }),
+              state: Type.Union([Type.Literal('ok'), Type.Literal('warning'), Type.Literal('overdue')], { description: 'warning when fewer than 3 days are left' }),
+              message: Type.String({ description: 'Vietnamese, for the officer' }),
+            }),
           })),
         }),
         400: ErrorBody,
@@ -127,10 +139,12 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
     }
     const page = await listReviewQueue(pool, {
       cameraId: q.camera_id, rule: q.rule, from, to, minConfidence: q.min_confidence, maxConfidence: q.max_confidence,
-      matchStatus: q.match_status, availableTo: q.available ? request.user!.id : undefined, limit: q.limit, offset: q.offset,
+      matchStatus: q.match_status, availableTo: q.available ? request.user!.id : undefined, maxDaysLeft: q.max_days_left,
+      sort: q.sort, descending: q.order === 'desc', limit: q.limit, offset: q.offset,
     });
     return { total: page.total, items: page.items.map(({ thumbnail, ...i }) => ({
       ...i, occurredAt: i.occurredAt.toISOString(), claim: claimView(i.claim),
+      noticeDeadline: { ...i.noticeDeadline, deadline: i.noticeDeadline.deadline.toISOString() },
       thumbnailUrl: thumbnail ? cropUrl(thumbnail.captureId, thumbnail.rank) : null,
     })) };
   });
@@ -144,12 +158,13 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
   }, async (request) => {
     const c = await getCaseFile(pool, request.params.id);
     if (!c) throw notFound(`violation ${request.params.id}`);
+    const noticeNumber = c.decision ? await noticeNumberOfViolation(pool, c.violation.id) : null;
     return {
       ...c,
       violation: { ...c.violation, occurredAt: c.violation.occurredAt.toISOString(), lastSeenAt: iso(c.violation.lastSeenAt),
         createdAt: c.violation.createdAt.toISOString() },
       claim: claimView(c.claim),
-      decision: c.decision ? { ...c.decision, at: c.decision.at.toISOString() } : null,
+      decision: c.decision ? { ...c.decision, at: c.decision.at.toISOString(), noticeNumber } : null,
       evidence: c.evidence.map((e) => ({
         ...e,
         capturedAt: e.capturedAt.toISOString(),
@@ -179,6 +194,22 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
   }, async (request, reply) => {
     await withTransaction(pool, (tx) => releaseClaim(tx, request.params.id, request.user!)).catch(toHttp);
     return reply.status(204).send(null);
+  });
+
+  app.post('/api/v1/violations/:id/take-over', {
+    config: { access: ['admin'] },
+    schema: {
+      summary: 'An administrator takes over a case another officer holds (the previous holder is named in the audit)',
+      tags: ['review'], ...secured, params: IdParams,
+      response: {
+        200: Type.Object({ violationId: Type.Integer(), expiresAt: Type.String({ format: 'date-time' }), previousHolder: Nullable(Type.String()) }),
+        404: ErrorBody, 409: ErrorBody,
+      },
+    },
+  }, async (request) => {
+    const id = request.params.id;
+    const taken = await withTransaction(pool, (tx) => takeOverClaim(tx, id, request.user!, config.REVIEW_CLAIM_MINUTES)).catch(toHttp);
+    return { violationId: id, expiresAt: taken.expiresAt.toISOString(), previousHolder: taken.previousHolder };
   });
 
   app.post('/api/v1/violations/:id/approve', {
@@ -231,7 +262,8 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
   }, async (request) => confirmMatch(deps, request.params.id, request.user!, request.body.vehicleId).catch(toHttp));
 
   app.get('/api/v1/evidence/:captureId/image', {
-    config: REVIEWERS,
+    // operators too: they look at the frame of a dead-lettered capture before retrying it
+    config: { access: ['officer', 'operator', 'admin'] as const },
     schema: {
       summary: 'The original camera image; ETag and X-Content-SHA256 carry its sha256 so it can be verified',
       tags: ['review'], ...secured,

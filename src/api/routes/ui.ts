@@ -26,4 +26,9 @@ export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (file.startsWith('assets/')) return reply.header('cache-control', 'public, max-age=31536000, immutable').sendFile(file);
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });
+  // the public lookup page, the target of the QR code printed on every notice
+  app.get('/tra-cuu', { config: { access: 'public' }, schema: hidden }, async (_request, reply) => {
+    if (!built()) throw new HttpError(503, 'console_not_built', 'the console is not built: run npm run build:console');
+    return reply.header('cache-control', 'no-cache').sendFile('lookup.html');
+  });
 };

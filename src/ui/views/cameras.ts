@@ -1,40 +1,121 @@
-import { api } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime, percent } from '../format.js';
-import { t } from '../i18n.js';
+import { t, type TextKey } from '../i18n.js';
+import { api as call, ApiError } from '../api.js';
 import type { Context } from '../main.js';
+import { frameRegions, type Fraction, type PixelBox } from './frame-regions.js';
 
-interface Camera { code: string; name: string; cameraType: string; enabled: boolean; plateProfile: 'vn' | 'generic';
+interface Camera { roi: PixelBox | null; overlayMasks: Fraction[]; code: string; name: string; cameraType: string; enabled: boolean; plateProfile: 'vn' | 'generic';
   detectThreshold: number; readThreshold: number; speedLimitKmh: number | null; speedToleranceKmh: number; dedupWindowS: number }
+interface DeadLetter { captureId: number; cameraCode: string; reason: string; attempts: number; capturedAt: string; deadLetteredAt: string }
+const CAMERA_TYPES = ['speed', 'red_light', 'lane', 'no_entry', 'no_parking'];
 interface Stats { code: string; capturesPerHour: number; readRate: number | null; meanConfidence: number | null; deadLetteredOpen: number;
   lastImageAt: string | null }
 
 export async function renderCameras(ctx: Context): Promise<void> {
-  const [cameras, stats] = await Promise.all([
-    api<{ items: Camera[] }>('GET', '/api/v1/cameras'),
-    api<{ items: Stats[] }>('GET', '/api/v1/cameras/stats?hours=24'),
+  const [cameras, stats, dead] = await Promise.all([
+    call<{ items: Camera[] }>('GET', '/api/v1/cameras'),
+    call<{ items: Stats[] }>('GET', '/api/v1/cameras/stats?hours=24'),
+    call<{ items: DeadLetter[] }>('GET', '/api/v1/dead-letters?limit=50'),
   ]);
   const list = cameras.items;
   const byCode = new Map(stats.items.map((s) => [s.code, s]));
   const editor = h('div', { id: 'camera-editor' });
+  const keyText = h('code', { id: 'api-key', class: 'mono' });
+  const keyTitle = h('h2', { id: 'key-title' });
+  const keyDialog = h('dialog', { id: 'key-dialog', 'aria-labelledby': 'key-title' }, keyTitle, h('p', { class: 'warn' }, t('keyOnce')), keyText,
+    h('div', { class: 'actions' }, h('button', { type: 'button', id: 'key-close', onclick: () => {
+      keyText.textContent = '';
+      keyDialog.close();
+      // the list is redrawn after the key is put away, so the key is never drawn twice
+      if (refreshAfterKey) void renderCameras(ctx);
+    } }, t('close'))));
+  let refreshAfterKey = false;
   mount(ctx.app,
     h('h1', {}, t('camerasTitle')),
     h('table', { class: 'grid', id: 'cameras' },
       h('thead', {}, h('tr', {}, ...[t('colCamera'), t('cameraType'), t('enabled'), t('capturesPerHour'), t('readRate'), t('meanConfidence'),
-        t('deadLettered'), t('lastImage'), ''].map((label) => h('th', {}, label)))),
+        t('deadLettered'), t('lastImage'), t('actionsCol')].map((label) => h('th', { scope: 'col' }, label)))),
       h('tbody', {}, ...list.map((c) => {
         const s = byCode.get(c.code);
         return h('tr', { 'data-code': c.code },
           h('td', {}, h('strong', {}, c.code), h('div', { class: 'muted' }, c.name)),
-          h('td', {}, c.cameraType), h('td', {}, c.enabled ? '✓' : '✗'),
+          h('td', {}, t(`ctype_${c.cameraType}` as TextKey)), h('td', {}, c.enabled ? t('yes') : t('no')),
           h('td', { class: 'num' }, s ? s.capturesPerHour.toFixed(1) : '—'),
           h('td', { class: 'num' }, s?.readRate != null ? percent(s.readRate) : '—'),
           h('td', { class: 'num' }, s?.meanConfidence != null ? percent(s.meanConfidence) : '—'),
           h('td', { class: 'num' }, s ? s.deadLetteredOpen : '—'),
           h('td', {}, s?.lastImageAt ? dateTime(s.lastImageAt) : '—'),
-          h('td', {}, h('button', { class: 'small', 'data-edit': c.code, onclick: () => edit(c) }, t('settings'))));
+          h('td', { class: 'actions' }, h('button', { class: 'small', 'data-edit': c.code, onclick: () => edit(c) }, t('settings')),
+            h('button', { class: 'small', 'data-rotate': c.code, onclick: () => rotate(c.code) }, t('rotateKey'))));
       }))),
-    editor);
+    h('p', {}, h('a', { href: '/admin/queues', target: '_blank', id: 'queue-dashboard' }, t('queueDashboard')), ' · ',
+      h('a', { href: '/metrics', target: '_blank', id: 'metrics-link' }, t('metricsLink'))),
+    h('h2', {}, t('readsChart')),
+    statsChart(list.map((c) => ({ code: c.code, perHour: byCode.get(c.code)?.capturesPerHour ?? 0, readRate: byCode.get(c.code)?.readRate ?? 0 }))),
+    editor, keyDialog, registerForm(), deadLetters(dead.items));
+
+  function showKey(code: string, key: string, refresh = false): void {
+    refreshAfterKey = refresh;
+    keyText.textContent = key;
+    keyTitle.textContent = `${t('apiKeyFor')} ${code}`;
+    keyDialog.showModal();
+  }
+  async function rotate(code: string): Promise<void> {
+    if (!confirm(`${t('rotateConfirm')} ${code}?`)) return;
+    try { showKey(code, (await call<{ apiKey: string }>('POST', `/api/v1/cameras/${encodeURIComponent(code)}/api-key`)).apiKey); }
+    catch (err) { ctx.flash((err as Error).message, 'error'); }
+  }
+
+  function registerForm(): HTMLElement {
+    const fields = {
+      code: h('input', { id: 'reg-code', name: 'code', placeholder: 'HN-CG-001', 'aria-describedby': 'reg-code-error' }),
+      name: h('input', { id: 'reg-name', name: 'name', 'aria-describedby': 'reg-name-error' }),
+      province: h('input', { id: 'reg-province', name: 'province', 'aria-describedby': 'reg-province-error' }),
+      address: h('input', { id: 'reg-address', name: 'address', 'aria-describedby': 'reg-address-error' }),
+    };
+    const errors = Object.fromEntries(Object.keys(fields).map((k) => [k, h('span', { class: 'field-error', id: `reg-${k}-error`, role: 'alert' })])) as Record<keyof typeof fields, HTMLElement>;
+    const type = h('select', { id: 'reg-type', name: 'cameraType' }, ...CAMERA_TYPES.map((c) => h('option', { value: c }, t(`ctype_${c}` as TextKey))));
+    const general = h('p', { class: 'field-error', role: 'alert' });
+    const label = (k: keyof typeof fields, text: TextKey) => h('label', { for: `reg-${k}` }, t(text), fields[k], errors[k]);
+    return h('form', { class: 'card settings', id: 'register-form', novalidate: true, onsubmit: async (event: Event) => {
+      event.preventDefault();
+      general.textContent = '';
+      let bad = false;
+      for (const [k, input] of Object.entries(fields) as Array<[keyof typeof fields, HTMLInputElement]>) {
+        errors[k].textContent = '';
+        input.removeAttribute('aria-invalid');
+        const v = input.value.trim();
+        const wrong = k === 'code' ? !/^[A-Z0-9][A-Z0-9_-]{1,63}$/.test(v) : v.length === 0;
+        if (wrong) { errors[k].textContent = k === 'code' ? t('errCameraCode') : t('errRequired'); input.setAttribute('aria-invalid', 'true'); bad = true; }
+      }
+      if (bad) return;
+      try {
+        const created = await call<{ apiKey: string }>('POST', '/api/v1/cameras', { code: fields.code.value.trim(), name: fields.name.value.trim(),
+          province: fields.province.value.trim(), address: fields.address.value.trim(), cameraType: type.value });
+        showKey(fields.code.value.trim(), created.apiKey, true);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 409) { errors.code.textContent = t('errCameraExists'); fields.code.setAttribute('aria-invalid', 'true'); }
+        else general.textContent = `${t('error')}: ${(err as Error).message}`;
+      }
+    } }, h('h2', {}, t('registerCamera')), label('code', 'cameraCode'), label('name', 'cameraName'), label('province', 'province'), label('address', 'address'),
+    h('label', { for: 'reg-type' }, t('cameraType'), type),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'register-camera' }, t('registerCamera'))), general);
+  }
+
+  function deadLetters(items: DeadLetter[]): HTMLElement {
+    return h('section', { id: 'dead-letters' }, h('h2', {}, `${t('deadLetters')} (${items.length})`),
+      items.length === 0 ? h('p', { class: 'empty', id: 'dead-empty' }, t('deadEmpty')) : h('table', { class: 'grid' },
+        h('thead', {}, h('tr', {}, ...(['frame', 'colCamera', 'colTime', 'deadReason', 'attempts', 'actionsCol'] as const).map((k) => h('th', { scope: 'col' }, t(k))))),
+        h('tbody', {}, ...items.map((d) => h('tr', { 'data-capture': d.captureId },
+          h('td', {}, h('a', { href: `/api/v1/evidence/${d.captureId}/image`, target: '_blank' },
+            h('img', { class: 'dead-thumb', src: `/api/v1/evidence/${d.captureId}/image`, alt: `${t('frame')} ${d.captureId}`, loading: 'lazy' }))),
+          h('td', {}, d.cameraCode), h('td', {}, dateTime(d.deadLetteredAt)), h('td', { class: 'reason' }, d.reason), h('td', { class: 'num' }, d.attempts),
+          h('td', {}, h('button', { class: 'small', 'data-retry': d.captureId, onclick: async () => {
+            try { await call('POST', `/api/v1/dead-letters/${d.captureId}/retry`); ctx.flash(t('retried')); await renderCameras(ctx); }
+            catch (err) { ctx.flash((err as Error).message, 'error'); }
+          } }, t('retry'))))))));
+  }
 
   function edit(c: Camera): void {
     const field = (label: string, input: HTMLInputElement | HTMLSelectElement) => h('label', {}, label, input);
@@ -45,16 +126,18 @@ export async function renderCameras(ctx: Context): Promise<void> {
     const limit = num('speedLimitKmh', c.speedLimitKmh, 1);
     const tolerance = num('speedToleranceKmh', c.speedToleranceKmh, 1);
     const dedup = num('dedupWindowS', c.dedupWindowS, 10);
-    const profile = h('select', { name: 'plateProfile' }, ...(['vn', 'generic'] as const).map((p) => h('option', { value: p, selected: c.plateProfile === p }, p)));
+    const regions = frameRegions(`/api/v1/cameras/${encodeURIComponent(c.code)}/latest-frame`, c.roi, c.overlayMasks);
+    const profile = h('select', { name: 'plateProfile' }, ...(['vn', 'generic'] as const).map((p) => h('option', { value: p, selected: c.plateProfile === p }, t(`profile_${p}`))));
     mount(editor, h('form', { class: 'card settings', id: 'camera-form', onsubmit: async (event: Event) => {
       event.preventDefault();
       const patch: Record<string, unknown> = {
         enabled: enabled.checked, detectThreshold: Number(detect.value), readThreshold: Number(read.value),
         speedToleranceKmh: Number(tolerance.value), dedupWindowS: Number(dedup.value), plateProfile: profile.value,
+        ...regions.value(),
       };
       if (limit.value !== '') patch.speedLimitKmh = Number(limit.value);
       try {
-        await api('PATCH', `/api/v1/cameras/${encodeURIComponent(c.code)}`, patch);
+        await call('PATCH', `/api/v1/cameras/${encodeURIComponent(c.code)}`, patch);
         ctx.flash(`${t('saved')}: ${c.code}`);
         await renderCameras(ctx);
       } catch (err) {
@@ -66,9 +149,42 @@ export async function renderCameras(ctx: Context): Promise<void> {
     field(t('detectThreshold'), detect), field(t('readThreshold'), read),
     field(t('speedLimit'), limit), field(t('speedTolerance'), tolerance),
     field(t('dedupWindow'), dedup), field(t('plateProfile'), profile),
+    h('div', { class: 'wide' }, regions.element),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'camera-save' }, t('save')),
       h('button', { type: 'button', onclick: () => editor.replaceChildren() }, t('cancel')))));
     editor.scrollIntoView({ block: 'nearest' });
     detect.focus();
   }
+}
+
+/** Images per hour and read rate per camera, as two bars each, in inline SVG. */
+function statsChart(rows: Array<{ code: string; perHour: number; readRate: number }>): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const rowH = 26;
+  const width = 900;
+  const height = Math.max(1, rows.length) * rowH + 30;
+  const max = Math.max(1, ...rows.map((r) => r.perHour));
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('class', 'chart');
+  svg.setAttribute('id', 'camera-chart');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', t('readsChart'));
+  const el = (tag: string, attrs: Record<string, string | number>, text?: string) => {
+    const node = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    if (text) node.textContent = text;
+    svg.append(node);
+  };
+  el('text', { x: 160, y: 14, class: 'axis' }, `${t('capturesPerHour')} (${t('maxLabel')} ${max.toFixed(1)})`);
+  el('text', { x: 560, y: 14, class: 'axis' }, t('readRate'));
+  rows.forEach((r, i) => {
+    const y = 24 + i * rowH;
+    el('text', { x: 150, y: y + 14, 'text-anchor': 'end', class: 'axis' }, r.code);
+    el('rect', { x: 160, y, width: (360 * r.perHour) / max, height: 16, class: 'bar collected' });
+    el('text', { x: 164 + (360 * r.perHour) / max, y: y + 13, class: 'axis' }, r.perHour.toFixed(1));
+    el('rect', { x: 560, y, width: 300 * r.readRate, height: 16, class: 'bar outstanding' });
+    el('text', { x: 564 + 300 * r.readRate, y: y + 13, class: 'axis' }, percent(r.readRate));
+  });
+  return svg;
 }

@@ -1,7 +1,7 @@
 import { api, ApiError } from '../api.js';
 import { h, mount } from '../dom.js';
 import { dateTime, money, percent } from '../format.js';
-import { t, tk } from '../i18n.js';
+import { t, tf, tk } from '../i18n.js';
 import type { Context } from '../main.js';
 import { fetchQueue } from './queue.js';
 
@@ -18,6 +18,7 @@ interface CaseFile {
   registered: Particulars | null;
   matchCandidates: Array<{ plate?: string; score?: number; vehicleId?: number; particulars: Particulars | null }>;
   claim: { username: string; expiresAt: string } | null;
+  decision: { username: string; at: string; rejectReason: string | null; rejectNote: string | null; noticeNumber: string | null } | null;
   evidence: Array<{ captureId: number; capturedAt: string; imageUrl: string; imageSha256: string; width: number; height: number;
     measuredSpeedKmh: number | null; signalPhase: string | null; redElapsedMs: number | null; lane: number | null;
     plateRead: { plateText: string; confidence: number; bbox: Box; cropUrl: string } | null }>;
@@ -25,23 +26,76 @@ interface CaseFile {
 
 const REASONS = ['plate_unreadable', 'plate_obstructed', 'wrong_vehicle', 'emergency_vehicle', 'duplicate', 'equipment_fault', 'other'];
 
+/** The case this browser holds a claim on, given back when the officer leaves it. */
+let heldCase: number | null = null;
+
+/** Releases the claim on the case being left (any page but that case); a claim already gone is no error. */
+export async function releaseOnLeave(stayingOn: number | null): Promise<void> {
+  if (heldCase === null || heldCase === stayingOn) return;
+  const id = heldCase;
+  heldCase = null;
+  await fetch(`/api/v1/violations/${id}/release`, { method: 'POST', credentials: 'same-origin', keepalive: true }).catch(() => undefined);
+}
+
 export async function renderCase(ctx: Context, id: number): Promise<void> {
+  const first = await api<CaseFile>('GET', `/api/v1/violations/${id}`);
   let claimNote = t('claimed');
-  const claim = await api('POST', `/api/v1/violations/${id}/claim`).catch((err: ApiError) => {
-    claimNote = `${t('claimFailed')}: ${err.message}`;
+  let claimedByOther = false;
+  const claim = first.violation.status !== 'pending_review' ? null : await api('POST', `/api/v1/violations/${id}/claim`).catch((err: ApiError) => {
+    claimNote = `${t('claimFailed')}: ${err.status === 409 && first.claim ? `${t('claimedBy')} ${first.claim.username}` : err.message}`;
+    claimedByOther = err.status === 409;
     return null;
   });
-  const c = await api<CaseFile>('GET', `/api/v1/violations/${id}`);
+  if (claim) heldCase = id;
+  const c = claim ? await api<CaseFile>('GET', `/api/v1/violations/${id}`) : first;
   const v = c.violation;
   const pending = v.status === 'pending_review' && claim !== null;
+  if (v.status !== 'pending_review') claimNote = '';
 
   const act = async (label: string, work: () => Promise<void>) => {
     try { await work(); } catch (err) { ctx.flash(`${label}: ${(err as Error).message}`, 'error'); }
   };
-  const approve = () => act(t('approve'), async () => {
+  const doApprove = () => act(t('approve'), async () => {
     const result = await api<{ noticeNumber: string }>('POST', `/api/v1/violations/${id}/approve`);
+    heldCase = null;
     ctx.flash(`${t('approved')} ${result.noticeNumber}`);
     ctx.navigate(`#/notice/${encodeURIComponent(result.noticeNumber)}`);
+  });
+  // approving a case whose vehicle is not what the camera read needs the officer to accept the named risk
+  const risks = [
+    v.matchStatus === 'corrected' ? tf('riskCorrected', { plate: c.registered?.plate ?? v.plateText }) : null,
+    v.suspectedClone ? tf('riskClone', { reason: v.cloneReason ?? '—' }) : null,
+    v.matchStatus === 'fuzzy' ? t('riskFuzzy') : null,
+  ].filter((r): r is string => r !== null);
+  const riskAccept = h('input', { type: 'checkbox', id: 'risk-accept', 'aria-describedby': 'risk-error' });
+  const riskError = h('p', { class: 'field-error', id: 'risk-error', role: 'alert' });
+  const riskDialog = h('dialog', { id: 'risk-dialog', 'aria-labelledby': 'risk-title' }, h('form', { onsubmit: (event: Event) => {
+    event.preventDefault();
+    if (!riskAccept.checked) { riskError.textContent = t('riskNeedAccept'); return; }
+    riskDialog.close();
+    void doApprove();
+  } }, h('h2', { id: 'risk-title' }, t('riskTitle')),
+  h('ul', { class: 'risks' }, ...risks.map((r) => h('li', { class: 'warn' }, r))),
+  h('label', { class: 'check', for: 'risk-accept' }, riskAccept, t('riskAccept')), riskError,
+  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'risk-confirm' }, t('riskApprove')),
+    h('button', { type: 'button', onclick: () => riskDialog.close() }, t('cancel')))));
+  const approve = () => {
+    if (risks.length === 0) return doApprove();
+    riskAccept.checked = false;
+    riskError.textContent = '';
+    riskDialog.showModal();
+    return Promise.resolve();
+  };
+  const release = () => act(t('release'), async () => {
+    await api('POST', `/api/v1/violations/${id}/release`);
+    heldCase = null;
+    ctx.flash(t('released'));
+    ctx.navigate('#/queue');
+  });
+  const takeOver = () => act(t('takeOver'), async () => {
+    await api('POST', `/api/v1/violations/${id}/take-over`);
+    ctx.flash(t('takenOver'));
+    await renderCase(ctx, id);
   });
   const next = () => act(t('next'), async () => {
     const { items } = await fetchQueue(new URLSearchParams({ available: 'true', limit: '20' }));
@@ -50,29 +104,45 @@ export async function renderCase(ctx: Context, id: number): Promise<void> {
   });
 
   const reason = h('select', { id: 'reject-reason' }, ...REASONS.map((r) => h('option', { value: r }, tk('reason', r))));
-  const note = h('input', { id: 'reject-note', placeholder: t('rejectNote') });
+  const note = h('input', { id: 'reject-note', placeholder: t('rejectNote'), 'aria-label': t('rejectNote'), 'aria-describedby': 'note-error' });
+  const noteError = h('span', { class: 'field-error', id: 'note-error', role: 'alert' });
   const rejectDialog = h('dialog', { id: 'reject-dialog' }, h('form', { method: 'dialog', onsubmit: (event: Event) => {
     event.preventDefault();
     void act(t('reject'), async () => {
+      if (reason.value === 'other' && !note.value.trim()) {
+        noteError.textContent = t('noteRequired');
+        note.setAttribute('aria-invalid', 'true');
+        note.focus();
+        return;
+      }
       await api('POST', `/api/v1/violations/${id}/reject`, { reason: reason.value, ...(note.value ? { note: note.value } : {}) });
+      heldCase = null;
       rejectDialog.close();
       ctx.flash(t('rejected'));
       ctx.navigate('#/queue');
     });
-  } }, h('h2', {}, t('rejectReason')), reason, note,
+  } }, h('h2', {}, t('rejectReason')), h('label', { for: 'reject-reason' }, t('rejectReason')), reason, note, noteError,
   h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'danger', id: 'reject-confirm' }, t('confirm')),
     h('button', { type: 'button', onclick: () => rejectDialog.close() }, t('cancel')))));
 
-  const plateInput = h('input', { id: 'plate-input', value: v.plateText });
+  const plateInput = h('input', { id: 'plate-input', value: v.plateText, 'aria-label': t('newPlate'), 'aria-describedby': 'plate-error' });
+  const plateError = h('span', { class: 'field-error', id: 'plate-error', role: 'alert' });
   const plateDialog = h('dialog', { id: 'plate-dialog' }, h('form', { onsubmit: (event: Event) => {
     event.preventDefault();
-    void act(t('correctPlate'), async () => {
-      await api('POST', `/api/v1/violations/${id}/correct-plate`, { plate: plateInput.value.trim() });
+    plateError.textContent = '';
+    void (async () => {
+      try {
+        await api('POST', `/api/v1/violations/${id}/correct-plate`, { plate: plateInput.value.trim() });
+      } catch (err) {
+        plateError.textContent = err instanceof ApiError && err.status === 400 ? t('invalidPlate') : (err as Error).message;
+        plateInput.setAttribute('aria-invalid', 'true');
+        return;
+      }
       plateDialog.close();
       ctx.flash(t('corrected'));
       await renderCase(ctx, id);
-    });
-  } }, h('h2', {}, t('newPlate')), plateInput,
+    })();
+  } }, h('h2', {}, t('newPlate')), plateInput, plateError,
   h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'plate-confirm' }, t('confirm')),
     h('button', { type: 'button', onclick: () => plateDialog.close() }, t('cancel')))));
 
@@ -86,20 +156,44 @@ export async function renderCase(ctx: Context, id: number): Promise<void> {
     else if (key === 'escape') ctx.navigate('#/queue');
   };
 
-  const evidence = c.evidence.map((e) => h('figure', { class: 'evidence' },
-    h('div', { class: 'photo' },
-      h('img', { src: e.imageUrl, alt: `capture ${e.captureId}` }),
-      e.plateRead ? h('div', { class: 'box', style: boxStyle(e.plateRead.bbox, e.width, e.height) }) : null),
-    h('figcaption', {}, `${dateTime(e.capturedAt)} · sha256 ${e.imageSha256.slice(0, 16)}…`,
+  const zoomImg = h('img', { id: 'zoom-image', alt: '' });
+  let scale = 1;
+  const applyZoom = () => { zoomImg.style.width = `${scale * 100}%`; };
+  const zoomDialog = h('dialog', { id: 'zoom-dialog', class: 'zoom', 'aria-label': t('evidence') },
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', id: 'zoom-in', onclick: () => { scale = Math.min(6, scale * 1.5); applyZoom(); } }, `${t('zoomIn')} +`),
+      h('button', { type: 'button', id: 'zoom-out', onclick: () => { scale = Math.max(1, scale / 1.5); applyZoom(); } }, `${t('zoomOut')} −`),
+      h('button', { type: 'button', id: 'zoom-close', onclick: () => zoomDialog.close() }, t('close'))),
+    h('div', { class: 'zoom-area' }, zoomImg));
+  const openZoom = (src: string, alt: string) => { zoomImg.src = src; zoomImg.alt = alt; scale = 1; applyZoom(); zoomDialog.showModal(); };
+
+  const evidence = c.evidence.map((e, i) => h('figure', { class: 'evidence' },
+    h('button', { type: 'button', class: 'photo', 'data-frame': i, title: t('zoomIn'),
+      onclick: () => openZoom(e.imageUrl, `${t('frame')} ${i + 1}/${c.evidence.length}`) },
+    h('img', { src: e.imageUrl, alt: `${t('frame')} ${i + 1}/${c.evidence.length} — ${dateTime(e.capturedAt)}` }),
+    e.plateRead ? plateBox(e.plateRead.bbox, e.width, e.height) : null),
+    h('figcaption', {}, `${t('frame')} ${i + 1}/${c.evidence.length} · ${dateTime(e.capturedAt)} · sha256 ${e.imageSha256.slice(0, 16)}…`,
       e.measuredSpeedKmh !== null ? ` · ${e.measuredSpeedKmh} km/h` : '',
-      e.signalPhase ? ` · ${e.signalPhase}${e.redElapsedMs !== null ? ` +${e.redElapsedMs} ms` : ''}` : '',
-      e.lane !== null ? ` · lane ${e.lane}` : '')));
+      e.signalPhase ? ` · ${tk('signal', e.signalPhase)}${e.redElapsedMs !== null ? ` +${e.redElapsedMs} ms` : ''}` : '',
+      e.lane !== null ? ` · ${t('lane')} ${e.lane}` : '')));
+  const decision = c.decision ? h('section', { class: 'card decision', id: 'decision' }, h('h2', {}, t('decisionTitle')),
+    h('dl', {},
+      h('dt', {}, t('decisionResult')), h('dd', { id: 'decision-result' }, tk('status', v.status),
+        c.decision.rejectReason ? ` — ${tk('reason', c.decision.rejectReason)}` : '', c.decision.rejectNote ? ` (${c.decision.rejectNote})` : ''),
+      h('dt', {}, t('decidedBy')), h('dd', { id: 'decided-by' }, c.decision.username),
+      h('dt', {}, t('decidedAt')), h('dd', {}, dateTime(c.decision.at)),
+      c.decision.noticeNumber ? h('dt', {}, t('noticeTitle')) : null,
+      c.decision.noticeNumber ? h('dd', {}, h('a', { id: 'decision-notice', href: `#/notice/${encodeURIComponent(c.decision.noticeNumber)}` },
+        `${t('viewNotice')} ${c.decision.noticeNumber}`)) : null)) : null;
   const firstRead = c.evidence.find((e) => e.plateRead)?.plateRead ?? null;
 
   mount(ctx.app,
     h('div', { class: 'case-head' },
-      h('h1', {}, `${t('caseTitle')} #${v.id}`, h('span', { class: `tag ${v.status}` }, v.status)),
-      h('p', { class: pending ? 'ok' : 'muted', id: 'claim-note' }, claimNote)),
+      h('h1', {}, `${t('caseTitle')} #${v.id}`, h('span', { class: `tag ${v.status}`, id: 'case-status' }, tk('status', v.status))),
+      h('p', { class: pending ? 'ok' : 'muted', id: 'claim-note' }, claimNote),
+      pending ? h('button', { id: 'release', onclick: release }, t('release')) : null,
+      claimedByOther && ctx.me.role === 'admin' ? h('button', { id: 'take-over', onclick: takeOver }, t('takeOver')) : null),
+    decision,
     h('div', { class: 'case' },
       h('section', { class: 'left' }, h('h2', {}, t('evidence')), ...evidence),
       h('section', { class: 'right' },
@@ -117,7 +211,7 @@ export async function renderCase(ctx: Context, id: number): Promise<void> {
           h('dt', {}, t('colFine')), h('dd', { id: 'fine' }, `${money(v.fineAmount)} · ${t('points')}: ${v.points}`),
           h('dt', {}, t('place')), h('dd', {}, `${c.camera.name} — ${c.camera.address}`),
           h('dt', {}, t('colTime')), h('dd', {}, dateTime(v.occurredAt)),
-          h('dt', {}, t('colMatch')), h('dd', {}, v.matchStatus, v.suspectedClone ? h('div', { class: 'warn' }, `⚠ ${v.cloneReason ?? ''}`) : null)),
+          h('dt', {}, t('colMatch')), h('dd', { id: 'match-status' }, tk('match', v.matchStatus), v.suspectedClone ? h('div', { class: 'warn' }, `⚠ ${v.cloneReason ?? ''}`) : null)),
         h('h2', {}, t('registered')),
         c.registered ? particulars(c.registered) : h('p', { class: 'muted' }, t('noOwner')),
         c.matchCandidates.length ? h('div', {}, h('h3', {}, t('candidates')), h('ul', { class: 'candidates' }, ...c.matchCandidates.map((m) =>
@@ -126,7 +220,7 @@ export async function renderCase(ctx: Context, id: number): Promise<void> {
               await api('POST', `/api/v1/violations/${id}/confirm-match`, { vehicleId: m.vehicleId });
               await renderCase(ctx, id);
             }) }, t('confirmCandidate')) : null)))) : null)),
-    rejectDialog, plateDialog);
+    rejectDialog, plateDialog, riskDialog, zoomDialog);
 }
 
 function particulars(p: Particulars): HTMLElement {
@@ -137,7 +231,15 @@ function particulars(p: Particulars): HTMLElement {
     h('dt', {}, t('address')), h('dd', {}, p.owner?.address ?? '—'));
 }
 
-/** The plate box as percentages, so it stays on the plate however the photo is scaled. */
-function boxStyle(b: Box, width: number, height: number): string {
-  return `left:${(b.x / width) * 100}%;top:${(b.y / height) * 100}%;width:${(b.width / width) * 100}%;height:${(b.height / height) * 100}%`;
+/**
+ * The plate box as percentages, so it stays on the plate however the photo is scaled. Set through
+ * the style object (not a style attribute), which a strict Content-Security-Policy allows.
+ */
+function plateBox(b: Box, width: number, height: number): HTMLElement {
+  const box = h('span', { class: 'box', 'aria-hidden': 'true' });
+  box.style.left = `${(b.x / width) * 100}%`;
+  box.style.top = `${(b.y / height) * 100}%`;
+  box.style.width = `${(b.width / width) * 100}%`;
+  box.style.height = `${(b.height / height) * 100}%`;
+  return box;
 }

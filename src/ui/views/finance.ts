@@ -1,32 +1,170 @@
-import { api } from '../api.js';
+import { api, ApiError } from '../api.js';
 import { h, mount } from '../dom.js';
-import { money } from '../format.js';
-import { t } from '../i18n.js';
+import { dateTime, money } from '../format.js';
+import { t, tk } from '../i18n.js';
 import type { Context } from '../main.js';
 
 interface Totals { issuedCount: number; issued: number; collectedCount: number; collected: number; outstanding: number }
 interface Report { rows: Array<Totals & { key: string }>; total: Totals }
+interface Outstanding { count: number; total: number; buckets: Array<{ bucket: string; count: number; amount: number }>;
+  items: Array<{ noticeNumber: string; plate: string; cameraCode: string; rule: string; outstanding: number; issuedAt: string; dueAt: string; ageDays: number }> }
+interface Reconciliation { lines: number; matched: number; alreadyRecorded: number; unmatched: number; matchedAmount: number; unmatchedAmount: number;
+  outcomes: Array<{ line: number; status: string; reason?: string; noticeNumber: string | null; amount: number | null; reference: string | null }> }
 
+const GROUPS = ['month', 'camera', 'rule'] as const;
+const METHODS = ['cash', 'bank_transfer', 'treasury', 'online'];
+const vnDay = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(d);
+const vnMidnight = (day: string) => new Date(`${day}T00:00:00+07:00`);
+
+/** Finance: totals by period, camera or violation type with a chart and exports; payments; statement import; aging. */
 export async function renderFinance(ctx: Context): Promise<void> {
-  const to = new Date();
-  const from = new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth() - 11, 1));
-  to.setUTCDate(to.getUTCDate() + 1);
-  const report = await api<Report>('GET', `/api/v1/finance/totals?group=month&from=${from.toISOString()}&to=${to.toISOString()}`);
+  const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const today = new Date();
+  const yearAgo = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 11, 1));
+  const fromDay = params.get('from') ?? vnDay(yearAgo);
+  const toDay = params.get('to') ?? vnDay(today);
+  const group = (GROUPS as readonly string[]).includes(params.get('group') ?? '') ? params.get('group')! : 'month';
+  const to = new Date(vnMidnight(toDay).getTime() + 86_400_000);
+  const range = `from=${encodeURIComponent(vnMidnight(fromDay).toISOString())}&to=${encodeURIComponent(to.toISOString())}&group=${group}`;
+  const [report, outstanding] = await Promise.all([
+    api<Report>('GET', `/api/v1/finance/totals?${range}`),
+    api<Outstanding>('GET', '/api/v1/finance/outstanding'),
+  ]);
+  const label = (key: string) => (group === 'rule' ? tk('rule', key) : key);
+
+  const from = h('input', { type: 'date', id: 'period-from', name: 'from', value: fromDay });
+  const until = h('input', { type: 'date', id: 'period-to', name: 'to', value: toDay });
+  const groupSelect = h('select', { id: 'period-group', name: 'group' }, ...GROUPS.map((g) => h('option', { value: g, selected: g === group }, t(`group_${g}`))));
+  const periodError = h('span', { class: 'field-error', id: 'period-error', role: 'alert' });
+  const periodForm = h('form', { class: 'filters', id: 'period-form', onsubmit: (event: Event) => {
+    event.preventDefault();
+    if (!from.value || !until.value || from.value > until.value) { periodError.textContent = t('errPeriod'); from.setAttribute('aria-invalid', 'true'); return; }
+    ctx.navigate(`#/finance?from=${from.value}&to=${until.value}&group=${groupSelect.value}`);
+  } }, h('label', {}, t('filterFrom'), from), h('label', {}, t('filterTo'), until, periodError), h('label', {}, t('groupBy'), groupSelect),
+  h('button', { type: 'submit' }, t('apply')));
+
   mount(ctx.app,
     h('h1', {}, t('financeTitle')),
+    periodForm,
     h('div', { class: 'totals' },
       h('div', { class: 'card stat' }, h('div', { class: 'muted' }, t('issued')), h('strong', {}, money(report.total.issued))),
       h('div', { class: 'card stat' }, h('div', { class: 'muted' }, t('collected')), h('strong', { id: 'total-collected' }, money(report.total.collected))),
       h('div', { class: 'card stat' }, h('div', { class: 'muted' }, t('outstanding')), h('strong', { id: 'total-outstanding' }, money(report.total.outstanding)))),
-    h('h2', {}, t('byMonth')),
-    chart(report.rows),
-    h('table', { class: 'grid' },
-      h('thead', {}, h('tr', {}, h('th', {}, t('colTime')), h('th', {}, t('issued')), h('th', {}, t('collected')), h('th', {}, t('outstanding')))),
-      h('tbody', {}, ...report.rows.map((r) => h('tr', {}, h('td', {}, r.key), h('td', { class: 'num' }, money(r.issued)),
-        h('td', { class: 'num' }, money(r.collected)), h('td', { class: 'num' }, money(r.outstanding)))))));
+    h('h2', {}, t(`group_${group}` as 'group_month')),
+    report.rows.length ? chart(report.rows.map((r) => ({ ...r, key: label(r.key) }))) : h('p', { class: 'empty' }, t('financeEmpty')),
+    h('p', { class: 'exports' }, `${t('export')}: `,
+      h('a', { href: `/api/v1/finance/totals?${range}&format=csv`, download: '', id: 'export-csv' }, 'CSV'), ' · ',
+      h('a', { href: `/api/v1/finance/totals?${range}&format=xlsx`, download: '', id: 'export-xlsx' }, 'Excel (.xlsx)')),
+    h('table', { class: 'grid', id: 'totals' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t(`group_${group}` as 'group_month')), h('th', { scope: 'col' }, t('issued')),
+        h('th', { scope: 'col' }, t('collected')), h('th', { scope: 'col' }, t('outstanding')))),
+      h('tbody', {}, ...report.rows.map((r) => h('tr', {}, h('td', {}, label(r.key)), h('td', { class: 'num' }, money(r.issued)),
+        h('td', { class: 'num' }, money(r.collected)), h('td', { class: 'num' }, money(r.outstanding)))))),
+    h('div', { class: 'finance-forms' }, paymentForm(ctx), importForm()),
+    agingSection(outstanding));
 }
 
-/** Collected vs outstanding by month as grouped bars in inline SVG: no chart library, nothing fetched from outside. */
+function field(id: string, text: string, input: HTMLInputElement | HTMLSelectElement): { wrap: HTMLElement; error: HTMLElement } {
+  const error = h('span', { class: 'field-error', id: `${id}-error`, role: 'alert' });
+  input.id = id;
+  input.setAttribute('aria-describedby', `${id}-error`);
+  return { wrap: h('label', { for: id }, text, input, error), error };
+}
+
+function paymentForm(ctx: Context): HTMLElement {
+  const number = field('pay-number', t('colNotice'), h('input', { name: 'noticeNumber', placeholder: 'PN-PC08-2026-000001' }));
+  const amount = field('pay-amount', `${t('amount')} (₫)`, h('input', { name: 'amount', type: 'number', min: 1, step: 1 }));
+  const paidAt = field('pay-date', t('paidAt'), h('input', { name: 'paidAt', type: 'datetime-local' }));
+  const method = field('pay-method', t('method'), h('select', { name: 'method' }, ...METHODS.map((m) => h('option', { value: m }, t(`method_${m}` as 'method_cash')))));
+  const reference = field('pay-reference', t('reference'), h('input', { name: 'reference', maxlength: 100 }));
+  const all = [number, amount, paidAt, method, reference];
+  const input = (f: { wrap: HTMLElement }) => f.wrap.querySelector('input, select') as HTMLInputElement;
+  const fail = (f: { wrap: HTMLElement; error: HTMLElement }, message: string) => { f.error.textContent = message; input(f).setAttribute('aria-invalid', 'true'); };
+  const result = h('p', { id: 'pay-result', role: 'status' });
+  return h('form', { class: 'card settings', id: 'payment-form', novalidate: true, onsubmit: async (event: Event) => {
+    event.preventDefault();
+    for (const f of all) { f.error.textContent = ''; input(f).removeAttribute('aria-invalid'); }
+    result.textContent = '';
+    const n = input(number).value.trim().toUpperCase();
+    let bad = false;
+    if (!/^PN-[A-Z0-9]+-\d{4}-\d{6}$/.test(n)) { fail(number, t('errNoticeNumber')); bad = true; }
+    if (!(Number(input(amount).value) > 0)) { fail(amount, t('errAmount')); bad = true; }
+    if (!input(paidAt).value) { fail(paidAt, t('errRequired')); bad = true; }
+    if (!input(reference).value.trim()) { fail(reference, t('errRequired')); bad = true; }
+    if (bad) return;
+    try {
+      await api('POST', '/api/v1/payments', { noticeNumber: n, amount: Number(input(amount).value),
+        paidAt: new Date(`${input(paidAt).value}:00+07:00`).toISOString(), method: input(method).value, reference: input(reference).value.trim() });
+      result.textContent = `${t('paymentRecorded')} ${n}`;
+      ctx.flash(`${t('paymentRecorded')} ${n}`);
+    } catch (err) {
+      const e = err as ApiError;
+      if (e.code === 'unknown_notice') fail(number, t('errUnknownNotice'));
+      else if (e.code === 'notice_already_paid' || e.code === 'notice_cancelled') fail(number, t(e.code === 'notice_cancelled' ? 'errCancelled' : 'errAlreadyPaid'));
+      else if (e.code === 'amount_mismatch') fail(amount, `${t('errMismatch')} ${money(Number(e.details.outstanding ?? 0))}`);
+      else if (e.code === 'paid_in_future') fail(paidAt, t('errFuture'));
+      else if (e.code === 'reference_reused') fail(reference, t('errReference'));
+      else result.textContent = `${t('error')}: ${e.message}`;
+    }
+  } }, h('h2', {}, t('recordPayment')), ...all.map((f) => f.wrap), h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'pay-submit' }, t('save'))), result);
+}
+
+function importForm(): HTMLElement {
+  const file = field('statement-file', t('statementFile'), h('input', { type: 'file', name: 'file', accept: '.csv,text/csv' }));
+  const method = field('statement-method', t('method'), h('select', { name: 'method' },
+    h('option', { value: 'bank_transfer' }, t('method_bank_transfer')), h('option', { value: 'treasury' }, t('method_treasury'))));
+  const progress = h('progress', { id: 'import-progress', max: 100, value: 0, hidden: true, 'aria-label': t('importing') });
+  const report = h('div', { id: 'import-report' });
+  const fileInput = file.wrap.querySelector('input') as HTMLInputElement;
+  return h('form', { class: 'card settings', id: 'import-form', onsubmit: (event: Event) => {
+    event.preventDefault();
+    file.error.textContent = '';
+    const chosen = fileInput.files?.[0];
+    if (!chosen) { file.error.textContent = t('errChooseFile'); return; }
+    const body = new FormData();
+    body.append('method', (method.wrap.querySelector('select') as HTMLSelectElement).value);
+    body.append('file', chosen);
+    // XMLHttpRequest, not fetch: it reports upload progress for the bar
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/v1/payments/import');
+    progress.hidden = false;
+    progress.value = 0;
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) progress.value = Math.round((e.loaded / e.total) * 90); };
+    xhr.onload = () => {
+      progress.value = 100;
+      const data = JSON.parse(xhr.responseText || '{}') as Reconciliation & { error?: string; message?: string };
+      if (xhr.status !== 200) { file.error.textContent = data.error === 'invalid_statement' ? `${t('errStatement')} (${data.message ?? ''})` : `${t('error')}: ${data.message ?? xhr.status}`; progress.hidden = true; return; }
+      mount(report, reconciliationView(data));
+    };
+    xhr.onerror = () => { file.error.textContent = t('errNetwork'); progress.hidden = true; };
+    xhr.send(body);
+  } }, h('h2', {}, t('importStatement')), file.wrap, method.wrap, h('p', { class: 'muted' }, t('statementHelp')),
+  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'import-submit' }, t('importStatement'))), progress, report);
+}
+
+function reconciliationView(r: Reconciliation): HTMLElement {
+  return h('div', { id: 'reconciliation' },
+    h('p', { id: 'reconciliation-summary' }, `${t('lines')}: ${r.lines} · ${t('matched')}: ${r.matched} (${money(r.matchedAmount)}) · `
+      + `${t('alreadyRecorded')}: ${r.alreadyRecorded} · ${t('unmatched')}: ${r.unmatched} (${money(r.unmatchedAmount)})`),
+    h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, ...['line', 'colStatus', 'colNotice', 'amount', 'reference'].map((k) => h('th', { scope: 'col' }, t(k as 'amount'))))),
+      h('tbody', {}, ...r.outcomes.map((o) => h('tr', { class: o.status === 'unmatched' ? 'low' : '' }, h('td', {}, o.line),
+        h('td', {}, t(`outcome_${o.status}` as 'matched'), o.reason ? ` — ${t(`why_${o.reason}` as 'matched')}` : ''),
+        h('td', {}, o.noticeNumber ?? '—'), h('td', { class: 'num' }, o.amount !== null ? money(o.amount) : '—'), h('td', {}, o.reference ?? '—'))))));
+}
+
+function agingSection(o: Outstanding): HTMLElement {
+  return h('section', { id: 'aging' }, h('h2', {}, `${t('agingTitle')} (${o.count} · ${money(o.total)})`),
+    h('div', { class: 'totals' }, ...o.buckets.map((b) => h('div', { class: 'card stat' }, h('div', { class: 'muted' }, `${b.bucket} ${t('days')}`),
+      h('strong', {}, money(b.amount)), h('div', { class: 'muted' }, `${b.count} ${t('noticesCount')}`)))),
+    h('p', { class: 'exports' }, `${t('export')}: `, h('a', { href: '/api/v1/finance/outstanding?format=csv', download: '' }, 'CSV'), ' · ',
+      h('a', { href: '/api/v1/finance/outstanding?format=xlsx', download: '' }, 'Excel (.xlsx)')),
+    o.items.length === 0 ? h('p', { class: 'empty' }, t('agingEmpty')) : h('table', { class: 'grid', id: 'outstanding' },
+      h('thead', {}, h('tr', {}, ...(['colNotice', 'colPlate', 'colViolation', 'colIssued', 'due', 'ageDays', 'colOutstanding'] as const).map((k) => h('th', { scope: 'col' }, t(k))))),
+      h('tbody', {}, ...o.items.slice(0, 200).map((i) => h('tr', {}, h('td', {}, i.noticeNumber), h('td', { class: 'plate' }, i.plate), h('td', {}, tk('rule', i.rule)),
+        h('td', {}, dateTime(i.issuedAt)), h('td', {}, dateTime(i.dueAt)), h('td', { class: 'num' }, i.ageDays), h('td', { class: 'num' }, money(i.outstanding)))))));
+}
+
+/** Collected vs outstanding per row as grouped bars in inline SVG: no chart library, nothing fetched from outside. */
 function chart(rows: Report['rows']): SVGSVGElement {
   const ns = 'http://www.w3.org/2000/svg';
   const width = 900;

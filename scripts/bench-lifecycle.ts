@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.js';
+import { migrate } from '../src/db/migrate.js';
+import { createPool } from '../src/db/pool.js';
+import { retentionPolicy } from '../src/retention/retention-policy.js';
+import { runRetention } from '../src/retention/run-retention.js';
+import { LocalBlobStore } from '../src/storage/blob-store.js';
+import { createScratch } from './scratch-database.js';
+
+/**
+ * Data-lifecycle benchmark on a scratch database (removed afterwards unless --keep): generates
+ * --reads captures with one plate read each, spread evenly over --months months ending now (the
+ * province rate is ~100 000 a day), a share of them evidence of closed cases, then times a retention
+ * run with the configured policy (RETENTION_* settings). Rows are generated in SQL: the images are
+ * not written to disk, so blob removal is an unlink of an absent file (the database side is what is
+ * measured). Last line:
+ *   reads <n> generate_s <x> retention_s <x> deleted_captures <n> deleted_per_s <x>
+ */
+const { values } = parseArgs({
+  options: {
+    reads: { type: 'string', default: '1000000' },
+    months: { type: 'string', default: '5' },
+    chunk: { type: 'string', default: '250000' },
+    'dry-run': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const reads = Number(values.reads);
+const months = Number(values.months);
+const chunk = Number(values.chunk);
+if (![reads, months, chunk].every((n) => Number.isInteger(n) && n > 0)) {
+  process.stderr.write('usage: npm run --silent bench:lifecycle -- [--reads 1000000] [--months 5] [--chunk 250000] [--dry-run] [--keep]\n');
+  process.exit(2);
+}
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+const scratch = await createScratch(loadConfig().DATABASE_URL, 'bench_life');
+const storageDir = scratch.storageDir;
+const config = loadConfig({ ...process.env, DATABASE_URL: scratch.databaseUrl, STORAGE_DIR: storageDir });
+const pool = createPool(config.DATABASE_URL, 4);
+const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
+try {
+  await migrate(pool);
+  const now = new Date();
+  const spanS = months * 30 * 86_400;
+  await pool.query(`INSERT INTO cameras (code, name, province, address, camera_type)
+                    SELECT 'BENCH-' || i, 'Camera ' || i, 'Bắc Ninh', 'Quốc lộ 1A', 'red_light' FROM generate_series(1, 50) i`);
+  const officer = await pool.query<{ id: number }>(`INSERT INTO users (username, full_name, role, password_hash) VALUES ('bench', 'Bench', 'officer', 'x') RETURNING id`);
+
+  const genStart = process.hrtime.bigint();
+  for (let from = 1; from <= reads; from += chunk) {
+    const to = Math.min(reads, from + chunk - 1);
+    // capture i is taken at an even step through the window; its bytes (and so its blob) are unique
+    await pool.query(
+      `INSERT INTO captures (id, camera_id, image_sha256, image_bytes, image_width, image_height, content_type, captured_at, received_at,
+                             source, status, processed_at, recognised_at)
+       SELECT i, 1 + i % 50, encode(sha256(int8send(i)), 'hex'), 150000, 1280, 720, 'image/jpeg', t, t, 'http', 'processed', t, t
+       FROM generate_series($1::bigint, $2::bigint) i, LATERAL (SELECT $3::timestamptz - make_interval(secs => ($4::float8 * ($5 - i) / $5)) AS t) tt`,
+      [from, to, now, spanS, reads]);
+    await pool.query(
+      `INSERT INTO plate_reads (capture_id, rank, plate_text, plate_key, raw_text, confidence, char_confidences,
+                                bbox_x, bbox_y, bbox_width, bbox_height, layout, colour, valid, low_confidence, created_at)
+       SELECT c.id, 0, '98A-' || lpad((c.id % 100000)::text, 5, '0'), '98A' || lpad((c.id % 100000)::text, 5, '0'), '98A' || lpad((c.id % 100000)::text, 5, '0'),
+              0.93, ARRAY[0.93, 0.95, 0.9]::real[], 500, 400, 180, 44, 'one-line', 'white', true, false, c.captured_at
+       FROM captures c WHERE c.id BETWEEN $1 AND $2`, [from, to]);
+    log(`generated ${to} / ${reads} reads (${seconds(genStart).toFixed(0)} s)`);
+  }
+  await pool.query(`SELECT setval('captures_id_seq', $1)`, [reads]);
+  // one capture in 200 is evidence of a violation; half of those cases ended (rejected) and half are still awaiting review
+  await pool.query(
+    `WITH ev AS (SELECT id, camera_id, captured_at, row_number() OVER (ORDER BY id) AS n FROM captures WHERE id % 200 = 0),
+     v AS (
+       INSERT INTO violations (camera_id, rule, violation_code, legal_clause, description, vehicle_category, occurred_at, plate_text, plate_key,
+                               plate_colour, match_status, schedule_version, fine_min, fine_max, fine_amount, points, read_confidence, status,
+                               decided_by, decided_at, reject_reason, details)
+       SELECT camera_id, 'red_light', '16824.6.9.b.01', '6.9.b', 'Không chấp hành hiệu lệnh của đèn tín hiệu giao thông', 'car', captured_at,
+              '98A-00000', '98A00000', 'white', 'unknown', 'nd168-2024', 18000000, 20000000, 19000000, 4, 0.93,
+              CASE WHEN n % 2 = 0 THEN 'rejected' ELSE 'pending_review' END,
+              CASE WHEN n % 2 = 0 THEN $1::bigint END, CASE WHEN n % 2 = 0 THEN captured_at END, CASE WHEN n % 2 = 0 THEN 'duplicate' END,
+              jsonb_build_object('captureId', id)
+       FROM ev RETURNING id, (details->>'captureId')::bigint AS capture_id)
+     INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id)
+     SELECT v.id, v.capture_id, r.id FROM v JOIN plate_reads r ON r.capture_id = v.capture_id`, [officer.rows[0]!.id]);
+  await pool.query('VACUUM ANALYZE');
+  const generateS = seconds(genStart);
+  const size = await pool.query<{ size: string }>('SELECT pg_size_pretty(pg_database_size(current_database())) AS size');
+  log(`generated ${reads} captures + reads over ${months} months in ${generateS.toFixed(1)} s; database ${size.rows[0]!.size}`);
+
+  const policy = retentionPolicy(config);
+  const retStart = process.hrtime.bigint();
+  const report = await runRetention({ pool, storage: new LocalBlobStore(storageDir) }, policy, { now, dryRun: values['dry-run'] });
+  const retentionS = seconds(retStart);
+  const left = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM captures');
+  log(`retention${report.dryRun ? ' (dry run)' : ''} with ${JSON.stringify(policy)}: ${JSON.stringify(report.deleted)} in ${retentionS.toFixed(1)} s; ${left.rows[0]!.n} captures left`);
+  console.log(`reads ${reads} generate_s ${generateS.toFixed(1)} retention_s ${retentionS.toFixed(1)} deleted_captures ${report.deleted.captures} ` +
+    `deleted_per_s ${(report.deleted.captures / retentionS).toFixed(0)}`);
+} finally {
+  await pool.end();
+  if (!values.keep) await scratch.remove();
+}

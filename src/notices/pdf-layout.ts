@@ -1,0 +1,112 @@
+import { createRequire } from 'node:module';
+import PDFDocument from 'pdfkit';
+
+const require = createRequire(import.meta.url);
+// from the npm font package, wherever the package manager put it: Helvetica has no Vietnamese diacritics
+const FONT_REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
+
+const PAGE = { width: 595.28, height: 841.89, margin: 42 };
+const LABEL_WIDTH = 180;
+
+export interface PaperInfo {
+  title: string;
+  author: string;
+  subject: string;
+  /** the paper's date: same inputs give the same bytes, so a stored sha256 can be re-verified by re-rendering */
+  createdAt: Date;
+}
+
+/**
+ * One A4 administrative paper in the layout of the Vietnamese forms (notice, violation record, penalty
+ * decision): unit and national motto header, centred title, labelled rows in sections, signature block.
+ * Each paper module decides what goes on the page; this one only knows how it is laid out.
+ */
+export class Paper {
+  readonly pdf: PDFKit.PDFDocument;
+  readonly left = PAGE.margin;
+  readonly width = PAGE.width - 2 * PAGE.margin;
+  readonly half = (PAGE.width - 2 * PAGE.margin) / 2;
+  y = PAGE.margin;
+  private readonly done: Promise<Buffer>;
+
+  constructor(info: PaperInfo) {
+    this.pdf = new PDFDocument({
+      size: 'A4', margin: PAGE.margin, autoFirstPage: true,
+      info: { Title: info.title, Author: info.author, Subject: info.subject, Creator: 'phat-nguoi', Producer: 'phat-nguoi', CreationDate: info.createdAt },
+    });
+    this.pdf.registerFont('regular', FONT_REGULAR);
+    this.pdf.registerFont('bold', FONT_BOLD);
+    const chunks: Buffer[] = [];
+    this.done = new Promise<Buffer>((resolve, reject) => {
+      this.pdf.on('data', (c: Buffer) => chunks.push(c));
+      this.pdf.on('end', () => resolve(Buffer.concat(chunks)));
+      this.pdf.on('error', reject);
+    });
+  }
+
+  /** Issuing unit (parent unit line first) and number on the left, national motto and place/date on the right; empty lines are skipped. */
+  header(unitLines: string[], numberLine: string, mottoLines: string[], dateLine: string): void {
+    const { pdf, left, half } = this;
+    const top = this.y;
+    let y = top;
+    pdf.font('bold').fontSize(9);
+    for (const line of unitLines.filter((l) => l.trim() !== '')) {
+      pdf.text(line, left, y, { width: half - 10, align: 'center' });
+      y = pdf.y;
+    }
+    pdf.font('regular').fontSize(9).text(numberLine, left, y + 2, { width: half - 10, align: 'center' });
+    const leftBottom = pdf.y;
+    y = top;
+    pdf.font('bold').fontSize(9);
+    for (const line of mottoLines) {
+      pdf.text(line, left + half, y, { width: half, align: 'center' });
+      y = pdf.y;
+    }
+    pdf.font('regular').fontSize(9).text(dateLine, left + half, y + 2, { width: half, align: 'center' });
+    this.y = Math.max(leftBottom, pdf.y) + 14;
+  }
+
+  title(title: string, subtitle: string, form: string): void {
+    const { pdf, left, width } = this;
+    pdf.font('bold').fontSize(15).text(title, left, this.y, { width, align: 'center' });
+    pdf.font('bold').fontSize(10.5).text(subtitle, left + 30, pdf.y + 2, { width: width - 60, align: 'center' });
+    if (form) pdf.font('regular').fontSize(8).text(form, left, pdf.y + 2, { width, align: 'center' });
+    this.y = pdf.y + 10;
+  }
+
+  paragraph(text: string, o: { bold?: boolean; size?: number; gap?: number; align?: 'justify' | 'left' } = {}): void {
+    this.pdf.font(o.bold ? 'bold' : 'regular').fontSize(o.size ?? 9.5).text(text, this.left, this.y, { width: this.width, align: o.align ?? 'justify' });
+    this.y = this.pdf.y + (o.gap ?? 6);
+  }
+
+  section(title: string): void {
+    this.pdf.font('bold').fontSize(10).text(title.toUpperCase(), this.left, this.y, { width: this.width });
+    this.y = this.pdf.y + 2;
+  }
+
+  row(label: string, value: string, bold = false): void {
+    const { pdf, left } = this;
+    pdf.font('regular').fontSize(9.5).text(`${label}:`, left + 8, this.y, { width: LABEL_WIDTH - 8 });
+    const labelBottom = pdf.y;
+    pdf.font(bold ? 'bold' : 'regular').fontSize(9.5).text(value, left + LABEL_WIDTH, this.y, { width: this.width - LABEL_WIDTH });
+    this.y = Math.max(labelBottom, pdf.y) + 2;
+  }
+
+  gap(points: number): void {
+    this.y += points;
+  }
+
+  /** Signature block on the right half: the first line (the signer's title) bold. */
+  signature(lines: string[]): void {
+    for (const [i, line] of lines.entries()) {
+      this.pdf.font(i === 0 ? 'bold' : 'regular').fontSize(i === 0 ? 9.5 : 8).text(line, this.left + this.half, this.y, { width: this.half, align: 'center' });
+      this.y = this.pdf.y;
+    }
+  }
+
+  end(): Promise<Buffer> {
+    this.pdf.end();
+    return this.done;
+  }
+}

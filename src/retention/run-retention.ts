@@ -1,0 +1,88 @@
+import { appendAudit } from '../audit/audit-log.js';
+import { withTransaction, type Pool } from '../db/pool.js';
+import { releaseUnreferencedBlobs, unreferencedBlobs } from '../storage/blob-references.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { PURGE_STEPS, purgeBatch, zeroCounts, type PurgeCounts } from './purge-batches.js';
+import { RETAINED_KINDS, type RetentionMetrics } from './retention-metrics.js';
+import type { RetentionPolicy } from './retention-policy.js';
+
+export interface RetentionDeps {
+  pool: Pool;
+  storage: BlobStore;
+  /** absent for the command line: its deletions are in the audit entry */
+  metrics?: RetentionMetrics;
+}
+
+export interface RetentionReport {
+  dryRun: boolean;
+  now: string;
+  policy: RetentionPolicy;
+  /** what was deleted, or in a dry run what would be */
+  deleted: PurgeCounts;
+  ms: number;
+}
+
+class DryRunRollback extends Error {}
+
+/**
+ * Applies the retention policy as of `now`: each step deletes in batches of one transaction each, so
+ * the pipeline is never blocked for long and a crash loses nothing but the batch in flight; a blob is
+ * released after its rows' batch committed, only if no row still names it. The run ends with ONE
+ * audit entry counting everything it deleted (also when it failed part-way).
+ *
+ * A dry run does the same deletions in a single transaction and rolls it back: what it reports is
+ * exactly what a run at that moment would delete, and nothing is changed (no audit entry either).
+ */
+export async function runRetention(deps: RetentionDeps, policy: RetentionPolicy, opts: { now?: Date; dryRun?: boolean } = {}): Promise<RetentionReport> {
+  const now = opts.now ?? new Date();
+  const started = Date.now();
+  const deleted = zeroCounts();
+  const report = (): RetentionReport => ({ dryRun: opts.dryRun ?? false, now: now.toISOString(), policy, deleted, ms: Date.now() - started });
+  if (opts.dryRun) {
+    await dryRun(deps.pool, policy, now, deleted);
+    return report();
+  }
+  let failure: unknown;
+  try {
+    for (const step of PURGE_STEPS) {
+      for (;;) {
+        const batch = await withTransaction(deps.pool, (tx) => purgeBatch(tx, step, policy, now));
+        if (batch.selected === 0) break;
+        batch.counts.blobs = await releaseUnreferencedBlobs(deps.pool, deps.storage, batch.blobCandidates);
+        for (const kind of RETAINED_KINDS) {
+          deleted[kind] += batch.counts[kind];
+          if (batch.counts[kind] > 0) deps.metrics?.deleted.inc({ kind }, batch.counts[kind]);
+        }
+      }
+    }
+  } catch (err) {
+    failure = err;
+  }
+  const result = report();
+  deps.metrics?.runDuration.observe({ outcome: failure ? 'failed' : 'done' }, result.ms / 1000);
+  await withTransaction(deps.pool, (tx) => appendAudit(tx, {
+    actorId: null, actor: 'retention', action: 'retention.purged', entityType: 'retention_run', entityId: result.now,
+    details: { deleted, policy, ms: result.ms, completed: !failure, ...(failure ? { error: String(failure) } : {}) },
+  }));
+  if (failure) throw failure;
+  return result;
+}
+
+async function dryRun(pool: Pool, policy: RetentionPolicy, now: Date, deleted: PurgeCounts): Promise<void> {
+  try {
+    await withTransaction(pool, async (tx) => {
+      for (const step of PURGE_STEPS) {
+        for (;;) {
+          const batch = await purgeBatch(tx, step, policy, now);
+          if (batch.selected === 0) break;
+          // counted per batch: a blob shared with rows of a later batch is counted when its last row goes
+          batch.counts.blobs = (await unreferencedBlobs(tx, [...new Set(batch.blobCandidates)])).length;
+          for (const kind of RETAINED_KINDS) deleted[kind] += batch.counts[kind];
+        }
+      }
+      throw new DryRunRollback();
+    });
+  } catch (err) {
+    if (!(err instanceof DryRunRollback)) throw err;
+  }
+}
