@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCamera } from '../../src/cameras/camera-registry.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
-import { MAINTENANCE_QUEUE, SCHEDULES } from '../../src/maintenance/scheduled-jobs.js';
+import { loadConfig } from '../../src/config.js';
+import { MAINTENANCE_QUEUE, schedulesFor } from '../../src/maintenance/scheduled-jobs.js';
 import { createRedis } from '../../src/redis.js';
 import { staffToken, syntheticJpeg } from '../ingest/fixtures.js';
 import { freePort, PrivatePostgres, PrivateRedis } from './services.js';
@@ -192,8 +193,16 @@ describe('PostgreSQL and Redis restarted under load', () => {
     const connection = createRedis(redis.url);
     const queue = new Queue(MAINTENANCE_QUEUE, { connection, prefix: PREFIX });
     try {
-      await waitFor(async () => (await queue.getJobSchedulers()).length === Object.keys(SCHEDULES).length, 10_000, 'schedules');
-      expect((await queue.getJobSchedulers()).map((s) => s.key).sort()).toEqual(Object.keys(SCHEDULES).sort());
+      // every schedule the worker keeps (with the worker's configuration: the audit checkpoint's interval comes from it)
+      const expected = schedulesFor(loadConfig(process.env));
+      await waitFor(async () => (await queue.getJobSchedulers()).length === Object.keys(expected).length, 10_000, 'schedules');
+      const schedulers = await queue.getJobSchedulers();
+      expect(schedulers.map((s) => s.key).sort()).toEqual(Object.keys(expected).sort());
+      for (const s of schedulers) {
+        const repeat = expected[s.key as keyof typeof expected];
+        if ('pattern' in repeat) expect(s).toMatchObject({ pattern: repeat.pattern, tz: repeat.tz });
+        else expect(Number(s.every)).toBe(repeat.every);
+      }
     } finally {
       await queue.close();
       connection.disconnect();
