@@ -150,7 +150,9 @@ describe('notice -> owner names the driver -> record -> decision -> payment -> c
     expect(dec.json()).toMatchObject({ totalAmount: 38_000_000, pointsDeducted: 4 });
     expect((await points(ownerId)).balance).toBe(8);
 
-    const csv = `date,amount,reference,description\n${new Date().toISOString().slice(0, 10)},38.000.000,FT-${dec.json().decisionNumber},Nop phat ${dec.json().decisionNumber.replace(/-/g, ' ')}\n`;
+    // a statement line carries the bank's calendar day in Vietnam, not the UTC date (they differ from 00:00 to 07:00 there)
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
+    const csv = `date,amount,reference,description\n${today},38.000.000,FT-${dec.json().decisionNumber},Nop phat ${dec.json().decisionNumber.replace(/-/g, ' ')}\n`;
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/payments/import', headers: { ...finance.headers, 'content-type': 'multipart/form-data; boundary=X' },
       payload: `--X\r\nContent-Disposition: form-data; name="file"; filename="s.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n--X--\r\n` });
     expect(res.json()).toMatchObject({ matched: 1, unmatched: 0 });
