@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createBlobStore } from '../../src/storage/create-blob-store.js';
+import { BlobIntegrityError } from '../../src/storage/blob-store.js';
 import { S3BlobStore } from '../../src/storage/s3-blob-store.js';
 import { StorageUnavailableError } from '../../src/storage/storage-errors.js';
 
@@ -88,7 +89,9 @@ describe('S3-compatible blob store', () => {
     expect(await store.has(missing)).toBe(false);
     const sha = await store.put(Buffer.from('original evidence'));
     fake.objects.set(`evidence/phat/${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}`, Buffer.from('tampered evidence'));
-    await expect(store.get(sha)).rejects.toThrow(/damaged/);
+    const refused = store.get(sha);
+    await expect(refused).rejects.toBeInstanceOf(BlobIntegrityError);
+    await expect(refused).rejects.toThrow(/fails its integrity check/);
   });
 
   it('turns a full or refusing bucket and an unreachable server into StorageUnavailableError, and check() says so', async () => {
