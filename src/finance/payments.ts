@@ -93,18 +93,29 @@ async function lockDecision(tx: PoolClient, input: PaymentInput): Promise<{ id: 
     if (!d) throw new PaymentError('unknown_decision', `no penalty decision numbered ${input.decisionNumber}`);
     return { id: d.id, number: d.decision_number, status: d.status, amount: d.total_amount };
   }
-  const notice = await tx.query<{ status: string }>('SELECT status FROM notices WHERE notice_number = $1', [input.noticeNumber]);
-  if (!notice.rows[0]) throw new PaymentError('unknown_notice', `no notice numbered ${input.noticeNumber}`);
-  if (notice.rows[0].status === 'cancelled') throw new PaymentError('notice_cancelled', `notice ${input.noticeNumber} was cancelled; nothing is owed`);
+  const notice = await tx.query<{ status: string; issued_on: string; paid_before_issue: boolean }>(
+    `SELECT status, to_char(issued_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY') AS issued_on,
+            ($2::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh')::date < (issued_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS paid_before_issue
+     FROM notices WHERE notice_number = $1`, [input.noticeNumber, input.paidAt]);
+  const n = notice.rows[0];
+  if (!n) throw new PaymentError('unknown_notice', `no notice numbered ${input.noticeNumber}`);
+  if (n.status === 'cancelled') throw new PaymentError('notice_cancelled', `notice ${input.noticeNumber} was cancelled; nothing is owed`);
   const { rows } = await tx.query<{ id: number; decision_number: string; status: string; total_amount: number }>(
     `SELECT d.id, d.decision_number, d.status, d.total_amount FROM penalty_decisions d JOIN decision_items i ON i.decision_id = d.id
      JOIN notices n ON n.id = i.notice_id WHERE n.notice_number = $1 FOR UPDATE OF d`, [input.noticeNumber]);
   const d = rows[0];
   if (!d) {
+    // a date before the quoted notice was issued is wrong whatever the case's stage: say so first, as a
+    // decision issued later would not make it right (by calendar day in Vietnam, as below)
+    if (n.paid_before_issue) throw paidBeforeNotice(input.paidAt, input.noticeNumber!, n.issued_on);
     throw new PaymentError('no_decision',
       `notice ${input.noticeNumber} has no penalty decision yet: the fine is paid against the decision issued when the violator comes forward`);
   }
   return { id: d.id, number: d.decision_number, status: d.status, amount: d.total_amount };
+}
+
+function paidBeforeNotice(paidAt: Date, noticeNumber: string, issuedOn: string): PaymentError {
+  return new PaymentError('paid_before_notice', `paidAt ${paidAt.toISOString()} is before notice ${noticeNumber} was issued (${issuedOn})`);
 }
 
 async function recordInTransaction(tx: PoolClient, input: PaymentInput, actor: PaymentActor, source: PaymentSource): Promise<{ payment: Payment; created: boolean }> {
@@ -122,10 +133,7 @@ async function recordInTransaction(tx: PoolClient, input: PaymentInput, actor: P
      ORDER BY n.issued_at LIMIT 1`,
     [decision.id, input.paidAt],
   );
-  if (early.rows[0]) {
-    const n = early.rows[0];
-    throw new PaymentError('paid_before_notice', `paidAt ${input.paidAt.toISOString()} is before notice ${n.notice_number} was issued (${n.issued_on})`);
-  }
+  if (early.rows[0]) throw paidBeforeNotice(input.paidAt, early.rows[0].notice_number, early.rows[0].issued_on);
   const paidSoFar = await tx.query<{ paid: number }>('SELECT coalesce(sum(amount), 0)::bigint AS paid FROM payments WHERE decision_id = $1', [decision.id]);
   const outstanding = decision.amount - paidSoFar.rows[0]!.paid;
   if (decision.status === 'paid' || outstanding <= 0) {

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { seedCamera, seedNotice, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
+import { decideNotice, seedCamera, seedNotice, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
 import { multipartBody, syntheticJpeg } from '../ingest/fixtures.js';
 
 /**
@@ -100,9 +100,19 @@ describe('malformed payments', () => {
     const blank = await pay('   ', new Date().toISOString());
     expect(blank.statusCode).toBe(400);
     expect(blank.json().error).toBe('blank_reference');
+    // the date is wrong whatever the case's stage: said before "no decision yet"
     const early = await pay('FT-0001', '2020-01-01T00:00:00+07:00');
     expect(early.statusCode).toBe(422);
     expect(early.json().error).toBe('paid_before_notice');
+    // and once the fine is decided, paid against the decision quoted by its notice or by its own number
+    const { decisionNumber, totalAmount } = await decideNotice(t.app, officer, notice.noticeNumber);
+    const earlyDecided = await pay('FT-0002', '2020-01-01T00:00:00+07:00');
+    expect(earlyDecided.statusCode).toBe(422);
+    expect(earlyDecided.json().error).toBe('paid_before_notice');
+    const earlyByDecision = await t.app.inject({ method: 'POST', url: '/api/v1/payments', headers: finance.headers,
+      payload: { decisionNumber, amount: totalAmount, paidAt: '2020-01-01T00:00:00+07:00', method: 'bank_transfer', reference: 'FT-0003' } });
+    expect(earlyByDecision.statusCode).toBe(422);
+    expect(earlyByDecision.json().error).toBe('paid_before_notice');
     const { rows: paid } = await t.db.pool.query('SELECT count(*)::int AS n FROM payments');
     expect(paid[0].n).toBe(0);
   });

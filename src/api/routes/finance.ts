@@ -26,7 +26,7 @@ function paymentErrorToHttp(err: unknown): never {
 const Outcome = Type.Object({
   line: Type.Integer({ description: 'line number in the file, header = 1' }),
   status: Type.Union([Type.Literal('matched'), Type.Literal('already_recorded'), Type.Literal('unmatched')]),
-  reason: Type.Optional(Type.String({ description: 'why a line is unmatched: invalid_line, no_notice_number, unknown_notice, amount_mismatch, notice_already_paid, notice_cancelled, reference_reused, paid_before_notice' })),
+  reason: Type.Optional(Type.String({ description: 'why a line is unmatched: invalid_line, no_notice_number, unknown_notice, unknown_decision, no_decision, amount_mismatch, decision_already_paid, notice_already_paid, notice_cancelled, reference_reused, paid_before_notice' })),
   message: Type.Optional(Type.String()),
   noticeNumber: Type.Union([Type.String(), Type.Null()], { description: 'the decision number (QD-…) or notice number (PN-…) the line carried' }),
   paymentId: Type.Optional(Type.Integer()),
