@@ -14,6 +14,7 @@ import { seedDemoCaptures } from '../../src/seed/demo-captures.js';
 import { createPlateEngine, type PlateEngine } from '../../src/vision/engine.js';
 import { evaluateCapture } from '../../src/violations/evaluate.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { decideNotice, staffWithSession } from '../helpers/fixtures.js';
 
 /**
  * The console in a real browser (Debian's Chromium driven by playwright-core) against the real API,
@@ -332,9 +333,16 @@ describe('the review console', () => {
   });
 
   it('finance records a payment (errors next to the fields), imports a statement, sees aging and downloads CSV and Excel', async () => {
+    // a notice of a person (who can answer "I was driving"): the fine is paid against the decision made on it
     const { rows } = await t.db.pool.query<{ notice_number: string; amount: number }>(
-      "SELECT notice_number, amount FROM notices WHERE status = 'issued' ORDER BY id LIMIT 1");
+      `SELECT n.notice_number, n.amount FROM notices n JOIN violations v ON v.id = n.violation_id JOIN owners o ON o.id = v.owner_id
+       WHERE n.status = 'issued' AND o.kind = 'person' ORDER BY n.id LIMIT 1`);
     const notice = rows[0]!;
+    // now, and today, in Vietnam: payments are dated on or after the day their notice was issued
+    const now = new Date();
+    const paidAt = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(now).replace(' ', 'T');
+    const today = paidAt.slice(0, 10);
     const page = await loggedIn('ketoan');
     await page.waitForSelector('#finance-chart');
     await page.fill('#pay-number', 'PN-1');
@@ -342,24 +350,35 @@ describe('the review console', () => {
     expect(await page.textContent('#pay-number-error')).toContain('PN-PC08-2026-000001');
     expect(await page.textContent('#pay-reference-error')).toContain('Bắt buộc');
     await page.fill('#pay-number', notice.notice_number);
-    await page.fill('#pay-amount', '1000');
-    await page.fill('#pay-date', '2026-11-20T09:30');
+    await page.fill('#pay-amount', String(notice.amount));
+    await page.fill('#pay-date', '2020-01-01T09:30');
     await page.selectOption('#pay-method', 'cash');
     await page.fill('#pay-reference', 'BL-0001');
     await page.click('#pay-submit');
+    await expect.poll(() => page.textContent('#pay-date-error')).toContain('trước ngày ra thông báo');
+    await page.fill('#pay-date', paidAt);
+    await page.click('#pay-submit');
+    await expect.poll(() => page.textContent('#pay-number-error')).toContain('chưa có quyết định xử phạt');
+
+    const { decisionNumber, totalAmount } = await decideNotice(t.app, await staffWithSession(t.db.pool, 'officer'), notice.notice_number);
+    await page.fill('#pay-amount', '1000');
+    await page.click('#pay-submit');
     await expect.poll(() => page.textContent('#pay-amount-error')).toContain('Phải nộp đủ');
+    expect(await page.textContent('#pay-number-error')).toBe('');
     await shot(page, '8a-finance-payment-error');
-    await page.fill('#pay-amount', String(notice.amount));
+    await page.fill('#pay-amount', String(totalAmount));
     await page.click('#pay-submit');
     await expect.poll(() => page.textContent('#pay-result')).toContain(notice.notice_number);
+    expect(await page.textContent('#pay-result')).toContain(decisionNumber);
     const paid = await t.db.pool.query<{ status: string }>('SELECT status FROM notices WHERE notice_number = $1', [notice.notice_number]);
     expect(paid.rows[0]!.status).toBe('resolved');
 
     await page.setInputFiles('#statement-file', { name: 'saoke.csv', mimeType: 'text/csv',
-      buffer: Buffer.from(`date,amount,reference,description\n2026-11-21,${notice.amount},FT-9,nop phat ${notice.notice_number}\n2026-11-21,5000,FT-10,tien dien\n`) });
+      buffer: Buffer.from(`date,amount,reference,description\n${today},${totalAmount},FT-9,nop phat ${notice.notice_number}\n${today},5000,FT-10,tien dien\n`) });
     await page.click('#import-submit');
     await page.waitForSelector('#reconciliation');
     expect(await page.textContent('#reconciliation-summary')).toContain('Không khớp: 2');
+    expect(await page.textContent('#reconciliation')).toContain('quyết định đã nộp');
     expect(await page.textContent('#reconciliation')).toContain('không có số thông báo');
     await page.waitForSelector('#outstanding, #aging .empty');
     await shot(page, '8b-finance-import');

@@ -71,8 +71,20 @@ function field(id: string, text: string, input: HTMLInputElement | HTMLSelectEle
   return { wrap: h('label', { for: id }, text, input, error), error };
 }
 
+/** A typed decision number (QD-…, also QĐ-…) or notice number (PN-…) in canonical form, or null. */
+function paymentTarget(text: string): { decisionNumber: string } | { noticeNumber: string } | null {
+  const n = text.trim().toUpperCase().replace(/^QĐ-/u, 'QD-');
+  if (/^QD-[A-Z0-9]{2,12}-\d{4}-\d{6}$/.test(n)) return { decisionNumber: n };
+  if (/^PN-[A-Z0-9]+-\d{4}-\d{6}$/.test(n)) return { noticeNumber: n };
+  return null;
+}
+
+/**
+ * A fine is paid against its penalty decision: finance types the decision number, or the notice number the
+ * payer quoted (the API finds the decision covering it). Every reason the API gives is shown next to its field.
+ */
 function paymentForm(ctx: Context): HTMLElement {
-  const number = field('pay-number', t('colNotice'), h('input', { name: 'noticeNumber', placeholder: 'PN-PC08-2026-000001' }));
+  const number = field('pay-number', t('payTarget'), h('input', { name: 'number', placeholder: 'QD-PC08-2026-000001 / PN-PC08-2026-000001' }));
   const amount = field('pay-amount', `${t('amount')} (₫)`, h('input', { name: 'amount', type: 'number', min: 1, step: 1 }));
   const paidAt = field('pay-date', t('paidAt'), h('input', { name: 'paidAt', type: 'datetime-local' }));
   const method = field('pay-method', t('method'), h('select', { name: 'method' }, ...METHODS.map((m) => h('option', { value: m }, t(`method_${m}` as 'method_cash')))));
@@ -85,26 +97,34 @@ function paymentForm(ctx: Context): HTMLElement {
     event.preventDefault();
     for (const f of all) { f.error.textContent = ''; input(f).removeAttribute('aria-invalid'); }
     result.textContent = '';
-    const n = input(number).value.trim().toUpperCase();
+    const target = paymentTarget(input(number).value);
     let bad = false;
-    if (!/^PN-[A-Z0-9]+-\d{4}-\d{6}$/.test(n)) { fail(number, t('errNoticeNumber')); bad = true; }
+    if (!target) { fail(number, t('errPayTarget')); bad = true; }
     if (!(Number(input(amount).value) > 0)) { fail(amount, t('errAmount')); bad = true; }
     if (!input(paidAt).value) { fail(paidAt, t('errRequired')); bad = true; }
     if (!input(reference).value.trim()) { fail(reference, t('errRequired')); bad = true; }
-    if (bad) return;
+    if (bad || !target) return;
     try {
-      await api('POST', '/api/v1/payments', { noticeNumber: n, amount: Number(input(amount).value),
+      const payment = await api<{ decisionNumber: string | null; noticeNumber: string }>('POST', '/api/v1/payments', { ...target, amount: Number(input(amount).value),
         paidAt: new Date(`${input(paidAt).value}:00+07:00`).toISOString(), method: input(method).value, reference: input(reference).value.trim() });
-      result.textContent = `${t('paymentRecorded')} ${n}`;
-      ctx.flash(`${t('paymentRecorded')} ${n}`);
+      const paid = 'noticeNumber' in target ? `${payment.decisionNumber ?? ''} (${t('colNotice').toLowerCase()} ${target.noticeNumber})` : target.decisionNumber;
+      result.textContent = `${t('paymentRecorded')} ${paid}`;
+      ctx.flash(`${t('paymentRecorded')} ${paid}`);
     } catch (err) {
       const e = err as ApiError;
-      if (e.code === 'unknown_notice') fail(number, t('errUnknownNotice'));
-      else if (e.code === 'notice_already_paid' || e.code === 'notice_cancelled') fail(number, t(e.code === 'notice_cancelled' ? 'errCancelled' : 'errAlreadyPaid'));
-      else if (e.code === 'amount_mismatch') fail(amount, `${t('errMismatch')} ${money(Number(e.details.outstanding ?? 0))}`);
-      else if (e.code === 'paid_in_future') fail(paidAt, t('errFuture'));
-      else if (e.code === 'reference_reused') fail(reference, t('errReference'));
-      else result.textContent = `${t('error')}: ${e.message}`;
+      switch (e.code) {
+        case 'unknown_notice': fail(number, t('errUnknownNotice')); break;
+        case 'unknown_decision': fail(number, t('errUnknownDecision')); break;
+        case 'no_decision': fail(number, t('errNoDecision')); break;
+        case 'notice_already_paid': case 'decision_already_paid': fail(number, t('errAlreadyPaid')); break;
+        case 'notice_cancelled': fail(number, t('errCancelled')); break;
+        case 'amount_mismatch': fail(amount, `${t('errMismatch')} ${money(Number(e.details.outstanding ?? 0))}`); break;
+        case 'paid_in_future': fail(paidAt, t('errFuture')); break;
+        case 'paid_before_notice': fail(paidAt, t('errBeforeNotice')); break;
+        case 'reference_reused': fail(reference, t('errReference')); break;
+        case 'blank_reference': fail(reference, t('errRequired')); break;
+        default: result.textContent = `${t('error')}: ${e.message}`;
+      }
     }
   } }, h('h2', {}, t('recordPayment')), ...all.map((f) => f.wrap), h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'pay-submit' }, t('save'))), result);
 }
@@ -146,9 +166,9 @@ function reconciliationView(r: Reconciliation): HTMLElement {
   return h('div', { id: 'reconciliation' },
     h('p', { id: 'reconciliation-summary' }, `${t('lines')}: ${r.lines} · ${t('matched')}: ${r.matched} (${money(r.matchedAmount)}) · `
       + `${t('alreadyRecorded')}: ${r.alreadyRecorded} · ${t('unmatched')}: ${r.unmatched} (${money(r.unmatchedAmount)})`),
-    h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, ...['line', 'colStatus', 'colNotice', 'amount', 'reference'].map((k) => h('th', { scope: 'col' }, t(k as 'amount'))))),
+    h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, ...['line', 'colStatus', 'colPaidFor', 'amount', 'reference'].map((k) => h('th', { scope: 'col' }, t(k as 'amount'))))),
       h('tbody', {}, ...r.outcomes.map((o) => h('tr', { class: o.status === 'unmatched' ? 'low' : '' }, h('td', {}, o.line),
-        h('td', {}, t(`outcome_${o.status}` as 'matched'), o.reason ? ` — ${t(`why_${o.reason}` as 'matched')}` : ''),
+        h('td', {}, t(`outcome_${o.status}` as 'matched'), o.reason ? ` — ${t(`why_${o.reason}` as 'matched') ?? o.reason}` : ''),
         h('td', {}, o.noticeNumber ?? '—'), h('td', { class: 'num' }, o.amount !== null ? money(o.amount) : '—'), h('td', {}, o.reference ?? '—'))))));
 }
 
