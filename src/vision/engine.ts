@@ -47,6 +47,11 @@ export interface RecogniseOptions {
   minConfidence?: number;
   /** Plates below this confidence are flagged for human review (default 0.85). */
   lowConfidence?: number;
+  /**
+   * Rectangles in fractions (0..1) of the whole image where the camera burns
+   * in text (timestamp, location caption, logo): nothing read there is a plate.
+   */
+  overlayMasks?: readonly Roi[];
 }
 
 export interface RecogniseResult {
@@ -421,8 +426,10 @@ export async function createPlateEngine(engineOpts: { tesseract?: boolean } = {}
       const minConfidence = opts.minConfidence ?? 0.3;
       const low = opts.lowConfidence ?? 0.85;
       const kept: PlateRead[] = [];
+      const masks = (opts.overlayMasks ?? []).map((m) => ({ x: m.x * decoded.width, y: m.y * decoded.height, width: m.width * decoded.width, height: m.height * decoded.height }));
       for (let s of scored) {
         if (kept.some((k) => overlap(k.bbox, s.read.bbox) > 0.5)) continue;
+        if (masks.some((m) => inMask(s.read.bbox, m))) continue;
         if (tesseract && opts.profile === 'vn' && kept.length < SECOND_OPINIONS && needsSecondOpinion(s.read)) {
           // The second reader is an optional improvement: its failure must not fail the read.
           const again = await secondOpinion(tesseract, s, opts.profile, offset).catch(() => undefined);
@@ -439,6 +446,13 @@ export async function createPlateEngine(engineOpts: { tesseract?: boolean } = {}
       await tesseract?.close();
     },
   };
+}
+
+/** A read whose centre lies in an overlay mask is the overlay's text. */
+function inMask(b: Box, m: Box): boolean {
+  const cx = b.x + b.width / 2;
+  const cy = b.y + b.height / 2;
+  return cx >= m.x && cx <= m.x + m.width && cy >= m.y && cy <= m.y + m.height;
 }
 
 /** A grammatical reading beats an ungrammatical one, then confidence decides. */

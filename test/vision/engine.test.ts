@@ -145,4 +145,11 @@ describe('PlateEngine.recognise on synthetic scenes', () => {
     expect(p!.readers).toBeGreaterThanOrEqual(2);
     expect(p!.lowConfidence).toBe(false);
   });
+
+  it("drops whatever is read inside a camera's overlay masks, even a perfect plate", async () => {
+    const scene = await renderScene({ lines: ['30A-123.45'] });
+    const masks = [{ x: scene.plate.x / 640, y: scene.plate.y / 480, width: scene.plate.width / 640, height: scene.plate.height / 480 }];
+    expect((await engine.recognise(scene.image, { profile: 'vn' })).plates[0]?.text).toBe('30A-123.45');
+    expect((await engine.recognise(scene.image, { profile: 'vn', overlayMasks: masks })).plates).toEqual([]);
+  });
 });
