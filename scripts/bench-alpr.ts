@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createPlateEngine, normalisePlate, plateKey, type Profile } from '../src/vision/engine.js';
@@ -7,6 +7,7 @@ interface ManifestLine {
   image: string;
   text: string;
   lines?: string[];
+  category?: string;
 }
 
 /** One visually checked label: what the plate really shows, or null when it cannot be read. */
@@ -49,12 +50,14 @@ const { values } = parseArgs({
     manifest: { type: 'string' },
     profile: { type: 'string', default: 'vn' },
     limit: { type: 'string' },
+    sample: { type: 'string' },
+    dump: { type: 'string' },
     'no-tesseract': { type: 'boolean', default: false },
     audit: { type: 'string' },
   },
 });
 if (!values.manifest) {
-  process.stderr.write('usage: bench-alpr --manifest <manifest.jsonl> [--profile vn|generic] [--limit n] [--no-tesseract] [--audit <label-audit.jsonl>]\n');
+  process.stderr.write('usage: bench-alpr --manifest <manifest.jsonl> [--profile vn|generic] [--limit n] [--sample k] [--dump reads.jsonl] [--no-tesseract] [--audit <label-audit.jsonl>]\n');
   process.exit(2);
 }
 const profile = values.profile as Profile;
@@ -67,6 +70,8 @@ let items = readFileSync(values.manifest, 'utf8')
   .split('\n')
   .filter((l) => l.trim() !== '')
   .map((l) => JSON.parse(l) as ManifestLine);
+// --sample k keeps every k-th image: a quick figure spread over all categories, not the first few.
+if (values.sample) items = items.filter((_, i) => i % Number(values.sample) === 0);
 if (values.limit) items = items.slice(0, Number(values.limit));
 const audit = values.audit ? loadAudit(values.audit, items) : null;
 
@@ -80,21 +85,42 @@ let excluded = 0;
 let fitting = 0;
 let fittingOk = 0;
 const times: number[] = [];
+/** Per category: images and correct top reads. */
+const categories = new Map<string, { n: number; ok: number }>();
+/** Top plates not flagged lowConfidence (would be fined without a person looking), and how many were right. */
+let auto = 0;
+let autoOk = 0;
+const dump: string[] = [];
 for (const item of items) {
   const buf = readFileSync(resolve(base, item.image));
   const t0 = performance.now();
   let got = '';
   let raw = '';
+  let flagged = true;
+  let top: unknown = null;
   try {
     const res = await engine.recognise(buf, { profile });
     got = res.plates[0]?.text ?? '';
     raw = res.plates[0]?.raw ?? '';
+    flagged = res.plates[0]?.lowConfidence ?? true;
+    top = res.plates[0] ?? null;
   } catch (err) {
     raw = `error: ${(err as Error).message}`;
   }
   times.push(performance.now() - t0);
   const correct = plateKey(got) === plateKey(item.text);
   if (correct) ok++;
+  if (!flagged) {
+    auto++;
+    if (correct) autoOk++;
+  }
+  if (item.category) {
+    const c = categories.get(item.category) ?? { n: 0, ok: 0 };
+    c.n++;
+    if (correct) c.ok++;
+    categories.set(item.category, c);
+  }
+  if (values.dump) dump.push(JSON.stringify({ image: item.image, want: item.text, category: item.category, correct, top }));
   const checked = audit?.get(item.image);
   if (checked && checked.corrected === null) excluded++;
   else if (plateKey(got) === plateKey(checked?.corrected ?? item.text)) auditedOk++;
@@ -105,6 +131,7 @@ for (const item of items) {
   if (!correct) process.stderr.write(`FAIL ${item.image} want=${item.text} got=${got} raw=${raw}\n`);
 }
 await engine.close();
+if (values.dump) writeFileSync(values.dump, dump.join('\n') + '\n');
 
 times.sort((a, b) => a - b);
 const pct = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
@@ -112,6 +139,11 @@ const n = items.length;
 if (profile === 'vn') {
   process.stderr.write(`labels fitting the vn grammar: accuracy ${(fitting ? fittingOk / fitting : 0).toFixed(4)} (${fittingOk}/${fitting})\n`);
 }
+for (const [name, c] of [...categories].sort()) {
+  process.stdout.write(`category ${name} accuracy ${(c.ok / c.n).toFixed(4)} (${c.ok}/${c.n})\n`);
+}
+// A wrong confident read becomes a notice to an innocent owner: precision_auto is the figure that guards them.
+process.stdout.write(`precision_auto ${(auto ? autoOk / auto : 0).toFixed(4)} (${autoOk}/${auto}) auto_share ${(n ? auto / n : 0).toFixed(4)}\n`);
 const timing = `median_ms ${pct(0.5).toFixed(1)} p95_ms ${pct(0.95).toFixed(1)}`;
 if (audit) {
   // the last line scores against the audited labels; the raw-label figure stays on the line before

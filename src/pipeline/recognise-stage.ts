@@ -14,6 +14,7 @@ interface CaptureForRecognition {
   code: string;
   plate_profile: 'vn' | 'generic';
   roi: { x: number; y: number; width: number; height: number } | null;
+  overlay_masks: { x: number; y: number; width: number; height: number }[];
   detect_threshold: number;
   read_threshold: number;
 }
@@ -28,7 +29,7 @@ export async function runRecognise(deps: StageDeps, captureId: number): Promise<
     `UPDATE captures c SET status = 'processing', attempts = c.attempts + 1
      FROM cameras k
      WHERE c.id = $1 AND k.id = c.camera_id AND c.status IN ('queued', 'processing')
-     RETURNING c.status, c.recognised_at, c.image_sha256, k.enabled, k.code, k.plate_profile, k.roi, k.detect_threshold, k.read_threshold`,
+     RETURNING c.status, c.recognised_at, c.image_sha256, k.enabled, k.code, k.plate_profile, k.roi, k.overlay_masks, k.detect_threshold, k.read_threshold`,
     [captureId],
   );
   const capture = rows[0];
@@ -48,6 +49,7 @@ export async function runRecognise(deps: StageDeps, captureId: number): Promise<
     const result = await deps.engine.recognise(image, {
       profile: capture.plate_profile,
       ...(capture.roi ? { roi: capture.roi } : {}),
+      overlayMasks: capture.overlay_masks,
       minConfidence: capture.detect_threshold,
       lowConfidence: capture.read_threshold,
     }).catch((err: unknown) => {

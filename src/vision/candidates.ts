@@ -8,6 +8,8 @@ export interface PlateCandidate {
   bbox: Box;
   /** Rotated rectangle around all lines, when the detector gave one per line. */
   quad?: Quad;
+  /** The whole plate, border included, when known better than from its lines. */
+  plate?: Box;
   detScore: number;
 }
 

@@ -12,12 +12,14 @@ const STD = [0.229, 0.224, 0.225] as const;
  * costs ~22 ms at 416 and ~55 ms at 640 on two cores: the coarse pass finds
  * plates that fill much of the frame (crops, close-ups), the fine pass the
  * small plates of street scenes. Small crops are enlarged so characters
- * span enough cells of the 1/4-resolution probability map.
+ * span enough cells of the 1/4-resolution probability map; frames under
+ * 640 px get a fine pass at about twice their size, because their plates
+ * are a dozen pixels high.
  */
 export function detectionPasses(width: number, height: number): number[] {
   const long = Math.max(width, height);
   const coarse = Math.min(416, Math.max(320, Math.round(long / 2)));
-  const fine = Math.min(640, Math.max(320, long));
+  const fine = long < 640 ? Math.min(960, Math.max(320, Math.round((2 * long) / 32) * 32)) : Math.min(640, long);
   return fine > coarse * 1.2 ? [coarse, fine] : [coarse];
 }
 

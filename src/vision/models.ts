@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { ModelError } from './errors.js';
 
-export type ModelId = 'det' | 'rec' | 'recKeys' | 'tesseractEng';
+export type ModelId = 'det' | 'rec' | 'recKeys' | 'tesseractEng' | 'plateReader';
+const MODEL_IDS: readonly ModelId[] = ['det', 'rec', 'recKeys', 'tesseractEng', 'plateReader'];
 
+/** A file shipped inside an npm package, or (`package` absent) committed under models/. */
 interface ManifestEntry {
-  package: string;
+  package?: string;
   file: string;
   sha256: string;
 }
@@ -24,12 +26,17 @@ function readManifest(): Record<ModelId, ManifestEntry> {
   }
   const models = (parsed as { models?: Record<string, Partial<ManifestEntry>> }).models ?? {};
   const out: Partial<Record<ModelId, ManifestEntry>> = {};
-  for (const id of ['det', 'rec', 'recKeys', 'tesseractEng'] as const) {
+  for (const id of MODEL_IDS) {
     const e = models[id];
-    if (!e || typeof e.package !== 'string' || typeof e.file !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256 ?? '')) {
-      throw new ModelError('manifest_invalid', `manifest entry "${id}" needs package, file and sha256`);
+    const badPackage = e?.package !== undefined && typeof e.package !== 'string';
+    if (!e || badPackage || typeof e.file !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256 ?? '')) {
+      throw new ModelError('manifest_invalid', `manifest entry "${id}" needs file and sha256 (and package when it ships in one)`);
     }
-    out[id] = { package: e.package, file: e.file, sha256: e.sha256 as string };
+    // A committed file must stay inside models/: the manifest is data, not a licence to read anywhere.
+    if (e.package === undefined && (e.file.includes('..') || e.file.startsWith('/'))) {
+      throw new ModelError('manifest_invalid', `manifest entry "${id}" names a file outside models/`);
+    }
+    out[id] = { ...(e.package !== undefined ? { package: e.package } : {}), file: e.file, sha256: e.sha256 as string };
   }
   return out as Record<ModelId, ManifestEntry>;
 }
@@ -58,7 +65,7 @@ export function modelPath(id: ModelId): string {
   if (done) return done;
   manifest ??= readManifest();
   const entry = manifest[id];
-  const path = join(packageDir(entry.package), entry.file);
+  const path = join(entry.package === undefined ? dirname(manifestPath) : packageDir(entry.package), entry.file);
   verifySha256(path, entry.sha256);
   verified.set(id, path);
   return path;
@@ -76,7 +83,7 @@ export function verifySha256(path: string, expected: string): void {
 const sessions = new Map<ModelId, Promise<ort.InferenceSession>>();
 
 /** One session per model per process: sessions are thread-safe for concurrent run() calls. */
-export function onnxSession(id: 'det' | 'rec'): Promise<ort.InferenceSession> {
+export function onnxSession(id: 'det' | 'rec' | 'plateReader'): Promise<ort.InferenceSession> {
   let s = sessions.get(id);
   if (!s) {
     s = (async () => {

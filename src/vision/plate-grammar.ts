@@ -25,40 +25,74 @@ export function plateKey(text: string): string {
 const TO_DIGIT: Record<string, string> = { O: '0', Q: '0', D: '0', U: '0', I: '1', J: '1', L: '1', T: '1', Z: '2', S: '5', B: '8', G: '6', A: '4', E: '8', Y: '7' };
 const TO_LETTER: Record<string, string> = { '0': 'D', '1': 'T', '2': 'Z', '3': 'B', '4': 'A', '5': 'S', '6': 'G', '7': 'T', '8': 'B', I: 'T', J: 'U', O: 'D', Q: 'D', W: 'M' };
 
-type Slot = 'digit' | 'letter' | 'second';
+/** A slot is the set of characters allowed at one position. */
+type Slot = string;
+const D: Slot = DIGITS;
+const L: Slot = SERIES_LETTERS;
+const L2: Slot = SECOND_LETTERS;
+/** First letter of military plates: the branch (army corps, services, general departments, regions...). */
+const MILITARY_FIRST: Slot = 'ABDHKPQTV';
+const ANY_LETTER: Slot = 'ABCDEFGHKLMNPQRSTUVXYZ';
+
+export type PlateKind = 'civil' | 'military' | 'diplomatic' | 'old';
 
 export interface Template {
-  /** Slots of each line, top line first (one entry for one-line plates). */
-  lines: Slot[][];
-  series: Slot[];
-  digits: 4 | 5;
-  /** Log prior: how common the series shape is among issued plates. */
+  kind: PlateKind;
+  /** Every slot in reading order; two-line reads are fitted over both lines together. */
+  slots: Slot[];
+  /** Whether the first two slots are a province code (chosen jointly among issued codes). */
+  province: boolean;
+  /** Characters of the top line on a two-line civil plate (province + series). */
+  top: number;
+  series: number;
+  /** Log prior: how common the shape is among plates on the road. */
   prior: number;
 }
 
-/** Letter+digit and single-letter series dominate; the rarer shapes must earn their place from the pixels. */
+/**
+ * Letter+digit and single-letter series dominate; the rarer shapes must earn
+ * their place from the pixels. Foreign-entity series (NG, QT, CV, NN) are the
+ * only place Q and G-after-N appear.
+ */
 const SERIES: { slots: Slot[]; prior: number }[] = [
-  { slots: ['letter'], prior: 0 },
-  { slots: ['letter', 'digit'], prior: 0 },
-  { slots: ['letter', 'second'], prior: -3 },
-  { slots: ['letter', 'second', 'digit'], prior: -3 },
+  { slots: [L], prior: 0 },
+  { slots: [L, D], prior: 0 },
+  { slots: [L, L2], prior: -3 },
+  { slots: [L, L2, D], prior: -3 },
+  ...['NG', 'QT', 'CV', 'NN'].map((w) => ({ slots: [...w], prior: -2 })),
 ];
 
-export function templatesFor(lineLengths: readonly number[]): Template[] {
+/** Two-letter series issued to cars (square plates of these are cars, not motorbikes). */
+const CAR_SERIES = new Set(['LD', 'DA', 'KT', 'NN', 'NG', 'QT', 'CV', 'LA', 'HC', 'TD', 'SA', 'CD', 'MK', 'RM']);
+
+function buildTemplates(): Template[] {
   const out: Template[] = [];
   for (const { slots: series, prior } of SERIES) {
-    for (const digits of [4, 5] as const) {
-      const top: Slot[] = ['digit', 'digit', ...series];
-      const bottom: Slot[] = Array<Slot>(digits).fill('digit');
-      const lines = lineLengths.length === 2 ? [top, bottom] : [[...top, ...bottom]];
-      if (lines.every((l, i) => l.length === lineLengths[i])) out.push({ lines, series, digits, prior });
+    for (const digits of [4, 5]) {
+      out.push({ kind: 'civil', slots: [D, D, ...series, ...Array<Slot>(digits).fill(D)], province: true, top: 2 + series.length, series: series.length, prior });
     }
+  }
+  // Military: red plates, two letters then 2+2 digits (TC-33-86); no province.
+  out.push({ kind: 'military', slots: [MILITARY_FIRST, ANY_LETTER, D, D, D, D], province: false, top: 2, series: 2, prior: -2 });
+  // Diplomatic and foreign organisations: 80-011-NG-01.
+  for (const w of ['NG', 'QT', 'CV', 'NN']) {
+    out.push({ kind: 'diplomatic', slots: [D, D, D, D, D, w[0]!, w[1]!, D, D], province: true, top: 5, series: 2, prior: -2 });
+  }
+  // Old motorbike plates still on the road: 13 267-G9, 60 715-J, 43 829-LH.
+  for (const series of [[L], [L, D], [L, L2]]) {
+    out.push({ kind: 'old', slots: [D, D, D, D, D, ...series], province: true, top: 2, series: series.length, prior: -4 });
   }
   return out;
 }
 
-function allowed(slot: Slot): string {
-  return slot === 'digit' ? DIGITS : slot === 'letter' ? SERIES_LETTERS : SECOND_LETTERS;
+const TEMPLATES = buildTemplates();
+
+/** A two-line read split elsewhere than the template's top line costs this much log-likelihood. */
+const SPLIT_PENALTY = 2;
+
+export function templatesFor(lineLengths: readonly number[]): Template[] {
+  const n = lineLengths.reduce((a, b) => a + b, 0);
+  return TEMPLATES.filter((t) => t.slots.length === n);
 }
 
 /** Per-symbol probabilities over PLATE_ALPHABET, as produced by the CTC decoder. */
@@ -108,45 +142,41 @@ const EPS = 1e-6;
 
 export interface TemplateFit {
   template: Template;
-  /** Corrected key, one string per line. */
-  lines: string[];
+  /** Corrected key. */
+  key: string;
   /** Probability of each chosen character. */
   confidences: number[];
   logScore: number;
 }
 
-/** Best reading of `probs` under one template; the province pair is chosen jointly among valid codes. */
-export function fitTemplate(probs: readonly CharProbs[][], template: Template): TemplateFit {
-  const lines: string[] = [];
+/** Best reading of `probs` (all lines in reading order) under one template; the province pair is chosen jointly among valid codes. */
+export function fitTemplate(probs: readonly CharProbs[], template: Template): TemplateFit {
+  let key = '';
   const confidences: number[] = [];
   let logScore = template.prior;
-  template.lines.forEach((slots, li) => {
-    let text = '';
-    let start = 0;
-    if (li === 0) {
-      const [a, b] = [probs[0]![0]!, probs[0]![1]!];
-      let best = '', bestV = -1, ca = 0, cb = 0;
-      for (let n = 11; n <= 99; n++) {
-        const code = String(n);
-        if (!isProvinceCode(code)) continue;
-        const va = a[PLATE_ALPHABET.indexOf(code[0]!)]!;
-        const vb = b[PLATE_ALPHABET.indexOf(code[1]!)]!;
-        if (va * vb > bestV) { best = code; bestV = va * vb; ca = va; cb = vb; }
-      }
-      text = best;
-      confidences.push(ca, cb);
-      logScore += Math.log(ca + EPS) + Math.log(cb + EPS);
-      start = 2;
+  let start = 0;
+  if (template.province) {
+    const [a, b] = [probs[0]!, probs[1]!];
+    let best = '', bestV = -1, ca = 0, cb = 0;
+    for (let n = 11; n <= 99; n++) {
+      const code = String(n);
+      if (!isProvinceCode(code)) continue;
+      const va = a[PLATE_ALPHABET.indexOf(code[0]!)]!;
+      const vb = b[PLATE_ALPHABET.indexOf(code[1]!)]!;
+      if (va * vb > bestV) { best = code; bestV = va * vb; ca = va; cb = vb; }
     }
-    for (let i = start; i < slots.length; i++) {
-      const [c, v] = bestIn(probs[li]![i]!, allowed(slots[i]!));
-      text += c;
-      confidences.push(v);
-      logScore += Math.log(v + EPS);
-    }
-    lines.push(text);
-  });
-  return { template, lines, confidences, logScore };
+    key = best;
+    confidences.push(ca, cb);
+    logScore += Math.log(ca + EPS) + Math.log(cb + EPS);
+    start = 2;
+  }
+  for (let i = start; i < template.slots.length; i++) {
+    const [c, v] = bestIn(probs[i]!, template.slots[i]!);
+    key += c;
+    confidences.push(v);
+    logScore += Math.log(v + EPS);
+  }
+  return { template, key, confidences, logScore };
 }
 
 export interface NormalisedPlate {
@@ -155,6 +185,7 @@ export interface NormalisedPlate {
   valid: boolean;
   provinceCode?: string;
   series?: string;
+  kind?: PlateKind;
   /** Confidence of each character of `key` after correction. */
   charConfidences: number[];
 }
@@ -184,28 +215,63 @@ export function normaliseProbs(probs: readonly CharProbs[][], profile: Profile, 
     return { canonical: rawKey, key: rawKey, valid: isGenericPlate(rawKey), charConfidences: rawConf };
   }
   let best: TemplateFit | undefined;
-  const lengths = probs.map((l) => l.length);
-  for (const t of templatesFor(lengths)) {
-    const fit = fitTemplate(probs, t);
+  const flat = probs.flat();
+  for (const t of templatesFor(probs.map((l) => l.length))) {
+    const fit = fitTemplate(flat, t);
+    // A two-line civil read must break after the series, as the plates do.
+    if (probs.length === 2 && t.kind === 'civil' && probs[0]!.length !== t.top) fit.logScore -= SPLIT_PENALTY;
     if (!best || fit.logScore > best.logScore) best = fit;
   }
-  // A two-line read whose split disagrees with every template still fits as one string.
-  if (!best && probs.length === 2) {
-    const flat = [probs.flat()];
-    for (const t of templatesFor([flat[0]!.length])) {
-      const fit = fitTemplate(flat, t);
-      if (!best || fit.logScore > best.logScore) best = fit;
+  if (!best || !plausibleFit(best, rawKey)) return { canonical: rawKey, key: rawKey, valid: false, charConfidences: rawConf };
+  const key = best.key;
+  const t = best.template;
+  const province = t.province ? key.slice(0, 2) : undefined;
+  return {
+    canonical: canonicalText(key, t, layout),
+    key,
+    valid: true,
+    ...(province ? { provinceCode: province } : {}),
+    series: seriesOf(key, t),
+    kind: t.kind,
+    charConfidences: best.confidences,
+  };
+}
+
+function seriesOf(key: string, t: Template): string {
+  switch (t.kind) {
+    case 'civil': return displaySeries(key.slice(2, 2 + t.series));
+    case 'military': return key.slice(0, 2);
+    case 'diplomatic': return key.slice(5, 7);
+    case 'old': return key.slice(5);
+  }
+}
+
+/** Đ is shown as Đ in the electric (MĐ) and pilot-production (TĐ) series; keys keep D so matching is unchanged. */
+function displaySeries(series: string): string {
+  if (/^MD\d$/.test(series)) return `MĐ${series[2]}`;
+  if (series === 'TD') return 'TĐ';
+  return series;
+}
+
+function canonicalText(key: string, t: Template, layout: Layout): string {
+  switch (t.kind) {
+    case 'military':
+      return `${key.slice(0, 2)}-${key.slice(2, 4)}-${key.slice(4)}`;
+    case 'diplomatic':
+      return `${key.slice(0, 2)}-${key.slice(2, 5)}-${key.slice(5, 7)}-${key.slice(7)}`;
+    case 'old':
+      return `${key.slice(0, 2)} ${key.slice(2, 5)}-${key.slice(5)}`;
+    case 'civil': {
+      const province = key.slice(0, 2);
+      const raw = key.slice(2, 2 + t.series);
+      const series = displaySeries(raw);
+      const digits = key.slice(2 + t.series);
+      const number = digits.length === 5 ? `${digits.slice(0, 3)}.${digits.slice(3)}` : digits;
+      // The layout tells car from motorbike only with the series: LD, DA, KT, NN... square plates are cars.
+      const motorbike = layout === 'two-line' && raw.length >= 2 && !CAR_SERIES.has(raw);
+      return motorbike ? `${province}-${series} ${number}` : `${province}${series}-${number}`;
     }
   }
-  if (!best || !plausibleFit(best, rawKey)) return { canonical: rawKey, key: rawKey, valid: false, charConfidences: rawConf };
-  const key = best.lines.join('');
-  const province = key.slice(0, 2);
-  const series = key.slice(2, 2 + best.template.series.length);
-  const digits = key.slice(2 + series.length);
-  const number = digits.length === 5 ? `${digits.slice(0, 3)}.${digits.slice(3)}` : digits;
-  const motorbike = layout === 'two-line' && series.length >= 2;
-  const canonical = motorbike ? `${province}-${series} ${number}` : `${province}${series}-${number}`;
-  return { canonical, key, valid: true, provinceCode: province, series, charConfidences: best.confidences };
 }
 
 /** Below this a chosen character has no support beyond noise. */
@@ -214,7 +280,7 @@ const MIN_SUPPORT = 0.01;
 const MAX_REPAIRS = 2;
 
 function plausibleFit(fit: TemplateFit, rawKey: string): boolean {
-  const key = fit.lines.join('');
+  const key = fit.key;
   let repairs = 0;
   for (let i = 0; i < key.length; i++) if (key[i] !== rawKey[i]) repairs++;
   return repairs <= MAX_REPAIRS && fit.confidences.every((c) => c >= MIN_SUPPORT);

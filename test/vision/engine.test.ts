@@ -110,4 +110,46 @@ describe('PlateEngine.recognise on synthetic scenes', () => {
       expect((err as ImageError).code).toBe(code);
     }
   });
+
+  it('levels a motorbike plate seen at 30 degrees and reads both lines', async () => {
+    const scene = await renderScene({ lines: ['60-AA', '243.23'] }, { sceneWidth: 460, sceneHeight: 350, plateWidth: 60, seed: 5 });
+    const tilted = await sharp(scene.image).rotate(30, { background: '#555' }).resize(460, 350, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer();
+    const [p] = (await engine.recognise(tilted, { profile: 'vn' })).plates;
+    expect(p?.text).toBe('60-AA 243.23');
+  });
+
+  it('reads a plate crop as small as a roadside camera cuts it (about 40x30 px)', async () => {
+    const scene = await renderScene({ lines: ['77-L2', '290.00'] }, { sceneWidth: 220, sceneHeight: 160, plateWidth: 200, at: { x: 10, y: 9 }, seed: 9 });
+    const crop = await sharp(scene.image).resize(44, 32, { fit: 'fill' }).png().toBuffer();
+    const [p] = (await engine.recognise(crop, { profile: 'vn' })).plates;
+    expect(plateKey(p?.text ?? '')).toBe('77L229000');
+  });
+
+  it('never takes a watermark or a burned-in timestamp for a plate', async () => {
+    const overlay = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480">' +
+        '<text x="20" y="40" font-family="DejaVu Sans" font-weight="bold" font-size="28" fill="#eee">PlatesMania.com</text>' +
+        '<text x="300" y="460" font-family="DejaVu Sans Mono" font-size="22" fill="#fff">2014-04-28 06:54:55</text></svg>',
+    );
+    const scene = await renderScene({ lines: ['51K-228.43'] }, { seed: 11 });
+    const image = await sharp(scene.image).composite([{ input: overlay, left: 0, top: 0 }]).png().toBuffer();
+    const r = await engine.recognise(image, { profile: 'vn' });
+    expect(r.plates[0]?.text).toBe('51K-228.43');
+    expect(r.plates.map((p) => plateKey(p.text))).not.toContain('PLATESMANIACOM');
+    expect(r.plates.filter((p) => !p.lowConfidence).map((p) => p.text)).toEqual(['51K-228.43']);
+  });
+
+  it('counts a plate as settled only when both readers agree', async () => {
+    const scene = await renderScene({ lines: ['30A-123.45'] }, { seed: 13 });
+    const [p] = (await engine.recognise(scene.image, { profile: 'vn' })).plates;
+    expect(p!.readers).toBeGreaterThanOrEqual(2);
+    expect(p!.lowConfidence).toBe(false);
+  });
+
+  it("drops whatever is read inside a camera's overlay masks, even a perfect plate", async () => {
+    const scene = await renderScene({ lines: ['30A-123.45'] });
+    const masks = [{ x: scene.plate.x / 640, y: scene.plate.y / 480, width: scene.plate.width / 640, height: scene.plate.height / 480 }];
+    expect((await engine.recognise(scene.image, { profile: 'vn' })).plates[0]?.text).toBe('30A-123.45');
+    expect((await engine.recognise(scene.image, { profile: 'vn', overlayMasks: masks })).plates).toEqual([]);
+  });
 });

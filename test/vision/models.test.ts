@@ -10,6 +10,8 @@ describe('model files', () => {
     for (const id of ['det', 'rec', 'recKeys', 'tesseractEng'] as const) {
       expect(modelPath(id)).toMatch(/node_modules/);
     }
+    // the plate reader has no npm package: it is committed beside the manifest
+    expect(modelPath('plateReader')).toMatch(/models\/cct_xs_v1_global\.onnx$/);
   });
 
   it('refuses a file whose bytes differ from the manifest', () => {

@@ -48,7 +48,44 @@ describe('normalisePlate, profile vn', () => {
 
   it('keeps two-letter and electric (MĐ) series when the glyphs are letters', () => {
     expect(normalisePlate('', 'vn', { lines: ['29AB', '15947'] }).canonical).toBe('29-AB 159.47');
-    expect(normalisePlate('', 'vn', { lines: ['29-MĐ1', '311.00'] }).canonical).toBe('29-MD1 311.00');
+    expect(normalisePlate('', 'vn', { lines: ['29-MĐ1', '311.00'] }).canonical).toBe('29-MĐ1 311.00');
+  });
+
+  it('shows Đ in MĐ and TĐ series while the key keeps D, so matching is unchanged', () => {
+    const electric = normalisePlate('', 'vn', { lines: ['60-MD1', '018.74'] });
+    expect(electric).toMatchObject({ canonical: '60-MĐ1 018.74', key: '60MD101874', series: 'MĐ1' });
+    expect(normalisePlate('50TD02440', 'vn').canonical).toBe('50TĐ-024.40');
+    expect(plateKey('50TĐ-024.40')).toBe('50TD02440');
+  });
+
+  it('tells a square car plate from a motorbike plate by its series, not by the layout alone', () => {
+    expect(normalisePlate('', 'vn', { lines: ['50LD', '205.25'] }).canonical).toBe('50LD-205.25');
+    expect(normalisePlate('', 'vn', { lines: ['41DA', '000.34'] }).canonical).toBe('41DA-000.34');
+    expect(normalisePlate('', 'vn', { lines: ['72-AC', '093.68'] }).canonical).toBe('72-AC 093.68');
+    expect(normalisePlate('14LA1752', 'vn').canonical).toBe('14LA-1752');
+  });
+
+  it('reads military plates: two letters, then two pairs of digits, no province', () => {
+    const r = normalisePlate('TC3386', 'vn');
+    expect(r).toMatchObject({ canonical: 'TC-33-86', valid: true, kind: 'military', series: 'TC' });
+    expect(r.provinceCode).toBeUndefined();
+    expect(normalisePlate('', 'vn', { lines: ['QH', '55-98'] }).canonical).toBe('QH-55-98');
+  });
+
+  it('keeps Q in QT and G in NG: foreign-entity series and diplomatic plates', () => {
+    expect(normalisePlate('80QT54642', 'vn').canonical).toBe('80QT-546.42');
+    expect(normalisePlate('80-011-NG-01', 'vn')).toMatchObject({ canonical: '80-011-NG-01', kind: 'diplomatic', provinceCode: '80' });
+    expect(normalisePlate('', 'vn', { lines: ['80-631', 'CV-01'] }).canonical).toBe('80-631-CV-01');
+  });
+
+  it('reads old motorbike plates with the series after the number', () => {
+    expect(normalisePlate('', 'vn', { lines: ['43', '829-LH'] }).canonical).toBe('43 829-LH');
+    expect(normalisePlate('60715K', 'vn').canonical).toBe('60 715-K');
+  });
+
+  it('never reads a camera timestamp or a caption as a plate', () => {
+    expect(normalisePlate('20140428065455', 'vn').valid).toBe(false);
+    expect(normalisePlate('PLATESMANIACOM', 'vn').valid).toBe(false);
   });
 
   it('rejects text that only fits the grammar after many repairs', () => {

@@ -1,0 +1,62 @@
+import sharp from 'sharp';
+import type { RgbImage } from './image.js';
+import { onnxSession, ort } from './models.js';
+import { clampBox, type Box } from './pixels.js';
+import type { CharProbs } from './plate-grammar.js';
+
+const W = 128;
+const H = 64;
+const SLOTS = 9;
+/** The model's alphabet is PLATE_ALPHABET followed by the padding symbol. */
+const CLASSES = 37;
+const PAD = 36;
+
+export interface PlateCropRead {
+  /** Characters before the first padding slot, in reading order (two lines read as one sequence). */
+  text: string;
+  /** Probabilities over PLATE_ALPHABET of each character of `text`. */
+  probs: CharProbs[];
+}
+
+async function cropPixels(img: RgbImage, box: Box): Promise<Buffer> {
+  const b = clampBox(box, img.width, img.height);
+  const left = Math.floor(b.x);
+  const top = Math.floor(b.y);
+  const width = Math.max(1, Math.min(img.width - left, Math.ceil(b.x + b.width) - left));
+  const height = Math.max(1, Math.min(img.height - top, Math.ceil(b.y + b.height) - top));
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .extract({ left, top, width, height })
+    .resize(W, H, { fit: 'fill', kernel: 'cubic' })
+    .raw()
+    .toBuffer();
+}
+
+/**
+ * Reads whole plate crops with the fast-plate-ocr CCT reader (one crop, one
+ * plate: both lines of a square plate come out as one sequence). It sees the
+ * plate as a picture rather than as text lines, so it keeps reading where the
+ * line detector and the line recogniser give up: 10 px characters of roadside
+ * camera crops, blur, plates whose lines DB cannot separate.
+ */
+export async function readPlateCrops(img: RgbImage, boxes: readonly Box[]): Promise<PlateCropRead[]> {
+  if (boxes.length === 0) return [];
+  const session = await onnxSession('plateReader');
+  const pixels = await Promise.all(boxes.map((b) => cropPixels(img, b)));
+  const batch = new Uint8Array(boxes.length * W * H * 3);
+  pixels.forEach((p, i) => batch.set(p, i * W * H * 3));
+  const result = await session.run({ [session.inputNames[0]!]: new ort.Tensor('uint8', batch, [boxes.length, H, W, 3]) });
+  const data = result[session.outputNames[0]!]!.data as Float32Array;
+  return boxes.map((_, i) => {
+    const probs: CharProbs[] = [];
+    let text = '';
+    for (let s = 0; s < SLOTS; s++) {
+      const row = data.subarray((i * SLOTS + s) * CLASSES, (i * SLOTS + s + 1) * CLASSES);
+      let best = 0;
+      for (let c = 1; c < CLASSES; c++) if (row[c]! > row[best]!) best = c;
+      if (best === PAD) break;
+      text += '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'[best];
+      probs.push(new Float32Array(row.subarray(0, PAD)));
+    }
+    return { text, probs };
+  });
+}
