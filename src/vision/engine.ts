@@ -276,7 +276,7 @@ function padLine(b: Box): Box {
 }
 
 /** Frames up to this long side are taken for a plate crop, as roadside cameras cut them. */
-const CROP_FRAME_PX = 200;
+const CROP_FRAME_PX = 96;
 /** Enlarged crops get a long side of this many pixels. */
 const CROP_VIEW_PX = 256;
 
