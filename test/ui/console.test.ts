@@ -407,7 +407,7 @@ describe('the review console', () => {
     await page.fill('#new-username', 'X');
     await page.click('#user-create');
     expect(await page.textContent('#new-username-error')).toContain('3–64');
-    expect(await page.textContent('#new-password-error')).toContain('10 ký tự');
+    expect(await page.textContent('#new-password-error')).toContain('12 ký tự');
     await page.fill('#new-username', 'canbo1');
     await page.fill('#new-fullname', 'Nguyễn Văn Mới');
     await page.fill('#new-password', 'mat-khau-rat-dai-1');
@@ -424,7 +424,7 @@ describe('the review console', () => {
     await page.click('button[data-reset="canbo9"]');
     await page.fill('#reset-password', 'ngan');
     await page.click('#reset-confirm');
-    expect(await page.textContent('#reset-error')).toContain('10 ký tự');
+    expect(await page.textContent('#reset-error')).toContain('12 ký tự');
     await page.click('#reset-dialog button[type=button]');
     await shot(page, '9a-users');
     expect(await accessibilityProblems(page)).toEqual([]);

@@ -16,7 +16,7 @@ const UserSchema = Type.Object({
 });
 
 const FullName = Type.String({ minLength: 1, maxLength: 200 });
-const Password = Type.String({ minLength: 1, maxLength: 1024, description: 'at least 10 characters' });
+const Password = Type.String({ minLength: 1, maxLength: 1024, description: 'at least 12 characters, not a common or guessable password' });
 
 function view(u: UserRecord) {
   return { ...u, createdAt: u.createdAt.toISOString(), updatedAt: u.updatedAt.toISOString() };
