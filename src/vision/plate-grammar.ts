@@ -42,8 +42,6 @@ export interface Template {
   slots: Slot[];
   /** Whether the first two slots are a province code (chosen jointly among issued codes). */
   province: boolean;
-  /** Characters of the top line on a two-line civil plate (province + series). */
-  top: number;
   series: number;
   /** Log prior: how common the shape is among plates on the road. */
   prior: number;
@@ -69,25 +67,25 @@ function buildTemplates(): Template[] {
   const out: Template[] = [];
   for (const { slots: series, prior } of SERIES) {
     for (const digits of [4, 5]) {
-      out.push({ kind: 'civil', slots: [D, D, ...series, ...Array<Slot>(digits).fill(D)], province: true, top: 2 + series.length, series: series.length, prior });
+      out.push({ kind: 'civil', slots: [D, D, ...series, ...Array<Slot>(digits).fill(D)], province: true, series: series.length, prior });
     }
   }
   // Military: red plates, two letters then 2+2 digits (TC-33-86); no province.
-  out.push({ kind: 'military', slots: [MILITARY_FIRST, ANY_LETTER, D, D, D, D], province: false, top: 2, series: 2, prior: -2 });
+  out.push({ kind: 'military', slots: [MILITARY_FIRST, ANY_LETTER, D, D, D, D], province: false, series: 2, prior: -2 });
   // Diplomatic and foreign organisations: 80-011-NG-01.
   for (const w of ['NG', 'QT', 'CV', 'NN']) {
-    out.push({ kind: 'diplomatic', slots: [D, D, D, D, D, w[0]!, w[1]!, D, D], province: true, top: 5, series: 2, prior: -2 });
+    out.push({ kind: 'diplomatic', slots: [D, D, D, D, D, w[0]!, w[1]!, D, D], province: true, series: 2, prior: -2 });
   }
   // Old motorbike plates still on the road: 13 267-G9, 60 715-J, 43 829-LH.
   for (const series of [[L], [L, D], [L, L2]]) {
-    out.push({ kind: 'old', slots: [D, D, D, D, D, ...series], province: true, top: 2, series: series.length, prior: -4 });
+    out.push({ kind: 'old', slots: [D, D, D, D, D, ...series], province: true, series: series.length, prior: -4 });
   }
   return out;
 }
 
 const TEMPLATES = buildTemplates();
 
-/** A two-line read split elsewhere than the template's top line costs this much log-likelihood. */
+/** A two-line civil read split elsewhere than after its series costs this much log-likelihood. */
 const SPLIT_PENALTY = 2;
 
 export function templatesFor(lineLengths: readonly number[]): Template[] {
@@ -219,7 +217,7 @@ export function normaliseProbs(probs: readonly CharProbs[][], profile: Profile, 
   for (const t of templatesFor(probs.map((l) => l.length))) {
     const fit = fitTemplate(flat, t);
     // A two-line civil read must break after the series, as the plates do.
-    if (probs.length === 2 && t.kind === 'civil' && probs[0]!.length !== t.top) fit.logScore -= SPLIT_PENALTY;
+    if (probs.length === 2 && t.kind === 'civil' && probs[0]!.length !== 2 + t.series) fit.logScore -= SPLIT_PENALTY;
     if (!best || fit.logScore > best.logScore) best = fit;
   }
   if (!best || !plausibleFit(best, rawKey)) return { canonical: rawKey, key: rawKey, valid: false, charConfidences: rawConf };

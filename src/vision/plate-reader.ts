@@ -1,15 +1,16 @@
-import sharp from 'sharp';
 import type { RgbImage } from './image.js';
 import { onnxSession, ort } from './models.js';
-import { clampBox, type Box } from './pixels.js';
+import type { Box } from './pixels.js';
+import { cutRegion } from './views.js';
+import { PLATE_ALPHABET } from './ctc.js';
 import type { CharProbs } from './plate-grammar.js';
 
 const W = 128;
 const H = 64;
 const SLOTS = 9;
 /** The model's alphabet is PLATE_ALPHABET followed by the padding symbol. */
-const CLASSES = 37;
-const PAD = 36;
+const PAD = PLATE_ALPHABET.length;
+const CLASSES = PAD + 1;
 
 export interface PlateCropRead {
   /** Characters before the first padding slot, in reading order (two lines read as one sequence). */
@@ -18,17 +19,8 @@ export interface PlateCropRead {
   probs: CharProbs[];
 }
 
-async function cropPixels(img: RgbImage, box: Box): Promise<Buffer> {
-  const b = clampBox(box, img.width, img.height);
-  const left = Math.floor(b.x);
-  const top = Math.floor(b.y);
-  const width = Math.max(1, Math.min(img.width - left, Math.ceil(b.x + b.width) - left));
-  const height = Math.max(1, Math.min(img.height - top, Math.ceil(b.y + b.height) - top));
-  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .extract({ left, top, width, height })
-    .resize(W, H, { fit: 'fill', kernel: 'cubic' })
-    .raw()
-    .toBuffer();
+function cropPixels(img: RgbImage, box: Box): Promise<Buffer> {
+  return cutRegion(img, box).pipeline.resize(W, H, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
 }
 
 /**
@@ -54,7 +46,7 @@ export async function readPlateCrops(img: RgbImage, boxes: readonly Box[]): Prom
       let best = 0;
       for (let c = 1; c < CLASSES; c++) if (row[c]! > row[best]!) best = c;
       if (best === PAD) break;
-      text += '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'[best];
+      text += PLATE_ALPHABET[best];
       probs.push(new Float32Array(row.subarray(0, PAD)));
     }
     return { text, probs };

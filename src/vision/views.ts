@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { RgbImage } from './image.js';
 import { clampBox, type Box } from './pixels.js';
 
@@ -55,16 +55,10 @@ export function pointToFrame(view: View, px: number, py: number): [number, numbe
  * the whole frame merges them.
  */
 export async function closeView(frame: RgbImage, region: Box, scale: number, degrees = 0): Promise<View> {
-  const b = clampBox(region, frame.width, frame.height);
-  const left = Math.floor(b.x);
-  const top = Math.floor(b.y);
-  const width = Math.max(1, Math.min(frame.width - left, Math.ceil(b.x + b.width) - left));
-  const height = Math.max(1, Math.min(frame.height - top, Math.ceil(b.y + b.height) - top));
+  const { pipeline: cut, left, top, width, height } = cutRegion(frame, region);
   const W = Math.max(8, Math.round(width * scale));
   const H = Math.max(8, Math.round(height * scale));
-  let pipeline = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
-    .extract({ left, top, width, height })
-    .resize(W, H, { fit: 'fill', kernel: 'lanczos3' });
+  let pipeline = cut.resize(W, H, { fit: 'fill', kernel: 'lanczos3' });
   // resize and rotate in one sharp pipeline run in a fixed order (rotate first), so the turn is a second pass.
   if (degrees !== 0) pipeline = sharp(await pipeline.raw().toBuffer(), { raw: { width: W, height: H, channels: 3 } }).rotate(degrees, { background: { r: 128, g: 128, b: 128 } });
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
@@ -75,4 +69,15 @@ export async function closeView(frame: RgbImage, region: Box, scale: number, deg
     scale: W / width,
     ...(degrees !== 0 ? { turn: { degrees, width: W, height: H } } : {}),
   };
+}
+
+/** A sharp pipeline over the whole pixels of `region` (frame coordinates, clamped to the frame), and where they lie. */
+export function cutRegion(frame: RgbImage, region: Box): { pipeline: Sharp; left: number; top: number; width: number; height: number } {
+  const b = clampBox(region, frame.width, frame.height);
+  const left = Math.floor(b.x);
+  const top = Math.floor(b.y);
+  const width = Math.max(1, Math.min(frame.width - left, Math.ceil(b.x + b.width) - left));
+  const height = Math.max(1, Math.min(frame.height - top, Math.ceil(b.y + b.height) - top));
+  const pipeline = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } }).extract({ left, top, width, height });
+  return { pipeline, left, top, width, height };
 }
