@@ -5,6 +5,7 @@ import { createRedis, type Redis } from '../../src/redis.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from './db.js';
 import { TEST_REDIS_URL } from './env.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +31,8 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
     ...overrides,
   });
   const redis = createRedis(config.REDIS_URL);
+  // /health rightly reports Redis down until its ready check passes; on a loaded box that can outlast buildApp()
+  if (redis.status !== 'ready') await once(redis, 'ready');
   const app = await buildApp({ config, pool: db.pool, redis, logger: createLogger(config.LOG_LEVEL, 'test'), storage: new LocalBlobStore(storage) });
   await app.ready();
   return {
