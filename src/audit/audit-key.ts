@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 
@@ -22,11 +22,16 @@ export function loadAuditKey(config: Pick<Config, 'AUDIT_HMAC_KEY' | 'AUDIT_HMAC
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   mkdirSync(path.dirname(file), { recursive: true });
+  // The key is written whole under a private name, then linked into place: processes starting together
+  // never read a half-written file, and link() refuses to replace a key another process put there first.
+  const draft = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(draft, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
   try {
-    // 'wx': two processes starting together must not each write their own key
-    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
+    linkSync(draft, file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(draft);
   }
   return parseKeyFile(readFileSync(file, 'utf8'), file);
 }
