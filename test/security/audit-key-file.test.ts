@@ -14,10 +14,10 @@ describe('audit key file', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'audit-key-'));
     try {
       const file = path.join(dir, 'keys', 'audit.key');
-      const first = loadAuditKey({ AUDIT_HMAC_KEY_FILE: file });
+      const first = loadAuditKey({ AUDIT_HMAC_KEY: '', AUDIT_HMAC_KEY_FILE: file });
       expect(first.length).toBeGreaterThanOrEqual(32);
       expect(statSync(file).mode & 0o777).toBe(0o600);
-      expect(loadAuditKey({ AUDIT_HMAC_KEY_FILE: file })).toEqual(first);
+      expect(loadAuditKey({ AUDIT_HMAC_KEY: '', AUDIT_HMAC_KEY_FILE: file })).toEqual(first);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -28,7 +28,7 @@ describe('audit key file', () => {
     try {
       const file = path.join(dir, 'audit.key');
       writeFileSync(file, 'short\n');
-      expect(() => loadAuditKey({ AUDIT_HMAC_KEY_FILE: file })).toThrow(/fewer than 32/);
+      expect(() => loadAuditKey({ AUDIT_HMAC_KEY: '', AUDIT_HMAC_KEY_FILE: file })).toThrow(/fewer than 32/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
