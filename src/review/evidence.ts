@@ -35,6 +35,7 @@ export interface EvidenceItem {
   measuredSpeedKmh: number | null;
   signalPhase: string | null;
   redElapsedMs: number | null;
+  amberElapsedMs: number | null;
   lane: number | null;
   direction: string | null;
   addedAt: Date;
@@ -51,6 +52,7 @@ interface EvidenceRow {
   measured_speed_kmh: number | null;
   signal_phase: string | null;
   red_elapsed_ms: number | null;
+  amber_elapsed_ms: number | null;
   lane: number | null;
   direction: string | null;
   added_at: Date;
@@ -73,7 +75,7 @@ interface EvidenceRow {
 export async function evidenceForViolation(db: Queryable, violationId: number): Promise<EvidenceItem[]> {
   const { rows } = await db.query<EvidenceRow>(
     `SELECT c.id AS capture_id, c.captured_at, c.image_sha256, c.content_type, c.image_width, c.image_height,
-            c.measured_speed_kmh, c.signal_phase, c.red_elapsed_ms, c.lane, c.direction, e.added_at,
+            c.measured_speed_kmh, c.signal_phase, c.red_elapsed_ms, c.amber_elapsed_ms, c.lane, c.direction, e.added_at,
             p.id AS pr_id, p.rank, p.plate_text, p.raw_text, p.confidence, p.bbox_x, p.bbox_y, p.bbox_width, p.bbox_height,
             p.layout, p.colour, p.valid, p.low_confidence
      FROM violation_evidence e
@@ -93,6 +95,7 @@ export async function evidenceForViolation(db: Queryable, violationId: number): 
     measuredSpeedKmh: r.measured_speed_kmh,
     signalPhase: r.signal_phase,
     redElapsedMs: r.red_elapsed_ms,
+    amberElapsedMs: r.amber_elapsed_ms,
     lane: r.lane,
     direction: r.direction,
     addedAt: r.added_at,

@@ -24,9 +24,14 @@ export const DEMO_CAMERAS: CreateCamera[] = [
   { code: 'HN-CAUGIAY-XUANTHUY', name: 'Nút Cầu Giấy - Xuân Thủy', province: 'Thành phố Hà Nội', address: 'Ngã tư Cầu Giấy - Xuân Thủy, Phường Cầu Giấy',
     cameraType: 'red_light', latitude: 21.0368, longitude: 105.7906 },
   { code: 'HN-HANGBAI-NOENTRY', name: 'Phố Hàng Bài (cấm đi ngược chiều)', province: 'Thành phố Hà Nội', address: 'Phố Hàng Bài, Phường Cửa Nam',
-    cameraType: 'no_entry' },
+    cameraType: 'wrong_way' },
+  { code: 'HN-TRANHUNGDAO-NOTRUCK', name: 'Phố Trần Hưng Đạo (cấm xe tải 6h-9h, 16h-20h)', province: 'Thành phố Hà Nội',
+    address: 'Phố Trần Hưng Đạo, Phường Cửa Nam', cameraType: 'no_entry', noEntryVehicleTypes: ['truck'],
+    noEntryHours: [{ from: '06:00', to: '09:00' }, { from: '16:00', to: '20:00' }] },
   { code: 'HN-DINHTIENHOANG-NOPARK', name: 'Phố Đinh Tiên Hoàng (cấm đỗ)', province: 'Thành phố Hà Nội', address: 'Phố Đinh Tiên Hoàng, Phường Hoàn Kiếm',
     cameraType: 'no_parking', noParkingDwellS: 300 },
+  { code: 'HN-TRANGTIEN-NOSTOP', name: 'Phố Tràng Tiền (cấm dừng và đỗ xe)', province: 'Thành phố Hà Nội', address: 'Phố Tràng Tiền, Phường Hoàn Kiếm',
+    cameraType: 'no_stopping', stopDwellS: 60, noParkingDwellS: 300 },
 ];
 
 /**

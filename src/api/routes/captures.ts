@@ -30,7 +30,8 @@ export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
     schema: {
       summary: 'Upload one camera image with its metadata (multipart/form-data)',
       description: 'Fields: `image` (JPEG, PNG or WebP file), `captured_at` (ISO 8601 with offset), optional `camera` (code; must be the key\'s camera), '
-        + '`speed_kmh`, `signal_phase` (green|amber|red), `red_elapsed_ms`, `lane` (1-20), `direction` (forward|reverse). '
+        + '`speed_kmh`, `signal_phase` (green|amber|red: the signal when the vehicle crossed the stop line), `red_elapsed_ms`, '
+        + '`amber_elapsed_ms` (time from amber to the crossing; needed to fine an amber crossing), `lane` (1-20), `direction` (forward|reverse). '
         + 'The same image sent again by the same camera returns the existing capture with `duplicate: true` (200). '
         + 'While PostgreSQL or Redis is unreachable or storage is read-only the answer is 503, when storage is full 507, both with Retry-After: '
         + 'send the image again later (an image already stored is found and not stored twice).',

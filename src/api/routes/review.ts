@@ -13,9 +13,10 @@ import { noticeNumberOfViolation } from '../../notices/queries.js';
 import { ReviewError, type ReviewErrorCode } from '../../review/review-error.js';
 import { HttpError, notFound } from '../errors.js';
 import { ErrorBody, IdParams, Nullable, oneOf } from './admin-schemas.js';
+import { RULE_NAMES } from '../../violations/types.js';
 
 const REVIEWERS = { access: ['officer', 'admin'] as const };
-const RULES = ['speeding', 'red_light', 'wrong_lane', 'no_entry', 'no_parking'] as const;
+const RULES = RULE_NAMES;
 const MATCH_STATUSES = ['exact', 'fuzzy', 'ambiguous', 'unknown', 'foreign', 'corrected'] as const;
 
 const STATUS: Record<ReviewErrorCode, number> = {
@@ -72,7 +73,8 @@ const CaseSchema = Type.Object({
     captureId: Type.Integer(), capturedAt: Type.String({ format: 'date-time' }), imageSha256: Type.String(), imageUrl: Type.String(),
     contentType: Type.String(), width: Type.Integer(), height: Type.Integer(),
     measuredSpeedKmh: Type.Union([Type.Number(), Type.Null()]), signalPhase: Nullable(Type.String()),
-    redElapsedMs: Type.Union([Type.Integer(), Type.Null()]), lane: Type.Union([Type.Integer(), Type.Null()]), direction: Nullable(Type.String()),
+    redElapsedMs: Type.Union([Type.Integer(), Type.Null()]),
+    amberElapsedMs: Type.Union([Type.Integer(), Type.Null()], { description: 'time from amber to the stop-line crossing' }), lane: Type.Union([Type.Integer(), Type.Null()]), direction: Nullable(Type.String()),
     addedAt: Type.String({ format: 'date-time' }),
     plateRead: Type.Union([Type.Null(), Type.Object({
       id: Type.Integer(), rank: Type.Integer(), plateText: Type.String(), rawText: Type.String(), confidence: Type.Number(), bbox: Bbox,
