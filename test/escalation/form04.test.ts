@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTransaction } from '../../src/db/pool.js';
 import { escalateOverdue } from '../../src/escalation/escalate.js';
 import { issueNotice } from '../../src/notices/issue.js';
+import { runRetention } from '../../src/retention/run-retention.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { backdateNotice, randomCarPlate, seedApprovedViolation, seedCamera, seedVehicle, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
@@ -122,5 +123,18 @@ describe('form 04: a motorbike case unresolved 20 days after its notice goes to 
     expect((await pdfOf(car.noticeNumber, finance)).statusCode).toBe(403);
     const count = await t.db.pool.query('SELECT count(*)::int AS n FROM form04_notices f JOIN notices n ON n.id = f.notice_id WHERE n.id = ANY($1)', [[car.noticeId, early.noticeId]]);
     expect(count.rows[0].n).toBe(0);
+  });
+
+  it('is archived with its notice: retention deletes the form and its stored PDF when it deletes the notice', async () => {
+    const bike = await notice({ vehicleType: 'motorbike', daysAgo: 26 });
+    await escalateOverdue(t.db.pool, new Date());
+    const sha = (await pdfOf(bike.noticeNumber)).headers['x-content-sha256'] as string;
+    expect(await storage.has(sha)).toBe(true);
+    await t.db.pool.query(`UPDATE notices SET status = 'cancelled' WHERE id = $1`, [bike.noticeId]);
+    const policy = { noViolationDays: 30, appealDays: 90, archiveYears: 10, batchSize: 100 };
+    await runRetention({ pool: t.db.pool, storage }, policy, { now: new Date(Date.now() + 11 * 366 * 86_400_000) });
+    const left = await t.db.pool.query('SELECT count(*)::int AS n FROM notices WHERE id = $1', [bike.noticeId]);
+    expect(left.rows[0].n).toBe(0);
+    expect(await storage.has(sha)).toBe(false);
   });
 });
