@@ -109,8 +109,9 @@ async function deleteCaptures(tx: Queryable, captureIds: number[], counts: Purge
   if (captureIds.length === 0) return [];
   counts.sightings += (await tx.query('DELETE FROM parking_sightings WHERE capture_id = ANY($1::bigint[])', [captureIds])).rowCount ?? 0;
   counts.plateReads += (await tx.query('DELETE FROM plate_reads WHERE capture_id = ANY($1::bigint[])', [captureIds])).rowCount ?? 0;
+  const media = await tx.query<{ sha256: string }>('DELETE FROM capture_media WHERE capture_id = ANY($1::bigint[]) RETURNING sha256', [captureIds]);
   const captures = await tx.query<{ image_sha256: string }>(
     'DELETE FROM captures WHERE id = ANY($1::bigint[]) RETURNING image_sha256', [captureIds]);
   counts.captures += captures.rowCount ?? 0;
-  return captures.rows.map((r) => r.image_sha256);
+  return [...captures.rows.map((r) => r.image_sha256), ...media.rows.map((r) => r.sha256)];
 }
