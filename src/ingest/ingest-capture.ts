@@ -54,7 +54,7 @@ export async function ingestCapture(deps: IngestDeps, input: IngestInput): Promi
   const camera = await findCamera(deps.pool, input.camera);
   const probed = await probeImage(input.image, deps.limits);
   const extra = input.frames ?? [];
-  if (extra.length > MAX_EXTRA_FRAMES) throw new IngestRejection(400, 'too_many_frames', `at most ${MAX_EXTRA_FRAMES} frames besides the image`);
+  if (extra.length > MAX_EXTRA_FRAMES) throw new IngestRejection(400, 'too_many_frames', `Mỗi lần ghi hình gửi tối đa ${MAX_EXTRA_FRAMES} khung hình (frame) ngoài ảnh chính.`);
   const media: Array<{ kind: 'frame' | 'clip'; bytes: Buffer; contentType: string; size: ProbedImage | null }> = [];
   for (const frame of extra) {
     const p = await probeImage(frame, deps.limits);

@@ -98,7 +98,7 @@ export function parseCaptureMetadata(input: Record<string, unknown>, now: Date, 
     throw new IngestRejection(400, 'invalid_field', 'red_elapsed_ms only makes sense with signal_phase=red');
   }
   if (meta.amber_elapsed_ms !== undefined && meta.signal_phase !== 'amber') {
-    throw new IngestRejection(400, 'invalid_field', 'amber_elapsed_ms only makes sense with signal_phase=amber');
+    throw new IngestRejection(400, 'invalid_field', 'amber_elapsed_ms chỉ dùng cùng signal_phase=amber (thời gian từ lúc đèn chuyển vàng đến khi xe qua vạch dừng).');
   }
   return {
     capturedAt,

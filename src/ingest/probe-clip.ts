@@ -11,9 +11,9 @@ export interface ProbedClip {
  * shown by the viewer's player; its sha256 is what proves it unchanged.
  */
 export function probeClip(data: Buffer, maxBytes: number): ProbedClip {
-  if (data.length === 0) throw new IngestRejection(400, 'empty_clip', 'the clip is empty (0 bytes)');
-  if (data.length > maxBytes) throw new IngestRejection(413, 'clip_too_large', `the clip is ${data.length} bytes; the limit is ${maxBytes}`);
+  if (data.length === 0) throw new IngestRejection(400, 'empty_clip', 'Đoạn video rỗng (0 byte).');
+  if (data.length > maxBytes) throw new IngestRejection(413, 'clip_too_large', `Đoạn video dài ${data.length} byte, vượt giới hạn ${maxBytes} byte.`);
   if (data.length >= 12 && data.toString('latin1', 4, 8) === 'ftyp') return { contentType: 'video/mp4', bytes: data.length };
   if (data.length >= 4 && data.readUInt32BE(0) === 0x1a45dfa3) return { contentType: 'video/webm', bytes: data.length };
-  throw new IngestRejection(415, 'unsupported_clip', 'the clip is not an MP4 or WebM video');
+  throw new IngestRejection(415, 'unsupported_clip', 'Đoạn video không phải định dạng MP4 hoặc WebM.');
 }

@@ -54,14 +54,14 @@ export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
       for await (const part of guardMultipart(parts)) {
         if (part.type === 'file') {
           if (!['image', 'frame', 'clip'].includes(part.fieldname)) {
-            throw new IngestRejection(400, 'unexpected_file', `file fields are image, frame (repeatable) and clip, not ${part.fieldname}`);
+            throw new IngestRejection(400, 'unexpected_file', `Tệp gửi lên phải có tên trường image, frame (có thể lặp lại) hoặc clip, không phải ${part.fieldname}.`);
           }
           if ((part.fieldname === 'image' && image) || (part.fieldname === 'clip' && clip)) {
-            throw new IngestRejection(400, 'unexpected_file', `only one ${part.fieldname} file per capture`);
+            throw new IngestRejection(400, 'unexpected_file', `Mỗi lần ghi hình chỉ có một tệp ${part.fieldname}.`);
           }
           const bytes = await part.toBuffer().catch((err: Error & { code?: string }) => {
             if (err.code === 'FST_REQ_FILE_TOO_LARGE') {
-              throw new IngestRejection(413, part.fieldname === 'clip' ? 'clip_too_large' : 'image_too_large', `the ${part.fieldname} is larger than ${config.MAX_UPLOAD_BYTES} bytes`);
+              throw new IngestRejection(413, part.fieldname === 'clip' ? 'clip_too_large' : 'image_too_large', `Tệp ${part.fieldname} vượt giới hạn ${config.MAX_UPLOAD_BYTES} byte.`);
             }
             throw err;
           });
