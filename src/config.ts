@@ -37,7 +37,6 @@ const ConfigSchema = Type.Object({
   CAPTURE_MAX_FUTURE_S: Type.Integer({ minimum: 0, maximum: 3600, default: 120, description: 'camera clock skew tolerated: captures stamped further in the future are refused' }),
   METRICS_TOKEN: Type.String({ default: '', description: 'bearer token a Prometheus scraper may use on /metrics instead of an operator login (empty = staff login only)' }),
   DROP_FOLDER_POLL: Type.Boolean({ default: false, description: 'poll drop folders instead of using file-system events (network/FTP mounts)' }),
-  RED_LIGHT_GRACE_MS: Type.Integer({ minimum: 0, maximum: 5_000, default: 500, description: 'a red-light camera ignores vehicles that crossed less than this many ms into red (already committed when the light changed)' }),
   PG_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5000, description: 'how long a query waits for a PostgreSQL connection before failing (the API then answers 503)' }),
   PG_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 60_000, description: 'longest a statement (or an idle open transaction) of the API and workers may run (0 = no limit)' }),
   ENQUEUE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 3000, description: 'how long an upload waits for Redis to queue its capture before answering 503 (the stored capture is queued later by the reconciler)' }),

@@ -33,7 +33,7 @@ runCli(async () => {
   const maintenance = await startMaintenance({ pool, storage, config, logger, redisState, retentionMetrics: createRetentionMetrics(metrics.registry) });
   const workers = startPipelineWorkers(config, {
     pool, storage, queues, engine, logger, metrics,
-    evaluate: (tx, input) => evaluateCapture(tx, input, { redLightGraceMs: config.RED_LIGHT_GRACE_MS }),
+    evaluate: (tx, input) => evaluateCapture(tx, input),
   }, redisState);
   const publisher = startMetricsPublisher(redis, snapshotKey(config.QUEUE_PREFIX, 'worker'), metrics.registry);
   const reconciler = startReconciler(pool, queues, redis, {

@@ -18,7 +18,9 @@ interface CameraRow {
   id: number; code: string; name: string; province: string; address: string; latitude: number | null; longitude: number | null;
   camera_type: Camera['cameraType']; enabled: boolean; api_key_hash: string | null; plate_profile: Camera['plateProfile'];
   roi: Camera['roi']; overlay_masks: Camera['overlayMasks']; detect_threshold: number; read_threshold: number; speed_limit_kmh: number | null; speed_tolerance_kmh: number;
-  allowed_lanes: number[] | null; dedup_window_s: number; no_parking_dwell_s: number; drop_folder: string | null;
+  allowed_lanes: number[] | null; allowed_lanes_by_category: Camera['allowedLanesByCategory']; no_entry_vehicle_types: Camera['noEntryVehicleTypes'];
+  no_entry_hours: Camera['noEntryHours']; amber_tolerance_ms: number; stop_dwell_s: number;
+  dedup_window_s: number; no_parking_dwell_s: number; drop_folder: string | null;
   created_at: Date; updated_at: Date;
 }
 
@@ -26,13 +28,15 @@ interface CameraRow {
 const COLUMNS: Record<keyof CameraSettings, keyof CameraRow> = {
   name: 'name', province: 'province', address: 'address', latitude: 'latitude', longitude: 'longitude', cameraType: 'camera_type',
   enabled: 'enabled', plateProfile: 'plate_profile', roi: 'roi', overlayMasks: 'overlay_masks', detectThreshold: 'detect_threshold', readThreshold: 'read_threshold',
-  speedLimitKmh: 'speed_limit_kmh', speedToleranceKmh: 'speed_tolerance_kmh', allowedLanes: 'allowed_lanes', dedupWindowS: 'dedup_window_s',
-  noParkingDwellS: 'no_parking_dwell_s', dropFolder: 'drop_folder',
+  speedLimitKmh: 'speed_limit_kmh', speedToleranceKmh: 'speed_tolerance_kmh', allowedLanes: 'allowed_lanes', allowedLanesByCategory: 'allowed_lanes_by_category',
+  noEntryVehicleTypes: 'no_entry_vehicle_types', noEntryHours: 'no_entry_hours', amberToleranceMs: 'amber_tolerance_ms', stopDwellS: 'stop_dwell_s',
+  dedupWindowS: 'dedup_window_s', noParkingDwellS: 'no_parking_dwell_s', dropFolder: 'drop_folder',
 };
 
 const DEFAULTS: Omit<CameraSettings, 'name' | 'province' | 'address' | 'cameraType'> = {
   latitude: null, longitude: null, enabled: true, plateProfile: 'vn', roi: null, overlayMasks: [], detectThreshold: 0.3, readThreshold: 0.6,
-  speedLimitKmh: null, speedToleranceKmh: 0, allowedLanes: null, dedupWindowS: 300, noParkingDwellS: 300, dropFolder: null,
+  speedLimitKmh: null, speedToleranceKmh: 0, allowedLanes: null, allowedLanesByCategory: null, noEntryVehicleTypes: [], noEntryHours: [],
+  amberToleranceMs: 200, stopDwellS: 60, dedupWindowS: 300, noParkingDwellS: 300, dropFolder: null,
 };
 
 function toCamera(r: CameraRow): Camera {
@@ -40,7 +44,9 @@ function toCamera(r: CameraRow): Camera {
     id: r.id, code: r.code, hasApiKey: r.api_key_hash !== null, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
     name: r.name, province: r.province, address: r.address, latitude: r.latitude, longitude: r.longitude, cameraType: r.camera_type,
     enabled: r.enabled, plateProfile: r.plate_profile, roi: r.roi, overlayMasks: r.overlay_masks, detectThreshold: round3(r.detect_threshold), readThreshold: round3(r.read_threshold),
-    speedLimitKmh: r.speed_limit_kmh, speedToleranceKmh: r.speed_tolerance_kmh, allowedLanes: r.allowed_lanes, dedupWindowS: r.dedup_window_s,
+    speedLimitKmh: r.speed_limit_kmh, speedToleranceKmh: r.speed_tolerance_kmh, allowedLanes: r.allowed_lanes,
+    allowedLanesByCategory: r.allowed_lanes_by_category, noEntryVehicleTypes: r.no_entry_vehicle_types, noEntryHours: r.no_entry_hours,
+    amberToleranceMs: r.amber_tolerance_ms, stopDwellS: r.stop_dwell_s, dedupWindowS: r.dedup_window_s,
     noParkingDwellS: r.no_parking_dwell_s, dropFolder: r.drop_folder,
   };
 }
@@ -51,16 +57,26 @@ const round3 = (v: number) => Math.round(v * 1000) / 1000;
 /** Rules that span fields; the schema has already checked each field on its own. */
 function checkSettings(s: CameraSettings): void {
   if (s.overlayMasks.some((m) => m.x + m.width > 1.000001 || m.y + m.height > 1.000001)) {
-    throw new CameraError(400, 'mask_outside_image', 'an overlay mask must lie inside the image: x + width and y + height at most 1');
+    throw new CameraError(400, 'mask_outside_image', 'Vùng che phải nằm trong ảnh: x + width và y + height không quá 1.');
   }
   if (s.cameraType === 'speed' && s.speedLimitKmh === null) {
-    throw new CameraError(400, 'speed_limit_required', 'a speed camera needs speedLimitKmh');
+    throw new CameraError(400, 'speed_limit_required', 'Camera đo tốc độ cần khai báo tốc độ tối đa cho phép (speedLimitKmh).');
   }
-  if (s.cameraType === 'lane' && s.allowedLanes === null) {
-    throw new CameraError(400, 'allowed_lanes_required', 'a lane camera needs allowedLanes');
+  if (s.cameraType === 'lane' && s.allowedLanes === null && s.allowedLanesByCategory === null) {
+    throw new CameraError(400, 'allowed_lanes_required', 'Camera làn đường cần khai báo làn được phép (allowedLanes hoặc allowedLanesByCategory).');
+  }
+  if (s.cameraType === 'no_entry' && s.noEntryVehicleTypes.length === 0) {
+    throw new CameraError(400, 'banned_vehicle_types_required', 'Camera đường cấm cần khai báo loại xe mà biển báo cấm (noEntryVehicleTypes).');
+  }
+  const window = s.noEntryHours.find((w) => w.from === w.to || (w.to === '24:00' && w.from === '00:00'));
+  if (window) {
+    throw new CameraError(400, 'invalid_ban_hours', `Khung giờ cấm ${window.from}-${window.to} không hợp lệ: giờ bắt đầu và kết thúc phải khác nhau (cấm cả ngày: để trống danh sách giờ).`);
+  }
+  if (s.cameraType === 'no_stopping' && s.stopDwellS >= s.noParkingDwellS) {
+    throw new CameraError(400, 'stop_dwell_not_below_park', `Thời gian tính là dừng xe (${s.stopDwellS} giây) phải ngắn hơn thời gian tính là đỗ xe (${s.noParkingDwellS} giây).`);
   }
   if ((s.latitude === null) !== (s.longitude === null)) {
-    throw new CameraError(400, 'invalid_location', 'give both latitude and longitude, or neither');
+    throw new CameraError(400, 'invalid_location', 'Khai báo cả vĩ độ và kinh độ, hoặc để trống cả hai.');
   }
 }
 
@@ -73,11 +89,11 @@ export async function createCamera(pool: Pool, input: CreateCamera, actor: Actor
   const fields = Object.keys(COLUMNS) as Array<keyof CameraSettings>;
   return withTransaction(pool, async (tx) => {
     const exists = await tx.query('SELECT 1 FROM cameras WHERE code = $1', [code]);
-    if (exists.rowCount) throw new CameraError(409, 'camera_exists', `a camera with code ${code} already exists`);
+    if (exists.rowCount) throw new CameraError(409, 'camera_exists', `Đã có camera mã ${code}.`);
     const { rows } = await tx.query<CameraRow>(
       `INSERT INTO cameras (code, api_key_hash, ${fields.map((f) => COLUMNS[f]).join(', ')})
        VALUES ($1, $2, ${fields.map((_, i) => `$${i + 3}`).join(', ')}) RETURNING *`,
-      [code, sha256Hex(apiKey), ...fields.map((f) => columnValue(settings[f]))],
+      [code, sha256Hex(apiKey), ...fields.map((f) => columnValue(f, settings[f]))],
     );
     const camera = toCamera(rows[0]!);
     await appendAudit(tx, { actorId: actor.id, actor: actor.username, action: 'camera.created', entityType: 'camera', entityId: camera.id,
@@ -97,7 +113,7 @@ export async function updateCamera(pool: Pool, code: string, patch: UpdateCamera
     if (changed.length === 0) return before;
     const { rows } = await tx.query<CameraRow>(
       `UPDATE cameras SET ${changed.map((f, i) => `${COLUMNS[f]} = $${i + 2}`).join(', ')}, updated_at = now() WHERE id = $1 RETURNING *`,
-      [current.id, ...changed.map((f) => columnValue(after[f]))],
+      [current.id, ...changed.map((f) => columnValue(f, after[f]))],
     );
     await appendAudit(tx, { actorId: actor.id, actor: actor.username, action: 'camera.updated', entityType: 'camera', entityId: current.id,
       details: { code, changes: Object.fromEntries(changed.map((f) => [f, { from: before[f], to: after[f] }])) } });
@@ -136,7 +152,7 @@ export async function dropFolderCameras(db: Queryable): Promise<Array<{ id: numb
 
 async function lockCamera(tx: Queryable, code: string): Promise<CameraRow> {
   const { rows } = await tx.query<CameraRow>('SELECT * FROM cameras WHERE code = $1 FOR UPDATE', [code]);
-  if (!rows[0]) throw new CameraError(404, 'not_found', `camera ${code} not found`);
+  if (!rows[0]) throw new CameraError(404, 'not_found', `Không có camera mã ${code}.`);
   return rows[0];
 }
 
@@ -145,9 +161,9 @@ function settingsOf(c: Camera): CameraSettings {
   return settings;
 }
 
-/** jsonb takes a JSON string; arrays go to smallint[] as they are. */
-function columnValue(v: unknown): unknown {
-  // jsonb: objects, and arrays of objects (overlay masks); arrays of numbers are PostgreSQL arrays
-  if (v !== null && typeof v === 'object' && (!Array.isArray(v) || v.length === 0 || typeof v[0] === 'object')) return JSON.stringify(v);
-  return v;
+const JSONB_FIELDS: ReadonlySet<keyof CameraSettings> = new Set(['roi', 'overlayMasks', 'allowedLanesByCategory', 'noEntryHours']);
+
+/** jsonb takes a JSON string; other arrays go to smallint[] / text[] as they are. */
+function columnValue(field: keyof CameraSettings, v: unknown): unknown {
+  return v !== null && JSONB_FIELDS.has(field) ? JSON.stringify(v) : v;
 }

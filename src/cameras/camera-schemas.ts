@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { VEHICLE_TYPES } from '../registry/types.js';
 
 /** Region of interest in image pixels: only this part of a frame is searched for plates. */
 export const RoiSchema = Type.Object({
@@ -16,8 +17,17 @@ export const OverlayMaskSchema = Type.Object({
   height: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
 }, { additionalProperties: false });
 
-export const CameraTypeSchema = Type.Union([Type.Literal('speed'), Type.Literal('red_light'), Type.Literal('lane'), Type.Literal('no_entry'), Type.Literal('no_parking')],
-  { description: 'which rule the camera enforces' });
+export const CameraTypeSchema = Type.Union([Type.Literal('speed'), Type.Literal('red_light'), Type.Literal('lane'), Type.Literal('no_entry'),
+  Type.Literal('wrong_way'), Type.Literal('no_parking'), Type.Literal('no_stopping')],
+  { description: 'which rule the camera enforces: no_entry = a sign banning some vehicle kinds (P.101-P.111), wrong_way = one-way street or "Cấm đi ngược chiều", '
+    + 'no_parking = "Cấm đỗ xe", no_stopping = "Cấm dừng xe và đỗ xe"' });
+
+const LaneListSchema = Type.Array(Type.Integer({ minimum: 1, maximum: 20 }), { minItems: 1, maxItems: 20, uniqueItems: true });
+const VehicleTypeSchema = Type.Union([Type.Literal('car'), Type.Literal('truck'), Type.Literal('bus'), Type.Literal('motorbike'), Type.Literal('moped'),
+  Type.Literal('electric_motorbike')], { description: 'ô tô con, xe tải, xe khách, mô tô, xe gắn máy, xe máy điện' });
+const ClockSchema = (end: boolean) => Type.String({ pattern: end ? '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$' : '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
+/** Hours a sign applies, Vietnam time: from (included) to (excluded); a window ending before it starts runs past midnight. */
+export const BanWindowSchema = Type.Object({ from: ClockSchema(false), to: ClockSchema(true) }, { additionalProperties: false });
 
 /** The settings the workers read per camera; every one can be changed without a restart. */
 const settingsProps = {
@@ -35,10 +45,19 @@ const settingsProps = {
   readThreshold: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'plates read with less confidence are flagged for careful review' }),
   speedLimitKmh: Type.Union([Type.Integer({ minimum: 5, maximum: 150 }), Type.Null()], { description: 'required for speed cameras' }),
   speedToleranceKmh: Type.Integer({ minimum: 0, maximum: 20, description: 'measurement tolerance subtracted before judging speed' }),
-  allowedLanes: Type.Union([Type.Array(Type.Integer({ minimum: 1, maximum: 20 }), { minItems: 1, maxItems: 20, uniqueItems: true }), Type.Null()],
-    { description: 'lanes the camera\'s vehicles may use (lane cameras)' }),
+  allowedLanes: Type.Union([LaneListSchema, Type.Null()],
+    { description: 'lanes the camera\'s vehicles may use (lane cameras), unless allowedLanesByCategory has a list for the vehicle\'s category' }),
+  allowedLanesByCategory: Type.Union([Type.Object({ car: Type.Optional(LaneListSchema), motorbike: Type.Optional(LaneListSchema) },
+    { additionalProperties: false, minProperties: 1 }), Type.Null()],
+  { description: 'lanes per vehicle category where the lane signs differ for cars (ô tô) and motorbikes (xe máy); null = allowedLanes for all' }),
+  noEntryVehicleTypes: Type.Array(VehicleTypeSchema, { maxItems: VEHICLE_TYPES.length, uniqueItems: true,
+    description: 'vehicle kinds the no-entry sign bans (required for no_entry cameras)' }),
+  noEntryHours: Type.Array(BanWindowSchema, { maxItems: 6, description: 'hours the no-entry sign applies, Vietnam time; empty = at all times' }),
+  amberToleranceMs: Type.Integer({ minimum: 0, maximum: 2000,
+    description: 'red-light cameras: a vehicle crossing the stop line less than this long after the light turned amber was at the line when it turned, and is not fined' }),
+  stopDwellS: Type.Integer({ minimum: 5, maximum: 86_400, description: 'no_stopping cameras: how long a vehicle must stand before it counts as stopped (below: held up in traffic)' }),
   dedupWindowS: Type.Integer({ minimum: 0, maximum: 86_400, description: 'later captures of the same plate within this window become evidence of one violation' }),
-  noParkingDwellS: Type.Integer({ minimum: 10, maximum: 86_400, description: 'how long a vehicle must stay before it counts as parked' }),
+  noParkingDwellS: Type.Integer({ minimum: 10, maximum: 86_400, description: 'how long a vehicle must stay before it counts as parked (no_parking and no_stopping cameras)' }),
   dropFolder: Type.Union([Type.String({ minLength: 2, maxLength: 1000, pattern: '^/' }), Type.Null()], { description: 'absolute folder the camera uploads to by FTP; null = HTTP only' }),
 };
 export const CameraSettingsSchema = Type.Object(settingsProps, { additionalProperties: false });

@@ -24,6 +24,8 @@ runCli(async () => {
     if (!values['dry-run']) {
       const escalated = await escalateOverdue(pool, now);
       console.error(`${escalated.length} notice(s) escalated as of ${now.toISOString()}`);
+      const form04 = escalated.filter((e) => e.form04Number !== null).length;
+      if (form04 > 0) console.error(`${form04} form-04 notice(s) to the commune/ward police issued (GET /api/v1/escalations/form04)`);
     }
     const active = registryCsv(await registryList(pool, 'active'));
     if (values.out) {

@@ -1,6 +1,7 @@
 import { appendAudit } from '../audit/audit-log.js';
 import { withTransaction, type Pool, type Queryable } from '../db/pool.js';
 import { communeUnitFor } from '../units/units.js';
+import { issueForm04 } from './form04.js';
 
 export interface EscalatedNotice {
   noticeId: number;
@@ -9,6 +10,8 @@ export interface EscalatedNotice {
   dueAt: Date;
   /** cars and trucks: inspection registry and registration authority; motorbikes: form 04 to the owner's commune/ward police */
   kind: 'inspection_registry' | 'commune_police';
+  /** number of the form-04 notice issued for a motorbike case (null: no owner on record to address it for) */
+  form04Number: string | null;
 }
 
 /**
@@ -28,13 +31,16 @@ export async function escalateOverdue(pool: Pool, now: Date): Promise<EscalatedN
       [now],
     );
     rows.sort((a, b) => a.id - b.id);
+    const out: EscalatedNotice[] = [];
     for (const r of rows) {
       await appendAudit(tx, {
         actorId: null, actor: 'escalation-job', action: 'notice.escalated', entityType: 'notice', entityId: r.id,
         details: { noticeNumber: r.notice_number, plate: r.plate_text, dueAt: r.due_at.toISOString(), escalatedAt: now.toISOString(), kind: r.escalation_kind },
       });
+      const form04 = r.escalation_kind === 'commune_police' ? await issueForm04(tx, r.id, now) : null;
+      out.push({ noticeId: r.id, noticeNumber: r.notice_number, plate: r.plate_text, dueAt: r.due_at, kind: r.escalation_kind, form04Number: form04?.formNumber ?? null });
     }
-    return rows.map((r) => ({ noticeId: r.id, noticeNumber: r.notice_number, plate: r.plate_text, dueAt: r.due_at, kind: r.escalation_kind }));
+    return out;
   });
 }
 
@@ -82,6 +88,8 @@ export async function registryList(db: Queryable, state: RegistryListState, sinc
 /** One form-04 notice: an unresolved motorbike case passed to the commune/ward police where the owner lives. */
 export interface Form04Entry {
   noticeNumber: string;
+  /** the form-04 notice's own number (TB-…); null for a case escalated before form-04 notices were numbered, until its PDF is first requested */
+  formNumber: string | null;
   plate: string;
   vehicleType: string;
   violationDate: string;
@@ -94,16 +102,17 @@ export interface Form04Entry {
 
 /** Motorbike cases escalated and still unresolved, each with the commune/ward police of the owner (TT 73/2024 Đ24, form 04). */
 export async function form04List(db: Queryable): Promise<Form04Entry[]> {
-  const { rows } = await db.query<{ notice_number: string; plate_text: string; vehicle_type: string; occurred_at: Date; escalated_at: Date;
+  const { rows } = await db.query<{ notice_number: string; form_number: string | null; plate_text: string; vehicle_type: string; occurred_at: Date; escalated_at: Date;
     full_name: string; address: string; province: string }>(
-    `SELECT n.notice_number, v.plate_text, coalesce(ve.vehicle_type, v.vehicle_category) AS vehicle_type, v.occurred_at, n.escalated_at,
+    `SELECT n.notice_number, f.form_number, v.plate_text, coalesce(ve.vehicle_type, v.vehicle_category) AS vehicle_type, v.occurred_at, n.escalated_at,
             o.full_name, o.address, o.province
      FROM notices n JOIN violations v ON v.id = n.violation_id LEFT JOIN vehicles ve ON ve.id = v.vehicle_id JOIN owners o ON o.id = n.owner_id
+     LEFT JOIN form04_notices f ON f.notice_id = n.id
      WHERE n.status = 'escalated' AND n.escalation_kind = 'commune_police' ORDER BY n.escalated_at, n.id`);
   const out: Form04Entry[] = [];
   for (const r of rows) {
     const unit = await communeUnitFor(db, r.address, r.province);
-    out.push({ noticeNumber: r.notice_number, plate: r.plate_text, vehicleType: r.vehicle_type, violationDate: r.occurred_at.toISOString(),
+    out.push({ noticeNumber: r.notice_number, formNumber: r.form_number, plate: r.plate_text, vehicleType: r.vehicle_type, violationDate: r.occurred_at.toISOString(),
       escalatedAt: r.escalated_at.toISOString(), ownerName: r.full_name, ownerAddress: `${r.address}, ${r.province}`,
       communePolice: unit ? { code: unit.code, name: unit.name, address: unit.address, phone: unit.phone } : null });
   }

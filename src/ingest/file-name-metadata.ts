@@ -1,7 +1,7 @@
 /**
  * Metadata from a drop-folder file name, for cameras that cannot write a sidecar JSON:
  *   <yyyyMMdd>T<HHmmss>[mmm][Z|±hhmm][_token...].<ext>
- * tokens: `speed57.5`, `lane2`, `green` | `amber` | `red` | `red1200` (red, 1200 ms into red), `fwd` | `rev`.
+ * tokens: `speed57.5`, `lane2`, `green` | `amber` | `amber800` (crossed 800 ms after amber) | `red` | `red1200` (red, 1200 ms into red), `fwd` | `rev`.
  * Without a zone the time is Vietnam time (+07:00, no daylight saving). Example:
  *   20250314T081522120+0700_speed57.5_lane2.jpg
  * Returns the raw fields (validated later like any other metadata), or null if the name does not fit.
@@ -19,6 +19,7 @@ export function metadataFromFileName(fileName: string): Record<string, unknown> 
     if ((t = /^speed(\d+(\.\d+)?)$/.exec(token))) fields.speed_kmh = t[1];
     else if ((t = /^lane(\d+)$/.exec(token))) fields.lane = t[1];
     else if ((t = /^red(\d+)?$/.exec(token))) { fields.signal_phase = 'red'; if (t[1]) fields.red_elapsed_ms = t[1]; }
+    else if ((t = /^amber(\d+)$/.exec(token))) { fields.signal_phase = 'amber'; fields.amber_elapsed_ms = t[1]; }
     else if (token === 'green' || token === 'amber') fields.signal_phase = token;
     else if (token === 'fwd') fields.direction = 'forward';
     else if (token === 'rev') fields.direction = 'reverse';

@@ -5,7 +5,11 @@ import { holdBlobForReference } from '../storage/blob-references.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { IngestRejection } from './errors.js';
 import type { CaptureMetadata } from './metadata.js';
-import { probeImage } from './probe-image.js';
+import { probeClip } from './probe-clip.js';
+import { probeImage, type ProbedImage } from './probe-image.js';
+
+/** Frames a capture may carry besides its main image (before, at and after the stop line, ...). */
+export const MAX_EXTRA_FRAMES = 5;
 
 export interface IngestDeps {
   pool: Pool;
@@ -20,6 +24,10 @@ export interface IngestInput {
   /** the camera the image comes from: by id (authenticated by API key) or by code (drop folder) */
   camera: { id: number } | { code: string };
   image: Buffer;
+  /** further frames of the same event, in order; the plate is read from `image` */
+  frames?: Buffer[];
+  /** a short video clip of the event (MP4 or WebM) */
+  clip?: Buffer | null;
   metadata: CaptureMetadata;
   source: 'http' | 'drop_folder';
   sourceName?: string | null;
@@ -45,20 +53,41 @@ export interface IngestResult {
 export async function ingestCapture(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
   const camera = await findCamera(deps.pool, input.camera);
   const probed = await probeImage(input.image, deps.limits);
+  const extra = input.frames ?? [];
+  if (extra.length > MAX_EXTRA_FRAMES) throw new IngestRejection(400, 'too_many_frames', `Mỗi lần ghi hình gửi tối đa ${MAX_EXTRA_FRAMES} khung hình (frame) ngoài ảnh chính.`);
+  const media: Array<{ kind: 'frame' | 'clip'; bytes: Buffer; contentType: string; size: ProbedImage | null }> = [];
+  for (const frame of extra) {
+    const p = await probeImage(frame, deps.limits);
+    media.push({ kind: 'frame', bytes: frame, contentType: p.contentType, size: p });
+  }
+  if (input.clip) media.push({ kind: 'clip', bytes: input.clip, contentType: probeClip(input.clip, deps.limits.maxBytes).contentType, size: null });
   const sha = await deps.storage.put(input.image);
+  const mediaShas: string[] = [];
+  for (const item of media) mediaShas.push(await deps.storage.put(item.bytes));
   const m = input.metadata;
   const inserted = await withTransaction(deps.pool, async (tx) => {
     // the same bytes may belong to a capture the retention job is deleting right now
     await holdBlobForReference(tx, deps.storage, sha, input.image);
-    return tx.query<{ id: number; status: IngestResult['status'] }>(
+    const row = await tx.query<{ id: number; status: IngestResult['status'] }>(
       `INSERT INTO captures (camera_id, image_sha256, image_bytes, image_width, image_height, content_type, captured_at, source,
-         source_name, measured_speed_kmh, signal_phase, red_elapsed_ms, lane, direction)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         source_name, measured_speed_kmh, signal_phase, red_elapsed_ms, amber_elapsed_ms, lane, direction)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
        ON CONFLICT (camera_id, image_sha256) DO NOTHING
        RETURNING id, status`,
       [camera.id, sha, probed.bytes, probed.width, probed.height, probed.contentType, m.capturedAt, input.source,
-        input.sourceName?.slice(0, 255) || null, m.speedKmh, m.signalPhase, m.redElapsedMs, m.lane, m.direction],
+        input.sourceName?.slice(0, 255) || null, m.speedKmh, m.signalPhase, m.redElapsedMs, m.amberElapsedMs, m.lane, m.direction],
     );
+    const captureId = row.rows[0]?.id;
+    // a repeated upload is the existing capture: its frames were recorded with it
+    if (captureId !== undefined) {
+      for (const [i, item] of media.entries()) {
+        await holdBlobForReference(tx, deps.storage, mediaShas[i]!, item.bytes);
+        await tx.query(
+          `INSERT INTO capture_media (capture_id, seq, kind, sha256, bytes, content_type, width, height) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [captureId, i + 1, item.kind, mediaShas[i], item.bytes.length, item.contentType, item.size?.width ?? null, item.size?.height ?? null]);
+      }
+    }
+    return row;
   });
   let row = inserted.rows[0];
   const duplicate = !row;

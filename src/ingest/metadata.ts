@@ -11,6 +11,8 @@ export const CaptureMetadataSchema = Type.Object({
   speed_kmh: Type.Optional(Type.Number({ minimum: 0, maximum: 400, description: 'measured speed (decimal digits, e.g. 57.5)' })),
   signal_phase: Type.Optional(Type.Union([Type.Literal('green'), Type.Literal('amber'), Type.Literal('red')])),
   red_elapsed_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000, description: 'time since the light turned red' })),
+  amber_elapsed_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000,
+    description: 'time from the light turning amber to the vehicle crossing the stop line (signal_phase=amber)' })),
   lane: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
   direction: Type.Optional(Type.Union([Type.Literal('forward'), Type.Literal('reverse')])),
 }, { additionalProperties: false });
@@ -22,6 +24,7 @@ export interface CaptureMetadata {
   speedKmh: number | null;
   signalPhase: 'green' | 'amber' | 'red' | null;
   redElapsedMs: number | null;
+  amberElapsedMs: number | null;
   lane: number | null;
   direction: 'forward' | 'reverse' | null;
 }
@@ -41,7 +44,7 @@ export const MAX_PLAUSIBLE_SPEED_KMH = 250;
 // `true` into 1 and `1e2` into 100, and a rounding integer check would hide `2.5` lanes.
 const DECIMAL = /^\d{1,6}(\.\d{1,3})?$/;
 const INTEGER = /^\d{1,9}$/;
-const NUMERIC_FIELDS: Record<string, RegExp> = { speed_kmh: DECIMAL, red_elapsed_ms: INTEGER, lane: INTEGER };
+const NUMERIC_FIELDS: Record<string, RegExp> = { speed_kmh: DECIMAL, red_elapsed_ms: INTEGER, amber_elapsed_ms: INTEGER, lane: INTEGER };
 
 function refuseLooseValues(fields: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(fields)) {
@@ -94,11 +97,15 @@ export function parseCaptureMetadata(input: Record<string, unknown>, now: Date, 
   if (meta.red_elapsed_ms !== undefined && meta.signal_phase !== 'red') {
     throw new IngestRejection(400, 'invalid_field', 'red_elapsed_ms only makes sense with signal_phase=red');
   }
+  if (meta.amber_elapsed_ms !== undefined && meta.signal_phase !== 'amber') {
+    throw new IngestRejection(400, 'invalid_field', 'amber_elapsed_ms chỉ dùng cùng signal_phase=amber (thời gian từ lúc đèn chuyển vàng đến khi xe qua vạch dừng).');
+  }
   return {
     capturedAt,
     speedKmh: meta.speed_kmh ?? null,
     signalPhase: meta.signal_phase ?? null,
     redElapsedMs: meta.red_elapsed_ms ?? null,
+    amberElapsedMs: meta.amber_elapsed_ms ?? null,
     lane: meta.lane ?? null,
     direction: meta.direction ?? null,
   };

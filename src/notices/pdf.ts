@@ -10,6 +10,8 @@ export interface NoticeImages {
   plateCrop: Buffer | null;
   /** QR code PNG linking to the public lookup */
   qr: Buffer;
+  /** the photo's further frames of the same event (before, at, after the stop line), scaled, in order */
+  frames: Buffer[];
 }
 
 export interface NoticePrintSettings {
@@ -88,6 +90,16 @@ export function buildNoticePdf(doc: NoticeDocument, images: NoticeImages, settin
   pdf.image(images.qr, qrLeft, imageTop, { fit: [100, 100] });
   pdf.font('regular').fontSize(8).text(t.labels.qr, qrLeft, imageTop + 102, { width: 100, align: 'center' });
   paper.y = imageTop + photoBox[1] + 16;
+  if (images.frames.length > 0) {
+    // a strip of the event's other frames under the main photo, as many as fit across the page
+    const gap = 6;
+    const thumb: [number, number] = [(paper.width - gap * 4) / 5, 70];
+    for (const [i, frame] of images.frames.entries()) {
+      pdf.image(frame, left + i * (thumb[0] + gap), paper.y, { fit: thumb, align: 'center', valign: 'center' });
+    }
+    pdf.font('regular').fontSize(8).text(t.labels.frames, left, paper.y + thumb[1] + 2, { width: paper.width, align: 'center' });
+    paper.y = pdf.y + 8;
+  }
 
   paper.paragraph(fill(t.request), { gap: 4 });
   paper.paragraph(fill(t.warning), { bold: true, size: 9, gap: 4 });

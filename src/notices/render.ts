@@ -67,11 +67,7 @@ async function noticeImages(deps: RenderDeps, doc: NoticeDocument): Promise<Noti
   const evidence = await evidenceForViolation(deps.pool, doc.violationId);
   const first = evidence[0];
   if (!first) throw new NoticeError('evidence_missing', `notice ${doc.noticeNumber}: violation ${doc.violationId} has no evidence photo`);
-  const original = await deps.storage.get(first.imageSha256).catch(async (err: unknown) => {
-    // an altered photo must never reach a notice: the render fails, and the failure is on record
-    if (err instanceof BlobIntegrityError) await reportTamperedBlob(deps.pool, err, `notice ${doc.noticeNumber}`);
-    throw err;
-  });
+  const original = await verifiedBlob(deps, doc, first.imageSha256);
   if (!original) throw new NoticeError('evidence_missing', `notice ${doc.noticeNumber}: evidence image ${first.imageSha256} is missing from storage`);
   // a camera original can be 20 MB; the page shows it 250 pt wide
   const photo = await sharp(original, { failOn: 'error' }).rotate()
@@ -79,5 +75,19 @@ async function noticeImages(deps: RenderDeps, doc: NoticeDocument): Promise<Noti
     .jpeg({ quality: 80 }).toBuffer();
   const plateCrop = first.plateRead ? await cropPlate(original, first.plateRead.bbox) : null;
   const qr = await QRCode.toBuffer(lookupUrl(deps.config, doc.plateText), { type: 'png', errorCorrectionLevel: 'M', margin: 1, width: 240 });
-  return { photo, plateCrop, qr };
+  const frames: Buffer[] = [];
+  for (const m of first.media.filter((x) => x.kind === 'frame')) {
+    const bytes = await verifiedBlob(deps, doc, m.sha256);
+    if (!bytes) throw new NoticeError('evidence_missing', `notice ${doc.noticeNumber}: frame ${m.seq} of capture ${first.captureId} (${m.sha256}) is missing from storage`);
+    frames.push(await sharp(bytes, { failOn: 'error' }).rotate().resize({ width: 400, height: 300, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 75 }).toBuffer());
+  }
+  return { photo, plateCrop, qr, frames };
+}
+
+/** Evidence bytes checked against their sha256; an altered file must never reach a notice: the render fails, and the failure is on record. */
+async function verifiedBlob(deps: RenderDeps, doc: NoticeDocument, sha256: string): Promise<Buffer | null> {
+  return deps.storage.get(sha256).catch(async (err: unknown) => {
+    if (err instanceof BlobIntegrityError) await reportTamperedBlob(deps.pool, err, `notice ${doc.noticeNumber}`);
+    throw err;
+  });
 }

@@ -9,7 +9,7 @@ export const TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta
 
 const Text = Type.String({ minLength: 1 });
 const Labels = ['ownerName', 'ownerId', 'ownerAddress', 'vehicleType', 'vehicleMake', 'plate', 'plateColour', 'time', 'place',
-  'violation', 'violationCode', 'legalClause', 'fine', 'points', 'photo', 'plateCrop', 'qr'] as const;
+  'violation', 'violationCode', 'legalClause', 'fine', 'points', 'photo', 'plateCrop', 'qr', 'frames'] as const;
 
 const NoticeTemplateSchema = Type.Object({
   language: Text,

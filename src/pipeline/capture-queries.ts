@@ -29,6 +29,7 @@ export const CaptureDetailSchema = Type.Object({
   measuredSpeedKmh: Nullable(Type.Number()),
   signalPhase: Nullable(Type.String()),
   redElapsedMs: Nullable(Type.Integer()),
+  amberElapsedMs: Nullable(Type.Integer()),
   lane: Nullable(Type.Integer()),
   direction: Nullable(Type.String()),
   reads: Type.Array(PlateReadSchema),
@@ -53,7 +54,7 @@ export async function getCaptureDetail(db: Queryable, id: number): Promise<Captu
     contentType: c.content_type as string, capturedAt: iso(c.captured_at)!, receivedAt: iso(c.received_at)!,
     recognisedAt: iso(c.recognised_at), processedAt: iso(c.processed_at), recogniseMs: c.recognise_ms as number | null,
     measuredSpeedKmh: c.measured_speed_kmh as number | null, signalPhase: c.signal_phase as string | null,
-    redElapsedMs: c.red_elapsed_ms as number | null, lane: c.lane as number | null, direction: c.direction as string | null,
+    redElapsedMs: c.red_elapsed_ms as number | null, amberElapsedMs: c.amber_elapsed_ms as number | null, lane: c.lane as number | null, direction: c.direction as string | null,
     reads: reads.rows.map((r) => ({
       id: r.id as number, rank: r.rank as number, plateText: r.plate_text as string, plateKey: r.plate_key as string, rawText: r.raw_text as string,
       confidence: Math.round((r.confidence as number) * 1000) / 1000, valid: r.valid as boolean, lowConfidence: r.low_confidence as boolean,

@@ -9,6 +9,7 @@ interface Row {
   measured_speed_kmh: number | null;
   signal_phase: CaptureFacts['signalPhase'];
   red_elapsed_ms: number | null;
+  amber_elapsed_ms: number | null;
   lane: number | null;
   direction: CaptureFacts['direction'];
   camera_id: number;
@@ -17,6 +18,11 @@ interface Row {
   speed_limit_kmh: number | null;
   speed_tolerance_kmh: number;
   allowed_lanes: number[] | null;
+  allowed_lanes_by_category: CameraRules['allowedLanesByCategory'];
+  no_entry_vehicle_types: CameraRules['noEntryVehicleTypes'];
+  no_entry_hours: CameraRules['noEntryHours'];
+  amber_tolerance_ms: number;
+  stop_dwell_s: number;
   dedup_window_s: number;
   no_parking_dwell_s: number;
   plate_profile: CameraRules['plateProfile'];
@@ -41,8 +47,9 @@ interface ReadRow {
 export async function runEvaluate(deps: StageDeps, captureId: number): Promise<StageOutcome> {
   return withTransaction(deps.pool, async (tx): Promise<StageOutcome> => {
     const { rows } = await tx.query<Row>(
-      `SELECT c.status, c.recognised_at, c.captured_at, c.measured_speed_kmh, c.signal_phase, c.red_elapsed_ms, c.lane, c.direction,
-              k.id AS camera_id, k.code, k.camera_type, k.speed_limit_kmh, k.speed_tolerance_kmh, k.allowed_lanes, k.dedup_window_s,
+      `SELECT c.status, c.recognised_at, c.captured_at, c.measured_speed_kmh, c.signal_phase, c.red_elapsed_ms, c.amber_elapsed_ms, c.lane, c.direction,
+              k.id AS camera_id, k.code, k.camera_type, k.speed_limit_kmh, k.speed_tolerance_kmh, k.allowed_lanes, k.allowed_lanes_by_category,
+              k.no_entry_vehicle_types, k.no_entry_hours, k.amber_tolerance_ms, k.stop_dwell_s, k.dedup_window_s,
               k.no_parking_dwell_s, k.plate_profile
        FROM captures c JOIN cameras k ON k.id = c.camera_id WHERE c.id = $1 FOR UPDATE OF c`,
       [captureId],
@@ -64,10 +71,11 @@ export async function runEvaluate(deps: StageDeps, captureId: number): Promise<S
       : null;
     const outcome = await deps.evaluate(tx, {
       capture: { captureId, capturedAt: c.captured_at, measuredSpeedKmh: c.measured_speed_kmh, signalPhase: c.signal_phase,
-        redElapsedMs: c.red_elapsed_ms, lane: c.lane, direction: c.direction },
+        redElapsedMs: c.red_elapsed_ms, amberElapsedMs: c.amber_elapsed_ms, lane: c.lane, direction: c.direction },
       camera: { id: c.camera_id, code: c.code, cameraType: c.camera_type, speedLimitKmh: c.speed_limit_kmh,
-        speedToleranceKmh: c.speed_tolerance_kmh, allowedLanes: c.allowed_lanes, dedupWindowS: c.dedup_window_s,
-        noParkingDwellS: c.no_parking_dwell_s, plateProfile: c.plate_profile },
+        speedToleranceKmh: c.speed_tolerance_kmh, allowedLanes: c.allowed_lanes, allowedLanesByCategory: c.allowed_lanes_by_category,
+        noEntryVehicleTypes: c.no_entry_vehicle_types, noEntryHours: c.no_entry_hours, amberToleranceMs: c.amber_tolerance_ms,
+        stopDwellS: c.stop_dwell_s, dedupWindowS: c.dedup_window_s, noParkingDwellS: c.no_parking_dwell_s, plateProfile: c.plate_profile },
       read,
     });
     const summary = outcome.kind === 'created' || outcome.kind === 'merged'

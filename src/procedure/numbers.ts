@@ -1,12 +1,13 @@
 import type { Queryable } from '../db/pool.js';
 import { localYear } from '../notices/format.js';
 
-export type PaperKind = 'BB' | 'QD';
+/** BB violation record, QD penalty decision, TB further notice (form 04) to the commune/ward police */
+export type PaperKind = 'BB' | 'QD' | 'TB';
 export const RECORD_NUMBER_PATTERN = '^BB-[A-Z0-9]{2,12}-[0-9]{4}-[0-9]{6}$';
 export const DECISION_NUMBER_PATTERN = '^QD-[A-Z0-9]{2,12}-[0-9]{4}-[0-9]{6}$';
 
 /**
- * The next number of a violation record (BB-…) or penalty decision (QD-…) of a unit in the Vietnam-time
+ * The next number of a violation record (BB-…), penalty decision (QD-…) or form-04 notice (TB-…) of a unit in the Vietnam-time
  * year of `at`. Like notice numbers, the counter row stays locked until the caller's transaction ends,
  * so a rolled-back record gives its number back and numbers have no gaps.
  */

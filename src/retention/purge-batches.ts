@@ -77,6 +77,10 @@ async function purgeArchivedCases(tx: Queryable, policy: RetentionPolicy, now: D
   const noticeIds = rows.flatMap((r) => (r.notice_id === null ? [] : [r.notice_id]));
   const blobCandidates = await deleteEvidence(tx, violationIds, counts);
   counts.payments = (await tx.query('DELETE FROM payments WHERE notice_id = ANY($1::bigint[])', [noticeIds])).rowCount ?? 0;
+  // a form-04 notice to the commune police belongs to its notice's archive and goes with it
+  const form04 = await tx.query<{ pdf_sha256: string | null }>(
+    'DELETE FROM form04_notices WHERE notice_id = ANY($1::bigint[]) RETURNING pdf_sha256', [noticeIds]);
+  for (const f of form04.rows) if (f.pdf_sha256) blobCandidates.push(f.pdf_sha256);
   const notices = await tx.query<{ pdf_sha256: string | null }>(
     'DELETE FROM notices WHERE id = ANY($1::bigint[]) RETURNING pdf_sha256', [noticeIds]);
   counts.notices = notices.rowCount ?? 0;
@@ -105,8 +109,9 @@ async function deleteCaptures(tx: Queryable, captureIds: number[], counts: Purge
   if (captureIds.length === 0) return [];
   counts.sightings += (await tx.query('DELETE FROM parking_sightings WHERE capture_id = ANY($1::bigint[])', [captureIds])).rowCount ?? 0;
   counts.plateReads += (await tx.query('DELETE FROM plate_reads WHERE capture_id = ANY($1::bigint[])', [captureIds])).rowCount ?? 0;
+  const media = await tx.query<{ sha256: string }>('DELETE FROM capture_media WHERE capture_id = ANY($1::bigint[]) RETURNING sha256', [captureIds]);
   const captures = await tx.query<{ image_sha256: string }>(
     'DELETE FROM captures WHERE id = ANY($1::bigint[]) RETURNING image_sha256', [captureIds]);
   counts.captures += captures.rowCount ?? 0;
-  return captures.rows.map((r) => r.image_sha256);
+  return [...captures.rows.map((r) => r.image_sha256), ...media.rows.map((r) => r.sha256)];
 }

@@ -25,6 +25,17 @@ export interface EvidencePlateRead {
   lowConfidence: boolean;
 }
 
+/** A further frame or the video clip of a capture (seq 1..; the capture's own image is frame 0). */
+export interface EvidenceMedia {
+  seq: number;
+  kind: 'frame' | 'clip';
+  sha256: string;
+  contentType: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+}
+
 export interface EvidenceItem {
   captureId: number;
   capturedAt: Date;
@@ -35,10 +46,13 @@ export interface EvidenceItem {
   measuredSpeedKmh: number | null;
   signalPhase: string | null;
   redElapsedMs: number | null;
+  amberElapsedMs: number | null;
   lane: number | null;
   direction: string | null;
   addedAt: Date;
   plateRead: EvidencePlateRead | null;
+  /** the capture's further frames in order, then its clip if any */
+  media: EvidenceMedia[];
 }
 
 interface EvidenceRow {
@@ -51,6 +65,7 @@ interface EvidenceRow {
   measured_speed_kmh: number | null;
   signal_phase: string | null;
   red_elapsed_ms: number | null;
+  amber_elapsed_ms: number | null;
   lane: number | null;
   direction: string | null;
   added_at: Date;
@@ -73,7 +88,7 @@ interface EvidenceRow {
 export async function evidenceForViolation(db: Queryable, violationId: number): Promise<EvidenceItem[]> {
   const { rows } = await db.query<EvidenceRow>(
     `SELECT c.id AS capture_id, c.captured_at, c.image_sha256, c.content_type, c.image_width, c.image_height,
-            c.measured_speed_kmh, c.signal_phase, c.red_elapsed_ms, c.lane, c.direction, e.added_at,
+            c.measured_speed_kmh, c.signal_phase, c.red_elapsed_ms, c.amber_elapsed_ms, c.lane, c.direction, e.added_at,
             p.id AS pr_id, p.rank, p.plate_text, p.raw_text, p.confidence, p.bbox_x, p.bbox_y, p.bbox_width, p.bbox_height,
             p.layout, p.colour, p.valid, p.low_confidence
      FROM violation_evidence e
@@ -83,6 +98,7 @@ export async function evidenceForViolation(db: Queryable, violationId: number): 
      ORDER BY c.captured_at, c.id`,
     [violationId],
   );
+  const media = await mediaOfCaptures(db, rows.map((r) => r.capture_id));
   return rows.map((r) => ({
     captureId: r.capture_id,
     capturedAt: r.captured_at,
@@ -93,6 +109,7 @@ export async function evidenceForViolation(db: Queryable, violationId: number): 
     measuredSpeedKmh: r.measured_speed_kmh,
     signalPhase: r.signal_phase,
     redElapsedMs: r.red_elapsed_ms,
+    amberElapsedMs: r.amber_elapsed_ms,
     lane: r.lane,
     direction: r.direction,
     addedAt: r.added_at,
@@ -108,7 +125,34 @@ export async function evidenceForViolation(db: Queryable, violationId: number): 
       valid: r.valid!,
       lowConfidence: r.low_confidence!,
     },
+    media: media.get(r.capture_id) ?? [],
   }));
+}
+
+interface MediaRow { capture_id: number; seq: number; kind: 'frame' | 'clip'; sha256: string; content_type: string; bytes: number; width: number | null; height: number | null }
+const toMedia = (m: MediaRow): EvidenceMedia =>
+  ({ seq: m.seq, kind: m.kind, sha256: m.sha256, contentType: m.content_type, bytes: m.bytes, width: m.width, height: m.height });
+
+async function mediaOfCaptures(db: Queryable, captureIds: number[]): Promise<Map<number, EvidenceMedia[]>> {
+  const out = new Map<number, EvidenceMedia[]>();
+  if (captureIds.length === 0) return out;
+  const { rows } = await db.query<MediaRow>(
+    `SELECT capture_id, seq, kind, sha256, content_type, bytes, width, height FROM capture_media
+     WHERE capture_id = ANY($1::bigint[]) ORDER BY capture_id, kind = 'clip', seq`,
+    [captureIds],
+  );
+  for (const m of rows) out.set(m.capture_id, [...(out.get(m.capture_id) ?? []), toMedia(m)]);
+  return out;
+}
+
+/** One further frame (seq ≥ 1) or the clip of a capture, or null. */
+export async function captureMediaItem(db: Queryable, captureId: number, which: { seq: number } | 'clip'): Promise<EvidenceMedia | null> {
+  const { rows } = await db.query<MediaRow>(
+    `SELECT capture_id, seq, kind, sha256, content_type, bytes, width, height FROM capture_media
+     WHERE capture_id = $1 AND ${which === 'clip' ? `kind = 'clip'` : `kind = 'frame' AND seq = $2`}`,
+    which === 'clip' ? [captureId] : [captureId, which.seq],
+  );
+  return rows[0] ? toMedia(rows[0]) : null;
 }
 
 export interface CaptureImage {

@@ -30,7 +30,7 @@ export async function seedDemoCaptures(deps: IngestDeps & { pool: Pool }, opts: 
     const camera = DEMO_CAMERAS[i % DEMO_CAMERAS.length]!;
     const layout = categoryOfVehicleType(vehicle.vehicle_type) === 'motorbike' ? 'two-line' : 'one-line';
     const at = new Date(now.getTime() - Math.floor(rng() * 3 * 86_400_000) - 600_000);
-    const frames = camera.cameraType === 'no_parking'
+    const frames = camera.cameraType === 'no_parking' || camera.cameraType === 'no_stopping'
       ? [at, new Date(at.getTime() + (camera.noParkingDwellS ?? 300) * 1000 + 60_000)]
       : [at];
     for (const [k, capturedAt] of frames.entries()) {
@@ -47,12 +47,13 @@ export async function seedDemoCaptures(deps: IngestDeps & { pool: Pool }, opts: 
 }
 
 function violationMetadata(type: string, limit: number | null, capturedAt: Date, rng: Rng): CaptureMetadata {
-  const base: CaptureMetadata = { capturedAt, speedKmh: null, signalPhase: null, redElapsedMs: null, lane: null, direction: null };
+  const base: CaptureMetadata = { capturedAt, speedKmh: null, signalPhase: null, redElapsedMs: null, amberElapsedMs: null, lane: null, direction: null };
   switch (type) {
     case 'speed': return { ...base, speedKmh: (limit ?? 60) + 6 + Math.round(rng() * 380) / 10, lane: 1 + Math.floor(rng() * 2) };
     case 'red_light': return { ...base, signalPhase: 'red', redElapsedMs: 800 + Math.floor(rng() * 4000) };
     case 'lane': return { ...base, lane: 3 };
-    case 'no_entry': return { ...base, direction: 'reverse' };
+    case 'no_entry': return { ...base, direction: 'forward' };
+    case 'wrong_way': return { ...base, direction: 'reverse' };
     default: return base;
   }
 }

@@ -10,7 +10,7 @@ import { assignCameraUnit, createUnit, listUnits, type UnitInput } from '../unit
 
 const SYSTEM = { id: null, username: 'seed' } as const;
 
-/** The demo's cameras: real places in Bắc Ninh (the former Bắc Giang) and Hà Nội, one of each enforcement type; addresses use the units in force since 1/7/2025. */
+/** The demo's cameras: real places in Bắc Ninh (the former Bắc Giang) and Hà Nội, at least one of each enforcement type; addresses use the units in force since 1/7/2025. */
 export const DEMO_CAMERAS: CreateCamera[] = [
   { code: 'BG-QL1A-KM112', name: 'QL1A Km112 (Lạng Giang)', province: 'Tỉnh Bắc Ninh', address: 'Quốc lộ 1A, Km112, Xã Lạng Giang',
     cameraType: 'speed', speedLimitKmh: 80, speedToleranceKmh: 3, latitude: 21.3757, longitude: 106.2470 },
@@ -24,9 +24,14 @@ export const DEMO_CAMERAS: CreateCamera[] = [
   { code: 'HN-CAUGIAY-XUANTHUY', name: 'Nút Cầu Giấy - Xuân Thủy', province: 'Thành phố Hà Nội', address: 'Ngã tư Cầu Giấy - Xuân Thủy, Phường Cầu Giấy',
     cameraType: 'red_light', latitude: 21.0368, longitude: 105.7906 },
   { code: 'HN-HANGBAI-NOENTRY', name: 'Phố Hàng Bài (cấm đi ngược chiều)', province: 'Thành phố Hà Nội', address: 'Phố Hàng Bài, Phường Cửa Nam',
-    cameraType: 'no_entry' },
+    cameraType: 'wrong_way' },
   { code: 'HN-DINHTIENHOANG-NOPARK', name: 'Phố Đinh Tiên Hoàng (cấm đỗ)', province: 'Thành phố Hà Nội', address: 'Phố Đinh Tiên Hoàng, Phường Hoàn Kiếm',
     cameraType: 'no_parking', noParkingDwellS: 300 },
+  { code: 'HN-TRANGTIEN-NOSTOP', name: 'Phố Tràng Tiền (cấm dừng và đỗ xe)', province: 'Thành phố Hà Nội', address: 'Phố Tràng Tiền, Phường Hoàn Kiếm',
+    cameraType: 'no_stopping', stopDwellS: 60, noParkingDwellS: 300 },
+  { code: 'HN-TRANHUNGDAO-NOTRUCK', name: 'Phố Trần Hưng Đạo (cấm xe tải 6h-9h, 16h-20h)', province: 'Thành phố Hà Nội',
+    address: 'Phố Trần Hưng Đạo, Phường Cửa Nam', cameraType: 'no_entry', noEntryVehicleTypes: ['truck'],
+    noEntryHours: [{ from: '06:00', to: '09:00' }, { from: '16:00', to: '20:00' }] },
 ];
 
 /**

@@ -1,19 +1,17 @@
 import { appendAudit } from '../audit/audit-log.js';
 import type { PoolClient } from '../db/pool.js';
-import { matchPlate } from '../matching/matcher.js';
+import { matchPlate, type MatchResult } from '../matching/matcher.js';
 import { categoryOfVehicleType } from '../registry/types.js';
 import { inferCategoryFromPlate } from './category.js';
 import { defaultFineSchedules, priceOffence, type FineScheduleVersion } from './fine-schedule.js';
-import { DEFAULT_RED_LIGHT_GRACE_MS, evaluateRule } from './rules.js';
+import { evaluateRule, isStandingCamera, ruleNeedsVehicle } from './rules.js';
 import { dwellSeconds, recordSighting } from './sightings.js';
-import { addEvidence, findDedupTarget, insertViolation, touchViolation, violationsOfCapture } from './store.js';
-import type { CameraRules, CaptureFacts, EvaluationOutcome, ReadFacts } from './types.js';
+import { addEvidence, findDedupTarget, insertViolation, reclassifyPendingViolation, touchViolation, violationsOfCapture } from './store.js';
+import type { CameraRules, CaptureFacts, EvaluationOutcome, ReadFacts, RuleName, VehicleKind } from './types.js';
 
 export type { CameraRules, CaptureFacts, EvaluationOutcome, ReadFacts } from './types.js';
 
 export interface EvaluateOptions {
-  /** see RED_LIGHT_GRACE_MS in the configuration; default 500 ms */
-  redLightGraceMs?: number;
   /** fine schedules to price with; default: data/fines */
   schedules?: readonly FineScheduleVersion[];
   /** "now" for the limitation period */
@@ -49,32 +47,42 @@ export async function evaluateCapture(
 
   let dwellS: number | null = null;
   let parkedSince: Date | null = null;
-  if (camera.cameraType === 'no_parking') {
+  if (isStandingCamera(camera)) {
     await recordSighting(tx, { captureId: capture.captureId, cameraId: camera.id, plateKey: read.plateKey, seenAt: capture.capturedAt });
     ({ dwellS, since: parkedSince } = await dwellSeconds(tx, camera.id, read.plateKey, capture.capturedAt, camera.noParkingDwellS));
   }
-  const result = evaluateRule(capture, camera, { redLightGraceMs: options.redLightGraceMs ?? DEFAULT_RED_LIGHT_GRACE_MS, dwellS });
+  // the registry is consulted before the rule only when the rule depends on the kind of vehicle
+  let match: MatchResult | null = null;
+  const lookUp = async (): Promise<{ match: MatchResult; vehicle: VehicleKind }> => {
+    match ??= await matchPlate(tx, {
+      plateText: read.plateText, profile: camera.plateProfile, observedColour: read.colour, observedLayout: read.layout, at: capture.capturedAt,
+    });
+    return { match, vehicle: vehicleKind(match, read) };
+  };
+  const known = ruleNeedsVehicle(camera) ? await lookUp() : null;
+  const result = evaluateRule(capture, camera, { dwellS, vehicle: known?.vehicle ?? null });
   if (result.kind === 'none') return { kind: 'no_violation', violationIds: [], reason: result.reason };
+  const { match: m, vehicle } = known ?? await lookUp();
 
-  const match = await matchPlate(tx, {
-    plateText: read.plateText, profile: camera.plateProfile, observedColour: read.colour, observedLayout: read.layout, at: capture.capturedAt,
-  });
-
+  const price = priceOffence(result.offence, vehicle.category, capture.capturedAt, options.schedules ?? defaultFineSchedules());
+  // one stay under a "Cấm dừng" sign is one case, whether it has so far counted as stopping or parking
+  const dedupRules: RuleName[] = isStandingCamera(camera) ? ['no_stopping', 'no_parking'] : [result.rule];
   const existing = await findDedupTarget(tx, {
-    cameraId: camera.id, rule: result.rule, plateKey: read.plateKey, vehicleId: match.vehicleId, at: capture.capturedAt, windowS: camera.dedupWindowS,
+    cameraId: camera.id, rules: dedupRules, plateKey: read.plateKey, vehicleId: m.vehicleId, at: capture.capturedAt, windowS: camera.dedupWindowS,
   });
   if (existing !== null) {
-    await addEvidence(tx, existing, capture.captureId, read.plateReadId);
-    await touchViolation(tx, existing, capture.capturedAt);
-    await appendAudit(tx, { actorId: null, actor: 'worker', action: 'violation.evidence_added', entityType: 'violation', entityId: existing,
+    await addEvidence(tx, existing.id, capture.captureId, read.plateReadId);
+    await touchViolation(tx, existing.id, capture.capturedAt);
+    if (existing.rule === 'no_stopping' && result.rule === 'no_parking'
+      && await reclassifyPendingViolation(tx, existing.id, result.rule, price, { ...result.details, offence: result.offence, ...(parkedSince ? { parkedSince: parkedSince.toISOString() } : {}) })) {
+      await appendAudit(tx, { actorId: null, actor: 'worker', action: 'violation.reclassified', entityType: 'violation', entityId: existing.id,
+        details: { captureId: capture.captureId, cameraCode: camera.code, from: existing.rule, to: result.rule, code: price.violationCode, fineAmount: price.fineAmount, ...result.details } });
+    }
+    await appendAudit(tx, { actorId: null, actor: 'worker', action: 'violation.evidence_added', entityType: 'violation', entityId: existing.id,
       details: { captureId: capture.captureId, plateReadId: read.plateReadId, cameraCode: camera.code, ...result.details } });
-    return { kind: 'merged', violationIds: [existing] };
+    return { kind: 'merged', violationIds: [existing.id] };
   }
 
-  const category = match.vehicleType
-    ? { category: categoryOfVehicleType(match.vehicleType), source: 'registry', reason: `registered ${match.vehicleType}` }
-    : { ...inferCategoryFromPlate(read.plateText, read.layout), source: 'plate_inference' };
-  const price = priceOffence(result.offence, category.category, capture.capturedAt, options.schedules ?? defaultFineSchedules());
   const details = {
     ...result.details,
     offence: result.offence,
@@ -83,20 +91,28 @@ export async function evaluateCapture(
     plateLayout: read.layout,
     plateValid: read.valid,
     lowConfidence: read.lowConfidence,
-    categorySource: category.source,
-    categoryReason: category.reason,
+    categorySource: vehicle.source,
+    categoryReason: vehicle.reason,
     ...(parkedSince ? { parkedSince: parkedSince.toISOString() } : {}),
   };
   const id = await insertViolation(tx, {
-    cameraId: camera.id, rule: result.rule, category: category.category, occurredAt: capture.capturedAt,
+    cameraId: camera.id, rule: result.rule, category: vehicle.category, occurredAt: capture.capturedAt,
     plateText: read.plateText, plateKey: read.plateKey, plateColour: read.colour,
-    vehicleId: match.vehicleId, ownerId: match.ownerId, matchStatus: match.status, candidates: match.candidates,
-    suspectedClone: match.suspectedClone, cloneReason: match.cloneReason, price, details, readConfidence: read.confidence,
+    vehicleId: m.vehicleId, ownerId: m.ownerId, matchStatus: m.status, candidates: m.candidates,
+    suspectedClone: m.suspectedClone, cloneReason: m.cloneReason, price, details, readConfidence: read.confidence,
   });
   await addEvidence(tx, id, capture.captureId, read.plateReadId);
   await appendAudit(tx, { actorId: null, actor: 'worker', action: 'violation.created', entityType: 'violation', entityId: id,
     details: { captureId: capture.captureId, cameraCode: camera.code, rule: result.rule, offence: result.offence, code: price.violationCode,
-      plate: read.plateText, matchStatus: match.status, vehicleId: match.vehicleId, ownerId: match.ownerId, fineAmount: price.fineAmount,
-      scheduleVersion: price.scheduleVersion, suspectedClone: match.suspectedClone } });
+      plate: read.plateText, matchStatus: m.status, vehicleId: m.vehicleId, ownerId: m.ownerId, fineAmount: price.fineAmount,
+      scheduleVersion: price.scheduleVersion, suspectedClone: m.suspectedClone } });
   return { kind: 'created', violationIds: [id] };
+}
+
+/** The vehicle's kind: registered type when the plate matched, else the category its plate suggests. */
+function vehicleKind(match: MatchResult, read: ReadFacts): VehicleKind {
+  if (match.vehicleType) {
+    return { type: match.vehicleType, category: categoryOfVehicleType(match.vehicleType), source: 'registry', reason: `registered ${match.vehicleType}` };
+  }
+  return { type: null, ...inferCategoryFromPlate(read.plateText, read.layout), source: 'plate_inference' };
 }

@@ -9,7 +9,7 @@ export const FINES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 /** Offences the camera rules produce: every schedule version must price each of them for both categories. */
 export const RULE_OFFENCES = ['speeding_5_10', 'speeding_10_20', 'speeding_20_35', 'speeding_over_35', 'red_light',
-  'wrong_lane', 'wrong_way', 'no_entry', 'no_parking'] as const;
+  'wrong_lane', 'wrong_way', 'no_entry', 'no_stopping', 'no_parking'] as const;
 export type Offence = (typeof RULE_OFFENCES)[number];
 
 // Vietnamese legal points: a, b, c, d, đ, e, g, h, i, k, l, m, n, o, p, q, r, s, t, u, v, x, y

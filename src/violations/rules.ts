@@ -1,19 +1,28 @@
+import { categoryOfVehicleType, VEHICLE_TYPES } from '../registry/types.js';
 import type { Offence } from './fine-schedule.js';
-import type { CameraRules, CaptureFacts, RuleName } from './types.js';
+import { activeWindow, vietnamClock } from './sign-hours.js';
+import type { CameraRules, CaptureFacts, RuleName, VehicleKind } from './types.js';
 
 export type RuleResult =
   | { kind: 'violation'; rule: RuleName; offence: Offence; details: Record<string, unknown> }
   | { kind: 'none'; reason: string };
 
 export interface RuleContext {
-  /** ignore red-light crossings less than this far into red (the vehicle was already committed) */
-  redLightGraceMs: number;
-  /** seconds the vehicle has stood at this no-parking camera (null: not a no-parking evaluation) */
+  /** seconds the vehicle has stood in view of this standing camera (null: not a standing evaluation) */
   dwellS: number | null;
+  /** the vehicle's kind, for the rules that depend on it (no entry, lanes per category); null when not looked up */
+  vehicle: VehicleKind | null;
 }
 
-/** Default grace for red light: the amber-to-red instant plus camera clock jitter. */
-export const DEFAULT_RED_LIGHT_GRACE_MS = 500;
+/** Whether the camera's rule depends on the kind of vehicle, so the registry must be consulted first. */
+export function ruleNeedsVehicle(camera: CameraRules): boolean {
+  return camera.cameraType === 'no_entry' || (camera.cameraType === 'lane' && camera.allowedLanesByCategory !== null);
+}
+
+/** Whether the camera judges vehicles by how long they stand (sightings must be recorded). */
+export function isStandingCamera(camera: CameraRules): boolean {
+  return camera.cameraType === 'no_parking' || camera.cameraType === 'no_stopping';
+}
 
 export type SpeedBand = '5-10' | '10-20' | '20-35' | '>35';
 
@@ -29,12 +38,14 @@ export function speedBand(excessTenths: number): { band: SpeedBand; offence: Off
   return { band: '>35', offence: 'speeding_over_35' };
 }
 
+const none = (reason: string): RuleResult => ({ kind: 'none', reason });
+
 /** Applies the rule of the camera's type to one capture. Pure: no I/O. */
 export function evaluateRule(capture: CaptureFacts, camera: CameraRules, ctx: RuleContext): RuleResult {
   switch (camera.cameraType) {
     case 'speed': {
-      if (camera.speedLimitKmh === null) return { kind: 'none', reason: 'camera has no speed limit configured' };
-      if (capture.measuredSpeedKmh === null) return { kind: 'none', reason: 'no measured speed on the capture' };
+      if (camera.speedLimitKmh === null) return none('camera has no speed limit configured');
+      if (capture.measuredSpeedKmh === null) return none('no measured speed on the capture');
       // the measured speed counts in whole km/h rounded down, and the tolerance absorbs the radar's
       // measurement error: both in the driver's favour (80.9 km/h at a 60 limit is 20 over, not more)
       const countedSpeedKmh = Math.floor(capture.measuredSpeedKmh + 1e-9);
@@ -42,37 +53,103 @@ export function evaluateRule(capture: CaptureFacts, camera: CameraRules, ctx: Ru
       const band = speedBand(excessTenths);
       const facts = { measuredSpeedKmh: capture.measuredSpeedKmh, countedSpeedKmh, speedLimitKmh: camera.speedLimitKmh,
         toleranceKmh: camera.speedToleranceKmh, excessKmh: excessTenths / 10 };
-      if (!band) return { kind: 'none', reason: `${capture.measuredSpeedKmh} km/h is less than 5 km/h over the ${camera.speedLimitKmh} km/h limit after ${camera.speedToleranceKmh} km/h tolerance` };
+      if (!band) return none(`${capture.measuredSpeedKmh} km/h is less than 5 km/h over the ${camera.speedLimitKmh} km/h limit after ${camera.speedToleranceKmh} km/h tolerance`);
       return { kind: 'violation', rule: 'speeding', offence: band.offence, details: { ...facts, band: band.band } };
     }
-    case 'red_light': {
-      if (capture.signalPhase !== 'red') return { kind: 'none', reason: `signal was ${capture.signalPhase ?? 'not reported'}` };
-      if (capture.redElapsedMs === null) return { kind: 'none', reason: 'time into red not reported: the grace period cannot be applied' };
-      if (capture.redElapsedMs < ctx.redLightGraceMs) {
-        return { kind: 'none', reason: `crossed ${capture.redElapsedMs} ms into red, within the ${ctx.redLightGraceMs} ms grace` };
-      }
-      return { kind: 'violation', rule: 'red_light', offence: 'red_light',
-        details: { signalPhase: 'red', redElapsedMs: capture.redElapsedMs, graceMs: ctx.redLightGraceMs } };
-    }
-    case 'lane': {
-      if (!camera.allowedLanes || camera.allowedLanes.length === 0) return { kind: 'none', reason: 'camera has no allowed lanes configured' };
-      if (capture.lane === null) return { kind: 'none', reason: 'no lane on the capture' };
-      if (camera.allowedLanes.includes(capture.lane)) return { kind: 'none', reason: `lane ${capture.lane} is allowed` };
-      return { kind: 'violation', rule: 'wrong_lane', offence: 'wrong_lane', details: { lane: capture.lane, allowedLanes: camera.allowedLanes } };
-    }
-    case 'no_entry': {
-      // the camera watches a one-way street or a prohibited road: any vehicle seen is in breach
+    case 'red_light':
+      return signalRule(capture, camera);
+    case 'lane':
+      return laneRule(capture, camera, ctx.vehicle);
+    case 'no_entry':
+      return noEntryRule(capture, camera, ctx.vehicle);
+    case 'wrong_way': {
+      // a one-way street or a "Cấm đi ngược chiều" sign: the camera faces the permitted flow
       if (capture.direction === 'reverse') {
-        return { kind: 'violation', rule: 'no_entry', offence: 'wrong_way', details: { direction: 'reverse' } };
+        return { kind: 'violation', rule: 'wrong_way', offence: 'wrong_way', details: { direction: 'reverse' } };
       }
-      return { kind: 'violation', rule: 'no_entry', offence: 'no_entry', details: { direction: capture.direction } };
+      return none(capture.direction === 'forward' ? 'travelling in the permitted direction' : 'no direction on the capture');
     }
-    case 'no_parking': {
-      if (ctx.dwellS === null) return { kind: 'none', reason: 'no parking duration known' };
-      if (ctx.dwellS < camera.noParkingDwellS) {
-        return { kind: 'none', reason: `seen for ${ctx.dwellS} s, under the ${camera.noParkingDwellS} s allowed` };
-      }
-      return { kind: 'violation', rule: 'no_parking', offence: 'no_parking', details: { dwellS: ctx.dwellS, allowedDwellS: camera.noParkingDwellS } };
-    }
+    case 'no_parking':
+    case 'no_stopping':
+      return standingRule(camera, ctx.dwellS);
   }
+}
+
+/**
+ * Luật 36/2024 Điều 11: red means stop; amber means stop before the stop line unless the vehicle is
+ * already past it. The camera reports the phase when the vehicle crossed the line, so a vehicle
+ * crossing on amber was still before the line when the light turned, except within the camera's
+ * timing tolerance of the change (it was at the line).
+ */
+function signalRule(capture: CaptureFacts, camera: CameraRules): RuleResult {
+  if (capture.signalPhase === 'red') {
+    return { kind: 'violation', rule: 'red_light', offence: 'red_light', details: { signalPhase: 'red', redElapsedMs: capture.redElapsedMs } };
+  }
+  if (capture.signalPhase === 'amber') {
+    if (capture.amberElapsedMs === null) return none('time since the light turned amber not reported: cannot tell whether the vehicle was already at the stop line');
+    if (capture.amberElapsedMs < camera.amberToleranceMs) {
+      return none(`crossed the stop line ${capture.amberElapsedMs} ms after amber, within the ${camera.amberToleranceMs} ms tolerance: at the line when the light turned`);
+    }
+    return { kind: 'violation', rule: 'red_light', offence: 'red_light',
+      details: { signalPhase: 'amber', amberElapsedMs: capture.amberElapsedMs, amberToleranceMs: camera.amberToleranceMs } };
+  }
+  return none(`signal was ${capture.signalPhase ?? 'not reported'}`);
+}
+
+function laneRule(capture: CaptureFacts, camera: CameraRules, vehicle: VehicleKind | null): RuleResult {
+  if (capture.lane === null) return none('no lane on the capture');
+  const ownList = vehicle ? camera.allowedLanesByCategory?.[vehicle.category] : undefined;
+  const allowed = ownList ?? camera.allowedLanes;
+  if (!allowed || allowed.length === 0) {
+    return none(vehicle ? `camera has no allowed lanes configured for a ${vehicle.category}` : 'camera has no allowed lanes configured');
+  }
+  if (allowed.includes(capture.lane)) return none(`lane ${capture.lane} is allowed`);
+  return { kind: 'violation', rule: 'wrong_lane', offence: 'wrong_lane',
+    details: { lane: capture.lane, allowedLanes: allowed, ...(ownList ? { lanesFor: vehicle!.category } : {}) } };
+}
+
+/**
+ * Decree 168 6.5.i / 7.6.b fine entering a road whose sign bans "the kind of vehicle being driven":
+ * only the kinds and hours on the sign. A vehicle not in the registry is judged by its plate's
+ * category only when the sign bans every kind of that category (a car plate does not say truck).
+ */
+function noEntryRule(capture: CaptureFacts, camera: CameraRules, vehicle: VehicleKind | null): RuleResult {
+  const banned = camera.noEntryVehicleTypes;
+  if (banned.length === 0) return none('camera has no banned vehicle kinds configured');
+  if (capture.direction === 'reverse') return none('leaving the road the sign closes, not entering it');
+  const clock = vietnamClock(capture.capturedAt);
+  const window = camera.noEntryHours.length === 0 ? null : activeWindow(camera.noEntryHours, capture.capturedAt);
+  if (camera.noEntryHours.length > 0 && !window) {
+    return none(`entered at ${clock}, outside the hours of the sign (${camera.noEntryHours.map((w) => `${w.from}-${w.to}`).join(', ')})`);
+  }
+  if (!vehicle) return none('vehicle kind unknown');
+  const facts = { bannedVehicleTypes: banned, banHours: window ? `${window.from}-${window.to}` : 'all day', localTime: clock, direction: capture.direction };
+  if (vehicle.type !== null) {
+    if (!banned.includes(vehicle.type)) return none(`the sign does not ban a ${vehicle.type}`);
+    return { kind: 'violation', rule: 'no_entry', offence: 'no_entry', details: { ...facts, vehicleType: vehicle.type } };
+  }
+  const ofCategory = VEHICLE_TYPES.filter((t) => categoryOfVehicleType(t) === vehicle.category);
+  const bannedOfCategory = ofCategory.filter((t) => banned.includes(t));
+  if (bannedOfCategory.length === 0) return none(`the sign bans no ${vehicle.category}-category vehicle`);
+  if (bannedOfCategory.length < ofCategory.length) {
+    return none(`unregistered ${vehicle.category}-category vehicle and the sign bans only ${bannedOfCategory.join(', ')}: the plate does not tell which kind it is`);
+  }
+  return { kind: 'violation', rule: 'no_entry', offence: 'no_entry', details: { ...facts, vehicleType: null } };
+}
+
+/**
+ * Luật 36: stopping is standing still for the time needed (passengers, goods), parking is standing
+ * without limit. The law gives no seconds, so each camera sets both thresholds. "Cấm đỗ xe" allows
+ * stopping; "Cấm dừng xe và đỗ xe" bans both, and a stay long enough to be parking is fined as parking.
+ */
+function standingRule(camera: CameraRules, dwellS: number | null): RuleResult {
+  if (dwellS === null) return none('no standing time known');
+  const sign = camera.cameraType === 'no_stopping' ? 'no_stopping' : 'no_parking';
+  const facts = { dwellS, sign, stopDwellS: sign === 'no_stopping' ? camera.stopDwellS : null, allowedDwellS: camera.noParkingDwellS };
+  if (dwellS >= camera.noParkingDwellS) return { kind: 'violation', rule: 'no_parking', offence: 'no_parking', details: facts };
+  if (sign === 'no_stopping' && dwellS >= camera.stopDwellS) {
+    return { kind: 'violation', rule: 'no_stopping', offence: 'no_stopping', details: facts };
+  }
+  const threshold = sign === 'no_stopping' ? camera.stopDwellS : camera.noParkingDwellS;
+  return none(`seen for ${dwellS} s, under the ${threshold} s that count as ${sign === 'no_stopping' ? 'stopping' : 'parking'}`);
 }

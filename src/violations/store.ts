@@ -63,18 +63,34 @@ export async function violationsOfCapture(db: Queryable, captureId: number): Pro
  * matched vehicle read differently), within `windowS` of the violation's first or latest evidence.
  * Rejected cases are left alone: a fresh capture deserves a fresh look.
  */
-export async function findDedupTarget(db: Queryable, q: { cameraId: number; rule: RuleName; plateKey: string; vehicleId: number | null; at: Date; windowS: number }): Promise<number | null> {
-  const { rows } = await db.query<{ id: number }>(
-    `SELECT id FROM violations
-     WHERE camera_id = $1 AND rule = $2 AND status <> 'rejected'
+export async function findDedupTarget(db: Queryable, q: { cameraId: number; rules: readonly RuleName[]; plateKey: string; vehicleId: number | null; at: Date; windowS: number }):
+  Promise<{ id: number; rule: RuleName; status: string } | null> {
+  const { rows } = await db.query<{ id: number; rule: RuleName; status: string }>(
+    `SELECT id, rule, status FROM violations
+     WHERE camera_id = $1 AND rule = ANY($2::text[]) AND status <> 'rejected'
        AND (plate_key = $3 OR ($4::bigint IS NOT NULL AND vehicle_id = $4))
        AND occurred_at <= $5::timestamptz + make_interval(secs => $6)
        AND occurred_at >= $5::timestamptz - make_interval(secs => $6) - interval '7 days'
        AND coalesce(last_seen_at, occurred_at) >= $5::timestamptz - make_interval(secs => $6)
      ORDER BY occurred_at DESC LIMIT 1`,
-    [q.cameraId, q.rule, q.plateKey, q.vehicleId, q.at, q.windowS],
+    [q.cameraId, q.rules, q.plateKey, q.vehicleId, q.at, q.windowS],
   );
-  return rows[0]?.id ?? null;
+  return rows[0] ?? null;
+}
+
+/**
+ * A stay that began as stopping and lasted long enough to be parking: the case awaiting review is
+ * re-priced as parking (one stay, one violation). Returns false when the case has left review.
+ */
+export async function reclassifyPendingViolation(db: Queryable, violationId: number, rule: RuleName, price: Price, details: Record<string, unknown>): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE violations SET rule = $2, violation_code = $3, legal_clause = $4, description = $5, schedule_version = $6,
+       fine_min = $7, fine_max = $8, fine_amount = $9, points = $10, details = details || $11::jsonb, updated_at = now()
+     WHERE id = $1 AND status = 'pending_review'`,
+    [violationId, rule, price.violationCode, price.legalClause, price.description, price.scheduleVersion,
+      price.fineMin, price.fineMax, price.fineAmount, price.points, details],
+  );
+  return (rowCount ?? 0) > 0;
 }
 
 export async function touchViolation(db: Queryable, violationId: number, seenAt: Date): Promise<void> {

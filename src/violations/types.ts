@@ -1,15 +1,27 @@
+import type { VehicleCategory, VehicleType } from '../registry/types.js';
+
 /** What the pipeline worker knows about a capture (from the camera's metadata). */
 export interface CaptureFacts {
   captureId: number;
   capturedAt: Date;
   measuredSpeedKmh: number | null;
+  /** the signal when the vehicle crossed the stop line */
   signalPhase: 'green' | 'amber' | 'red' | null;
   redElapsedMs: number | null;
+  /** time from the light turning amber to the vehicle crossing the stop line (signal_phase amber) */
+  amberElapsedMs: number | null;
   lane: number | null;
   direction: 'forward' | 'reverse' | null;
 }
 
-export type CameraType = 'speed' | 'red_light' | 'lane' | 'no_entry' | 'no_parking';
+export const CAMERA_TYPES = ['speed', 'red_light', 'lane', 'no_entry', 'wrong_way', 'no_parking', 'no_stopping'] as const;
+export type CameraType = (typeof CAMERA_TYPES)[number];
+
+/** A time window of a sign's ban, Vietnam time (e.g. 06:00 to 09:00); `to` before `from` runs past midnight. */
+export interface BanWindow {
+  from: string;
+  to: string;
+}
 
 /** The camera settings the rules depend on. */
 export interface CameraRules {
@@ -18,8 +30,20 @@ export interface CameraRules {
   cameraType: CameraType;
   speedLimitKmh: number | null;
   speedToleranceKmh: number;
+  /** lanes any vehicle may use (lane cameras), unless its category has its own list */
   allowedLanes: number[] | null;
+  /** lanes per Decree 168 category, where the lane signs differ for cars and motorbikes */
+  allowedLanesByCategory: Partial<Record<VehicleCategory, number[]>> | null;
+  /** vehicle kinds the no-entry sign bans (no-entry cameras) */
+  noEntryVehicleTypes: VehicleType[];
+  /** hours the no-entry sign applies; empty = at all times */
+  noEntryHours: BanWindow[];
+  /** a vehicle crossing the stop line less than this long after amber was at the stop line when the light turned */
+  amberToleranceMs: number;
   dedupWindowS: number;
+  /** standing at least this long under "Cấm dừng xe và đỗ xe" is stopping (shorter: held up in traffic) */
+  stopDwellS: number;
+  /** standing at least this long is parking */
   noParkingDwellS: number;
   plateProfile: 'vn' | 'generic';
 }
@@ -43,4 +67,14 @@ export interface EvaluationOutcome {
 }
 
 /** Value of violations.rule. */
-export type RuleName = 'speeding' | 'red_light' | 'wrong_lane' | 'no_entry' | 'no_parking';
+export const RULE_NAMES = ['speeding', 'red_light', 'wrong_lane', 'no_entry', 'wrong_way', 'no_parking', 'no_stopping'] as const;
+export type RuleName = (typeof RULE_NAMES)[number];
+
+/** What is known of the vehicle when a rule depends on its kind: from the registry, else from the plate alone. */
+export interface VehicleKind {
+  /** registered vehicle type; null when the vehicle is not in the registry */
+  type: VehicleType | null;
+  category: VehicleCategory;
+  source: 'registry' | 'plate_inference';
+  reason: string;
+}

@@ -1,3 +1,4 @@
+import type { CameraType } from '../../src/violations/types.js';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import type { App } from '../../src/api/app.js';
@@ -40,7 +41,7 @@ export interface SeedCamera {
   code?: string;
   address?: string;
   province?: string;
-  cameraType?: 'speed' | 'red_light' | 'lane' | 'no_entry' | 'no_parking';
+  cameraType?: CameraType;
 }
 
 export async function seedCamera(pool: Pool, c: SeedCamera = {}): Promise<{ id: number; code: string; address: string }> {
@@ -48,8 +49,10 @@ export async function seedCamera(pool: Pool, c: SeedCamera = {}): Promise<{ id: 
   const address = c.address ?? 'Ngã tư Kim Mã - Liễu Giai, Ba Đình';
   const type = c.cameraType ?? 'red_light';
   const { rows } = await pool.query<{ id: number }>(
-    `INSERT INTO cameras (code, name, province, address, camera_type, speed_limit_kmh) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [code, `Camera ${code}`, c.province ?? 'Hà Nội', address, type, type === 'speed' ? 60 : null],
+    `INSERT INTO cameras (code, name, province, address, camera_type, speed_limit_kmh, no_entry_vehicle_types, allowed_lanes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [code, `Camera ${code}`, c.province ?? 'Hà Nội', address, type, type === 'speed' ? 60 : null,
+      type === 'no_entry' ? ['car', 'truck', 'bus', 'motorbike', 'moped', 'electric_motorbike'] : [], type === 'lane' ? [1, 2] : null],
   );
   return { id: rows[0]!.id, code, address };
 }

@@ -174,3 +174,42 @@ describe('metrics and the queue dashboard', () => {
     expect((await t.app.inject({ method: 'GET', url: '/admin/queues/api/queues' })).statusCode).toBe(401);
   });
 });
+
+// last: the cameras created here would change the per-camera figures above
+describe('rule cameras', () => {
+  const auth = () => ({ authorization: `Bearer ${operator}` });
+
+  it('configures the sign a rule camera enforces: banned kinds and hours, lanes per category, stop and park thresholds, amber tolerance', async () => {
+    const create = (payload: object) => t.app.inject({ method: 'POST', url: '/api/v1/cameras', headers: auth(), payload });
+    const noTrucks = await create({ code: 'HN-NOTRUCK-01', name: 'Cấm xe tải', province: 'Thành phố Hà Nội', address: 'Phố Tràng Thi, Phường Hoàn Kiếm',
+      cameraType: 'no_entry', noEntryVehicleTypes: ['truck'], noEntryHours: [{ from: '06:00', to: '09:00' }, { from: '22:00', to: '05:00' }] });
+    expect(noTrucks.statusCode).toBe(201);
+    expect(noTrucks.json().camera).toMatchObject({ cameraType: 'no_entry', noEntryVehicleTypes: ['truck'],
+      noEntryHours: [{ from: '06:00', to: '09:00' }, { from: '22:00', to: '05:00' }], amberToleranceMs: 200, stopDwellS: 60 });
+    const { rows } = await t.db.pool.query("SELECT no_entry_vehicle_types, no_entry_hours FROM cameras WHERE code = 'HN-NOTRUCK-01'");
+    expect(rows[0]).toEqual({ no_entry_vehicle_types: ['truck'], no_entry_hours: [{ from: '06:00', to: '09:00' }, { from: '22:00', to: '05:00' }] });
+
+    const refused = await create({ code: 'HN-NOENTRY-02', name: 'Đường cấm', province: 'Thành phố Hà Nội', address: 'Phố Hàng Bông', cameraType: 'no_entry' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ error: 'banned_vehicle_types_required', message: expect.stringContaining('loại xe mà biển báo cấm') });
+    const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: '/api/v1/cameras/HN-NOTRUCK-01', headers: auth(), payload });
+    expect((await patch({ noEntryHours: [{ from: '07:00', to: '07:00' }] })).json().error).toBe('invalid_ban_hours');
+    expect((await patch({ noEntryHours: [{ from: '7:00', to: '09:00' }] })).statusCode).toBe(400);
+    expect((await patch({ noEntryHours: [{ from: '06:00', to: '24:00' }] })).json().noEntryHours).toEqual([{ from: '06:00', to: '24:00' }]);
+    expect((await patch({ noEntryVehicleTypes: ['tank'] })).statusCode).toBe(400);
+    expect((await patch({ noEntryVehicleTypes: [] })).json().error).toBe('banned_vehicle_types_required');
+
+    const lanes = await patch({ cameraType: 'lane', allowedLanesByCategory: { car: [1, 2], motorbike: [3] } });
+    expect(lanes.json()).toMatchObject({ cameraType: 'lane', allowedLanes: null, allowedLanesByCategory: { car: [1, 2], motorbike: [3] } });
+    expect((await patch({ allowedLanesByCategory: { bicycle: [4] } })).statusCode).toBe(400);
+    expect((await patch({ allowedLanesByCategory: null })).json().error).toBe('allowed_lanes_required');
+
+    const noStopping = await patch({ cameraType: 'no_stopping', stopDwellS: 45, noParkingDwellS: 600 });
+    expect(noStopping.json()).toMatchObject({ cameraType: 'no_stopping', stopDwellS: 45, noParkingDwellS: 600 });
+    const inverted = await patch({ stopDwellS: 600 });
+    expect(inverted.json()).toMatchObject({ error: 'stop_dwell_not_below_park', message: expect.stringContaining('phải ngắn hơn') });
+    expect((await patch({ cameraType: 'wrong_way' })).json().cameraType).toBe('wrong_way');
+    expect((await patch({ cameraType: 'red_light', amberToleranceMs: 150 })).json()).toMatchObject({ cameraType: 'red_light', amberToleranceMs: 150 });
+    expect((await patch({ amberToleranceMs: 5000 })).statusCode).toBe(400);
+  });
+});

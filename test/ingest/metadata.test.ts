@@ -17,7 +17,7 @@ const reject = (input: Record<string, unknown>) => {
 describe('capture metadata', () => {
   it('converts form strings into typed values', () => {
     expect(parseCaptureMetadata({ captured_at: '2025-06-01T16:59:00+07:00', speed_kmh: '57.5', lane: '2', signal_phase: 'red', red_elapsed_ms: '1200', direction: 'forward' }, now, 120))
-      .toEqual({ capturedAt: new Date('2025-06-01T09:59:00Z'), speedKmh: 57.5, lane: 2, signalPhase: 'red', redElapsedMs: 1200, direction: 'forward' });
+      .toEqual({ capturedAt: new Date('2025-06-01T09:59:00Z'), speedKmh: 57.5, lane: 2, signalPhase: 'red', redElapsedMs: 1200, amberElapsedMs: null, direction: 'forward' });
   });
 
   it('treats empty optional fields as absent', () => {
@@ -40,8 +40,18 @@ describe('capture metadata', () => {
     expect(reject({ captured_at: '2025-06-01T09:00:00Z', speed_kmh: 'fast' }).message).toMatch(/speed_kmh/);
     expect(reject({ captured_at: '2025-06-01T09:00:00Z', signal_phase: 'blue' }).message).toMatch(/signal_phase/);
     expect(reject({ captured_at: '2025-06-01T09:00:00Z', red_elapsed_ms: '100' }).message).toMatch(/signal_phase=red/);
+    expect(reject({ captured_at: '2025-06-01T09:00:00Z', signal_phase: 'red', amber_elapsed_ms: '100' }).message).toMatch(/signal_phase=amber/);
+    expect(reject({ captured_at: '2025-06-01T09:00:00Z', signal_phase: 'amber', amber_elapsed_ms: '1.5' }).message).toMatch(/amber_elapsed_ms/);
     expect(reject({ captured_at: '2024-01-01T09:00:00Z' }).code).toBe('captured_too_old');
     expect(reject({ captured_at: '2025-02-30T09:00:00Z' }).status).toBe(400);
+  });
+});
+
+describe('amber crossings', () => {
+  it('carries the time from amber to the crossing, which the rule needs to tell "at the stop line" from "before it"', () => {
+    const now = new Date('2025-06-01T10:00:00Z');
+    expect(parseCaptureMetadata({ captured_at: '2025-06-01T16:59:00+07:00', signal_phase: 'amber', amber_elapsed_ms: '850' }, now, 120))
+      .toMatchObject({ signalPhase: 'amber', amberElapsedMs: 850, redElapsedMs: null });
   });
 });
 
@@ -50,6 +60,10 @@ describe('drop-folder file names', () => {
     expect(metadataFromFileName('20250314T081522120+0700_speed57.5_lane2_red1200_fwd.jpg')).toEqual({
       captured_at: '2025-03-14T08:15:22.120+07:00', speed_kmh: '57.5', lane: '2', signal_phase: 'red', red_elapsed_ms: '1200', direction: 'forward',
     });
+  });
+
+  it('reads the time from amber to the stop-line crossing (amber800)', () => {
+    expect(metadataFromFileName('20250314T081522Z_amber800.jpg')).toEqual({ captured_at: '2025-03-14T08:15:22Z', signal_phase: 'amber', amber_elapsed_ms: '800' });
   });
 
   it('takes Vietnam time when the name has no zone', () => {

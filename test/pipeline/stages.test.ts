@@ -50,7 +50,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const meta = { capturedAt: new Date(Date.now() - 60_000), speedKmh: 75, signalPhase: null, redElapsedMs: null, lane: null, direction: null };
+const meta = { capturedAt: new Date(Date.now() - 60_000), speedKmh: 75, signalPhase: null, redElapsedMs: null, amberElapsedMs: null, lane: null, direction: null };
 const ingest = async (image: Buffer) => (await ingestCapture({ pool: db.pool, storage: deps.storage, queues, limits: { maxPixels: 4e7, maxBytes: 2e7 } },
   { camera: { code: 'HN-ST-1' }, image, metadata: meta, source: 'http' })).captureId;
 const capture = async (id: number) => (await db.pool.query('SELECT status, status_reason, attempts, recognised_at FROM captures WHERE id = $1', [id])).rows[0];

@@ -92,7 +92,7 @@ describe('a worker killed mid-run', () => {
       const image = await syntheticJpeg(plate ? { plate } : {});
       const result = await ingestCapture(ingest, {
         camera: { code: 'HN-KILL-1' }, image, source: 'http',
-        metadata: { capturedAt: new Date(Date.now() - 60_000 + i), speedKmh: 80, signalPhase: null, redElapsedMs: null, lane: 1, direction: null },
+        metadata: { capturedAt: new Date(Date.now() - 60_000 + i), speedKmh: 80, signalPhase: null, redElapsedMs: null, amberElapsedMs: null, lane: 1, direction: null },
       });
       expect(result.duplicate).toBe(false);
       ids.push(result.captureId);

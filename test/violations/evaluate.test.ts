@@ -55,13 +55,13 @@ describe('evaluating a capture', () => {
   });
 
   it('infers the category of an unregistered vehicle from its plate and says so', async () => {
-    const cam = await insertCamera(db.pool, { cameraType: 'no_entry' });
+    const cam = await insertCamera(db.pool, { cameraType: 'wrong_way' });
     const moto = await run(cam, { at: t0, plate: '59-X3 456.78', layout: 'two-line', direction: 'reverse' });
     const v = await violation(moto.outcome.violationIds[0]!);
-    expect(v).toMatchObject({ match_status: 'unknown', vehicle_id: null, owner_id: null, vehicle_category: 'motorbike', violation_code: '16824.7.7.a.01' });
+    expect(v).toMatchObject({ match_status: 'unknown', vehicle_id: null, owner_id: null, vehicle_category: 'motorbike', rule: 'wrong_way', violation_code: '16824.7.7.a.01' });
     expect(v.details).toMatchObject({ categorySource: 'plate_inference', categoryReason: 'two-line plate with series X3', direction: 'reverse' });
-    const squareCar = await run(cam, { at: t0, plate: '51F-987.65', layout: 'two-line', direction: 'forward' });
-    expect(await violation(squareCar.outcome.violationIds[0]!)).toMatchObject({ vehicle_category: 'car', violation_code: '16824.6.5.i.01' });
+    const squareCar = await run(cam, { at: t0, plate: '51F-987.65', layout: 'two-line', direction: 'reverse' });
+    expect(await violation(squareCar.outcome.violationIds[0]!)).toMatchObject({ vehicle_category: 'car', violation_code: '16824.6.9.d.01' });
   });
 
   it('is idempotent: evaluating the same capture again adds no violation and no evidence', async () => {
@@ -163,5 +163,93 @@ describe('evaluating a capture', () => {
     const cam = await insertCamera(db.pool, { cameraType: 'no_parking', noParkingDwellS: 300 });
     await run(cam, { at: t0, plate: '30A-123.45' });
     expect((await run(cam, { at: later(60 * 60), plate: '30A-123.45' })).outcome.kind).toBe('no_violation');
+  });
+});
+
+describe('rules that depend on the sign and on the vehicle', () => {
+  /** 2025-06-02 in Vietnam time */
+  const vnAt = (hhmm: string) => new Date(`2025-06-02T${hhmm}:00+07:00`);
+
+  it('wrong way is its own rule, priced under Điều 6 khoản 9 điểm d / Điều 7 khoản 7 điểm a', async () => {
+    const cam = await insertCamera(db.pool, { cameraType: 'wrong_way' });
+    const c = await run(cam, { at: t0, plate: '30A-123.45', direction: 'reverse' });
+    expect(await violation(c.outcome.violationIds[0]!)).toMatchObject({ rule: 'wrong_way', violation_code: '16824.6.9.d.01', fine_amount: 19_000_000, points: 4,
+      legal_clause: 'Điểm d khoản 9 Điều 6 Nghị định 168/2024/NĐ-CP' });
+    const m = await run(cam, { at: t0, plate: '29-B1 678.90', layout: 'two-line', direction: 'reverse' });
+    expect(await violation(m.outcome.violationIds[0]!)).toMatchObject({ rule: 'wrong_way', violation_code: '16824.7.7.a.01', fine_amount: 5_000_000, points: 2 });
+    expect((await run(cam, { at: later(1000), plate: '30A-123.45', direction: 'forward' })).outcome.kind).toBe('no_violation');
+  });
+
+  it('a truck ban in rush hours fines the registered truck then, not the car, and not the truck at noon', async () => {
+    const cam = await insertCamera(db.pool, { cameraType: 'no_entry', noEntryVehicleTypes: ['truck'], noEntryHours: [{ from: '06:00', to: '09:00' }] });
+    const truck = await run(cam, { at: vnAt('07:15'), plate: '29C-111.11', colour: 'yellow', direction: 'forward' });
+    expect(truck.outcome.kind).toBe('created');
+    const v = await violation(truck.outcome.violationIds[0]!);
+    expect(v).toMatchObject({ rule: 'no_entry', vehicle_category: 'car', violation_code: '16824.6.5.i.01', fine_amount: 5_000_000, points: 2 });
+    expect(v.details).toMatchObject({ vehicleType: 'truck', bannedVehicleTypes: ['truck'], banHours: '06:00-09:00', localTime: '07:15', categorySource: 'registry' });
+    expect((await run(cam, { at: vnAt('07:16'), plate: '30A-123.45', direction: 'forward' })).outcome)
+      .toMatchObject({ kind: 'no_violation', reason: 'the sign does not ban a car' });
+    expect((await run(cam, { at: vnAt('12:00'), plate: '29C-111.11', colour: 'yellow', direction: 'forward' })).outcome.kind).toBe('no_violation');
+    // unregistered, car-category plate: a car or a truck, the plate does not say
+    expect((await run(cam, { at: vnAt('07:20'), plate: '51F-987.65', direction: 'forward' })).outcome.kind).toBe('no_violation');
+  });
+
+  it('a motorbike ban fines a registered motorbike under Điều 7 khoản 6 điểm b', async () => {
+    const cam = await insertCamera(db.pool, { cameraType: 'no_entry', noEntryVehicleTypes: ['motorbike', 'moped', 'electric_motorbike'] });
+    const m = await run(cam, { at: t0, plate: '29-B1 678.90', layout: 'two-line', direction: 'forward' });
+    expect(await violation(m.outcome.violationIds[0]!)).toMatchObject({ rule: 'no_entry', violation_code: '16824.7.6.b.01', fine_amount: 2_500_000, points: 2 });
+    expect((await run(cam, { at: t0, plate: '30A-123.45', direction: 'forward' })).outcome.kind).toBe('no_violation');
+  });
+
+  it('lanes per category: the car in the motorbike lane is fined, the motorbike there is not', async () => {
+    const cam = await insertCamera(db.pool, { cameraType: 'lane', allowedLanesByCategory: { car: [1, 2], motorbike: [3] } });
+    const car3 = await run(cam, { at: t0, plate: '30A-123.45', lane: 3 });
+    expect(await violation(car3.outcome.violationIds[0]!)).toMatchObject({ rule: 'wrong_lane', violation_code: '16824.6.5.b.01', fine_amount: 5_000_000 });
+    expect((await violation(car3.outcome.violationIds[0]!)).details).toMatchObject({ lane: 3, allowedLanes: [1, 2], lanesFor: 'car' });
+    expect((await run(cam, { at: t0, plate: '29-B1 678.90', layout: 'two-line', lane: 3 })).outcome.kind).toBe('no_violation');
+    const bike1 = await run(cam, { at: later(5), plate: '29-B1 678.90', layout: 'two-line', lane: 1 });
+    expect(await violation(bike1.outcome.violationIds[0]!)).toMatchObject({ violation_code: '16824.7.3.d.01', fine_amount: 700_000 });
+  });
+
+  it('amber: a crossing past the tolerance is priced as the red-light offence; one at the change is not fined', async () => {
+    const cam = await insertCamera(db.pool, { cameraType: 'red_light', amberToleranceMs: 200 });
+    const late = await run(cam, { at: t0, plate: '30A-123.45', phase: 'amber', amberMs: 1500 });
+    const v = await violation(late.outcome.violationIds[0]!);
+    expect(v).toMatchObject({ rule: 'red_light', violation_code: '16824.6.9.b.01', fine_amount: 19_000_000, points: 4 });
+    expect(v.details).toMatchObject({ signalPhase: 'amber', amberElapsedMs: 1500, amberToleranceMs: 200 });
+    expect((await run(cam, { at: t0, plate: '29-B1 678.90', layout: 'two-line', phase: 'amber', amberMs: 120 })).outcome.kind).toBe('no_violation');
+  });
+
+  it('"Cấm dừng": a stay is fined as stopping, then re-priced as parking in review once it lasts long enough, as one case', async () => {
+    const cam = await insertCamera(db.pool, { cameraType: 'no_stopping', stopDwellS: 60, noParkingDwellS: 300, dedupWindowS: 600 });
+    expect((await run(cam, { at: t0, plate: '30A-123.45' })).outcome.kind).toBe('no_violation');
+    expect((await run(cam, { at: later(59), plate: '30A-123.45' })).outcome.kind).toBe('no_violation');
+    const stopped = await run(cam, { at: later(60), plate: '30A-123.45' });
+    expect(stopped.outcome.kind).toBe('created');
+    const id = stopped.outcome.violationIds[0]!;
+    expect(await violation(id)).toMatchObject({ rule: 'no_stopping', violation_code: '16824.6.2.đ.01', fine_amount: 700_000, points: 0 });
+    expect((await run(cam, { at: later(200), plate: '30A-123.45' })).outcome).toEqual({ kind: 'merged', violationIds: [id] });
+    expect(await violation(id)).toMatchObject({ rule: 'no_stopping' });
+    expect((await run(cam, { at: later(300), plate: '30A-123.45' })).outcome).toEqual({ kind: 'merged', violationIds: [id] });
+    const parked = await violation(id);
+    expect(parked).toMatchObject({ rule: 'no_parking', violation_code: '16824.6.3.e.01', fine_amount: 900_000, fine_min: 800_000, fine_max: 1_000_000 });
+    expect(parked.details).toMatchObject({ dwellS: 300, offence: 'no_parking', parkedSince: t0.toISOString(), sign: 'no_stopping' });
+    expect(await evidence(id)).toHaveLength(3);
+    const audit = await db.pool.query(`SELECT details FROM audit_log WHERE action = 'violation.reclassified' AND entity_id = $1`, [String(id)]);
+    expect(audit.rows).toEqual([{ details: expect.objectContaining({ from: 'no_stopping', to: 'no_parking', code: '16824.6.3.e.01' }) }]);
+    expect((await verifyAuditLog(db.pool, auditKey())).ok).toBe(true);
+  });
+
+  it('"Cấm dừng": a case that has left review keeps the offence it was decided on', async () => {
+    const cam = await insertCamera(db.pool, { cameraType: 'no_stopping', stopDwellS: 30, noParkingDwellS: 300, dedupWindowS: 600 });
+    await run(cam, { at: t0, plate: '29-B1 678.90', layout: 'two-line' });
+    const stopped = await run(cam, { at: later(45), plate: '29-B1 678.90', layout: 'two-line' });
+    const id = stopped.outcome.violationIds[0]!;
+    expect(await violation(id)).toMatchObject({ rule: 'no_stopping', violation_code: '16824.7.2.e.01', fine_amount: 500_000 });
+    const officer = await db.pool.query<{ id: number }>(
+      `INSERT INTO users (username, full_name, role, password_hash) VALUES ('officer.stop', 'Cán bộ', 'officer', 'x') RETURNING id`);
+    await db.pool.query(`UPDATE violations SET status = 'approved', decided_by = $2, decided_at = now() WHERE id = $1`, [id, officer.rows[0]!.id]);
+    expect((await run(cam, { at: later(400), plate: '29-B1 678.90', layout: 'two-line' })).outcome).toEqual({ kind: 'merged', violationIds: [id] });
+    expect(await violation(id)).toMatchObject({ rule: 'no_stopping', status: 'approved' });
   });
 });

@@ -22,6 +22,7 @@ describe('the Decree 168/2024 fine schedule', () => {
     ['wrong_lane', 'car', '16824.6.5.b.01', 4_000_000, 6_000_000, 5_000_000, 2],
     ['wrong_way', 'car', '16824.6.9.d.01', 18_000_000, 20_000_000, 19_000_000, 4],
     ['no_entry', 'car', '16824.6.5.i.01', 4_000_000, 6_000_000, 5_000_000, 2],
+    ['no_stopping', 'car', '16824.6.2.đ.01', 600_000, 800_000, 700_000, 0],
     ['no_parking', 'car', '16824.6.3.e.01', 800_000, 1_000_000, 900_000, 0],
     ['speeding_5_10', 'motorbike', '16824.7.2.b.01', 400_000, 600_000, 500_000, 0],
     ['speeding_10_20', 'motorbike', '16824.7.4.a.01', 800_000, 1_000_000, 900_000, 0],
@@ -31,6 +32,7 @@ describe('the Decree 168/2024 fine schedule', () => {
     ['wrong_lane', 'motorbike', '16824.7.3.d.01', 600_000, 800_000, 700_000, 0],
     ['wrong_way', 'motorbike', '16824.7.7.a.01', 4_000_000, 6_000_000, 5_000_000, 2],
     ['no_entry', 'motorbike', '16824.7.6.b.01', 2_000_000, 3_000_000, 2_500_000, 2],
+    ['no_stopping', 'motorbike', '16824.7.2.e.01', 400_000, 600_000, 500_000, 0],
     ['no_parking', 'motorbike', '16824.7.2.e.01', 400_000, 600_000, 500_000, 0],
   ] as const)('prices %s by %s as %s, %i-%i, default %i, %i points', (offence, category, code, min, max, amount, points) => {
     expect(priceOffence(offence, category, at)).toMatchObject({ violationCode: code, fineMin: min, fineMax: max, fineAmount: amount, points, scheduleVersion: 'nd168-2024' });

@@ -33,14 +33,19 @@ export async function insertCamera(pool: Pool, c: Partial<CameraRules> & { camer
   const speedLimit = c.speedLimitKmh ?? (c.cameraType === 'speed' ? 60 : null);
   const rules: CameraRules = {
     id: 0, code, cameraType: c.cameraType, speedLimitKmh: speedLimit, speedToleranceKmh: c.speedToleranceKmh ?? 0,
-    allowedLanes: c.allowedLanes ?? null, dedupWindowS: c.dedupWindowS ?? 300, noParkingDwellS: c.noParkingDwellS ?? 300,
-    plateProfile: c.plateProfile ?? 'vn',
+    allowedLanes: c.allowedLanes ?? null, allowedLanesByCategory: c.allowedLanesByCategory ?? null,
+    noEntryVehicleTypes: c.noEntryVehicleTypes ?? (c.cameraType === 'no_entry' ? ['car', 'truck', 'bus', 'motorbike', 'moped', 'electric_motorbike'] : []),
+    noEntryHours: c.noEntryHours ?? [], amberToleranceMs: c.amberToleranceMs ?? 200, stopDwellS: c.stopDwellS ?? 60,
+    dedupWindowS: c.dedupWindowS ?? 300, noParkingDwellS: c.noParkingDwellS ?? 300, plateProfile: c.plateProfile ?? 'vn',
   };
   const { rows } = await pool.query<{ id: number }>(
     `INSERT INTO cameras (code, name, province, address, camera_type, speed_limit_kmh, speed_tolerance_kmh, allowed_lanes,
-       dedup_window_s, no_parking_dwell_s, plate_profile)
-     VALUES ($1, 'test camera', 'Hà Nội', 'Đường Láng', $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-    [code, rules.cameraType, rules.speedLimitKmh, rules.speedToleranceKmh, rules.allowedLanes, rules.dedupWindowS, rules.noParkingDwellS, rules.plateProfile],
+       dedup_window_s, no_parking_dwell_s, plate_profile, allowed_lanes_by_category, no_entry_vehicle_types, no_entry_hours,
+       amber_tolerance_ms, stop_dwell_s)
+     VALUES ($1, 'test camera', 'Hà Nội', 'Đường Láng', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+    [code, rules.cameraType, rules.speedLimitKmh, rules.speedToleranceKmh, rules.allowedLanes, rules.dedupWindowS, rules.noParkingDwellS, rules.plateProfile,
+      rules.allowedLanesByCategory === null ? null : JSON.stringify(rules.allowedLanesByCategory), rules.noEntryVehicleTypes,
+      JSON.stringify(rules.noEntryHours), rules.amberToleranceMs, rules.stopDwellS],
   );
   return { ...rules, id: rows[0]!.id };
 }
@@ -53,6 +58,7 @@ export interface CaptureSpec {
   speed?: number | null;
   phase?: CaptureFacts['signalPhase'];
   redMs?: number | null;
+  amberMs?: number | null;
   lane?: number | null;
   direction?: CaptureFacts['direction'];
   profile?: 'vn' | 'generic';
@@ -64,13 +70,13 @@ export async function insertCapture(pool: Pool, camera: CameraRules, s: CaptureS
   const sha = createHash('sha256').update(`capture-${seq}-${Math.random()}`).digest('hex');
   const { rows } = await pool.query<{ id: number }>(
     `INSERT INTO captures (camera_id, image_sha256, image_bytes, image_width, image_height, content_type, captured_at, source,
-       measured_speed_kmh, signal_phase, red_elapsed_ms, lane, direction, status)
-     VALUES ($1, $2, 1000, 1920, 1080, 'image/jpeg', $3, 'http', $4, $5, $6, $7, $8, 'processing') RETURNING id`,
-    [camera.id, sha, s.at, s.speed ?? null, s.phase ?? null, s.redMs ?? null, s.lane ?? null, s.direction ?? null],
+       measured_speed_kmh, signal_phase, red_elapsed_ms, amber_elapsed_ms, lane, direction, status)
+     VALUES ($1, $2, 1000, 1920, 1080, 'image/jpeg', $3, 'http', $4, $5, $6, $7, $8, $9, 'processing') RETURNING id`,
+    [camera.id, sha, s.at, s.speed ?? null, s.phase ?? null, s.redMs ?? null, s.amberMs ?? null, s.lane ?? null, s.direction ?? null],
   );
   const captureId = rows[0]!.id;
   const capture: CaptureFacts = { captureId, capturedAt: s.at, measuredSpeedKmh: s.speed ?? null, signalPhase: s.phase ?? null,
-    redElapsedMs: s.redMs ?? null, lane: s.lane ?? null, direction: s.direction ?? null };
+    redElapsedMs: s.redMs ?? null, amberElapsedMs: s.amberMs ?? null, lane: s.lane ?? null, direction: s.direction ?? null };
   if (s.plate === null) return { capture, read: null };
   const plate = s.plate ?? '30A-123.45';
   const layout = s.layout ?? 'one-line';

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import multipart from '@fastify/multipart';
-import { ingestCapture } from '../../ingest/ingest-capture.js';
+import { ingestCapture, MAX_EXTRA_FRAMES } from '../../ingest/ingest-capture.js';
 import { IngestRejection } from '../../ingest/errors.js';
 import { parseCaptureMetadata } from '../../ingest/metadata.js';
 import { retryDeadLetter } from '../../pipeline/dead-letter.js';
@@ -22,15 +22,17 @@ const IngestResultSchema = Type.Object({
 export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = async (app, { queues, metrics }) => {
   const { config, pool, storage } = app.deps;
   await app.register(multipart, {
-    limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 20, fieldSize: 1000, parts: 21 },
+    limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 2 + MAX_EXTRA_FRAMES, fields: 20, fieldSize: 1000, parts: 22 + MAX_EXTRA_FRAMES },
   });
 
   app.post('/api/v1/captures', {
     config: { access: 'camera' },
     schema: {
       summary: 'Upload one camera image with its metadata (multipart/form-data)',
-      description: 'Fields: `image` (JPEG, PNG or WebP file), `captured_at` (ISO 8601 with offset), optional `camera` (code; must be the key\'s camera), '
-        + '`speed_kmh`, `signal_phase` (green|amber|red), `red_elapsed_ms`, `lane` (1-20), `direction` (forward|reverse). '
+      description: 'Fields: `image` (JPEG, PNG or WebP file; the plate is read from it), optionally `frame` files (up to 5 more frames of the '
+        + 'same event, in order: before, at and after the stop line) and one `clip` file (MP4 or WebM), `captured_at` (ISO 8601 with offset), optional `camera` (code; must be the key\'s camera), '
+        + '`speed_kmh`, `signal_phase` (green|amber|red: the signal when the vehicle crossed the stop line), `red_elapsed_ms`, '
+        + '`amber_elapsed_ms` (time from amber to the crossing; needed to fine an amber crossing), `lane` (1-20), `direction` (forward|reverse). '
         + 'The same image sent again by the same camera returns the existing capture with `duplicate: true` (200). '
         + 'While PostgreSQL or Redis is unreachable or storage is read-only the answer is 503, when storage is full 507, both with Retry-After: '
         + 'send the image again later (an image already stored is found and not stored twice).',
@@ -46,14 +48,26 @@ export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
       const fields: Record<string, unknown> = {};
       let image: Buffer | null = null;
       let fileName: string | null = null;
+      const frames: Buffer[] = [];
+      let clip: Buffer | null = null;
       const parts = request.parts();
       for await (const part of guardMultipart(parts)) {
         if (part.type === 'file') {
-          if (part.fieldname !== 'image') throw new IngestRejection(400, 'unexpected_file', `file field must be named image, not ${part.fieldname}`);
-          image = await part.toBuffer().catch((err: Error & { code?: string }) => {
-            if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new IngestRejection(413, 'image_too_large', `the image is larger than ${config.MAX_UPLOAD_BYTES} bytes`);
+          if (!['image', 'frame', 'clip'].includes(part.fieldname)) {
+            throw new IngestRejection(400, 'unexpected_file', `Tệp gửi lên phải có tên trường image, frame (có thể lặp lại) hoặc clip, không phải ${part.fieldname}.`);
+          }
+          if ((part.fieldname === 'image' && image) || (part.fieldname === 'clip' && clip)) {
+            throw new IngestRejection(400, 'unexpected_file', `Mỗi lần ghi hình chỉ có một tệp ${part.fieldname}.`);
+          }
+          const bytes = await part.toBuffer().catch((err: Error & { code?: string }) => {
+            if (err.code === 'FST_REQ_FILE_TOO_LARGE') {
+              throw new IngestRejection(413, part.fieldname === 'clip' ? 'clip_too_large' : 'image_too_large', `Tệp ${part.fieldname} vượt giới hạn ${config.MAX_UPLOAD_BYTES} byte.`);
+            }
             throw err;
           });
+          if (part.fieldname === 'frame') { frames.push(bytes); continue; }
+          if (part.fieldname === 'clip') { clip = bytes; continue; }
+          image = bytes;
           fileName = part.filename || null;
           if (fileName?.includes('\0')) throw new IngestRejection(400, 'invalid_file_name', 'the file name contains a NUL byte');
         } else {
@@ -71,7 +85,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
       const metadata = parseCaptureMetadata(meta, new Date(), config.CAPTURE_MAX_FUTURE_S);
       const result = await ingestCapture(
         { pool, storage, queues, limits: { maxPixels: config.MAX_IMAGE_PIXELS, maxBytes: config.MAX_UPLOAD_BYTES }, enqueueTimeoutMs: config.ENQUEUE_TIMEOUT_MS },
-        { camera: { id: camera.id }, image, metadata, source: 'http', sourceName: fileName },
+        { camera: { id: camera.id }, image, frames, clip, metadata, source: 'http', sourceName: fileName },
       );
       metrics.capturesIngested.inc({ source: 'http', outcome: result.duplicate ? 'duplicate' : 'created' });
       return reply.status(result.duplicate ? 200 : 201).send({

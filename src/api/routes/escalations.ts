@@ -2,6 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { escalateOverdue, form04List, registryList } from '../../escalation/escalate.js';
 import { registryCsv } from '../../escalation/registry-csv.js';
+import { Form04Error } from '../../escalation/form04.js';
+import { renderForm04 } from '../../escalation/form04-pdf.js';
+import { HttpError } from '../errors.js';
 import { ErrorBody } from './admin-schemas.js';
 import { sendCsv } from './csv-reply.js';
 
@@ -13,7 +16,7 @@ const Entry = Type.Object({
 
 /** The inspection registry list (vehicles held until their notice is resolved) and the escalation run. */
 export const escalationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { pool } = app.deps;
+  const { pool, storage, config } = app.deps;
 
   app.get('/api/v1/escalations', {
     config: { access: ['officer', 'admin'] },
@@ -40,7 +43,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Motorbike cases unresolved 20 days after the notice: form-04 notices to the commune/ward police of the owner',
       tags: ['notices'], security: [{ bearer: [] }],
       response: { 200: Type.Object({ count: Type.Integer(), entries: Type.Array(Type.Object({
-        noticeNumber: Type.String(), plate: Type.String(), vehicleType: Type.String(), violationDate: Type.String({ format: 'date-time' }),
+        noticeNumber: Type.String(), formNumber: Type.Union([Type.String(), Type.Null()]), plate: Type.String(), vehicleType: Type.String(), violationDate: Type.String({ format: 'date-time' }),
         escalatedAt: Type.String({ format: 'date-time' }), ownerName: Type.String(), ownerAddress: Type.String(),
         communePolice: Type.Union([Type.Object({ code: Type.String(), name: Type.String(), address: Type.String(), phone: Type.String() }), Type.Null()]),
       })) }) },
@@ -48,6 +51,24 @@ export const escalationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async () => {
     const entries = await form04List(pool);
     return { count: entries.length, entries };
+  });
+
+  app.get('/api/v1/escalations/form04/:noticeNumber/pdf', {
+    config: { access: ['officer', 'admin'] },
+    schema: {
+      summary: 'The form-04 notice to the commune/ward police of a motorbike case unresolved 20 days after its notice, as a Vietnamese PDF (rendered and stored on first request)',
+      tags: ['notices'], security: [{ bearer: [] }], produces: ['application/pdf'],
+      params: Type.Object({ noticeNumber: Type.String({ pattern: '^PN-[A-Z0-9]{2,12}-[0-9]{4}-[0-9]{6}$', description: 'the number of the original notice' }) }),
+      response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), 404: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const configuredUnit = { name: config.DETECTING_UNIT, address: config.NOTICE_UNIT_ADDRESS, phone: config.NOTICE_CONTACT_PHONE };
+    const { sha256, pdf, formNumber } = await renderForm04({ pool, storage, configuredUnit }, request.params.noticeNumber).catch((err: unknown) => {
+      if (err instanceof Form04Error) throw new HttpError(err.status, err.code, err.message);
+      throw err;
+    });
+    return reply.header('content-type', 'application/pdf').header('content-disposition', `inline; filename="${formNumber}.pdf"`)
+      .header('x-content-sha256', sha256).send(pdf);
   });
 
   app.post('/api/v1/escalations/run', {

@@ -6,16 +6,17 @@ import { getCaseFile } from '../../review/case-file.js';
 import { claimViolation, releaseClaim, takeOverClaim } from '../../review/claims.js';
 import type { ReviewCollaborators } from '../../review/collaborators.js';
 import { approveViolation, confirmMatch, correctPlate, REJECT_REASONS, rejectViolation } from '../../review/decisions.js';
-import { captureImage, plateReadBox } from '../../review/evidence.js';
+import { captureImage, captureMediaItem, plateReadBox, type EvidenceMedia } from '../../review/evidence.js';
 import { cropPlate } from '../../review/plate-crop.js';
 import { listReviewQueue, QUEUE_SORTS } from '../../review/queue.js';
 import { noticeNumberOfViolation } from '../../notices/queries.js';
 import { ReviewError, type ReviewErrorCode } from '../../review/review-error.js';
 import { HttpError, notFound } from '../errors.js';
 import { ErrorBody, IdParams, Nullable, oneOf } from './admin-schemas.js';
+import { RULE_NAMES } from '../../violations/types.js';
 
 const REVIEWERS = { access: ['officer', 'admin'] as const };
-const RULES = ['speeding', 'red_light', 'wrong_lane', 'no_entry', 'no_parking'] as const;
+const RULES = RULE_NAMES;
 const MATCH_STATUSES = ['exact', 'fuzzy', 'ambiguous', 'unknown', 'foreign', 'corrected'] as const;
 
 const STATUS: Record<ReviewErrorCode, number> = {
@@ -38,6 +39,7 @@ const MatchOutcome = Type.Object({
   candidates: Type.Array(Type.Unknown()),
 });
 const cropUrl = (captureId: number, rank: number) => `/api/v1/evidence/${captureId}/plate/${rank}`;
+const mediaUrl = (captureId: number, m: EvidenceMedia) => m.kind === 'clip' ? `/api/v1/evidence/${captureId}/clip` : `/api/v1/evidence/${captureId}/frames/${m.seq}`;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const claimView = (c: { userId: number; username: string; expiresAt: Date } | null) => (c ? { ...c, expiresAt: c.expiresAt.toISOString() } : null);
 
@@ -72,12 +74,17 @@ const CaseSchema = Type.Object({
     captureId: Type.Integer(), capturedAt: Type.String({ format: 'date-time' }), imageSha256: Type.String(), imageUrl: Type.String(),
     contentType: Type.String(), width: Type.Integer(), height: Type.Integer(),
     measuredSpeedKmh: Type.Union([Type.Number(), Type.Null()]), signalPhase: Nullable(Type.String()),
-    redElapsedMs: Type.Union([Type.Integer(), Type.Null()]), lane: Type.Union([Type.Integer(), Type.Null()]), direction: Nullable(Type.String()),
+    redElapsedMs: Type.Union([Type.Integer(), Type.Null()]),
+    amberElapsedMs: Type.Union([Type.Integer(), Type.Null()], { description: 'time from amber to the stop-line crossing' }), lane: Type.Union([Type.Integer(), Type.Null()]), direction: Nullable(Type.String()),
     addedAt: Type.String({ format: 'date-time' }),
     plateRead: Type.Union([Type.Null(), Type.Object({
       id: Type.Integer(), rank: Type.Integer(), plateText: Type.String(), rawText: Type.String(), confidence: Type.Number(), bbox: Bbox,
       layout: Type.String(), colour: Type.String(), valid: Type.Boolean(), lowConfidence: Type.Boolean(), cropUrl: Type.String(),
     })]),
+    media: Type.Array(Type.Object({
+      seq: Type.Integer(), kind: Type.Union([Type.Literal('frame'), Type.Literal('clip')]), sha256: Type.String(), contentType: Type.String(),
+      bytes: Type.Integer(), width: Type.Union([Type.Integer(), Type.Null()]), height: Type.Union([Type.Integer(), Type.Null()]), url: Type.String(),
+    }), { description: 'further frames of the capture in order (the image is frame 0), then its video clip if any; each served verified by its sha256' }),
   })),
 });
 
@@ -171,6 +178,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
         addedAt: e.addedAt.toISOString(),
         imageUrl: `/api/v1/evidence/${e.captureId}/image`,
         plateRead: e.plateRead ? { ...e.plateRead, cropUrl: cropUrl(e.captureId, e.plateRead.rank) } : null,
+        media: e.media.map((m) => ({ ...m, url: mediaUrl(e.captureId, m) })),
       })),
     };
   });
@@ -283,6 +291,36 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
     }
     return reply.type(image.contentType).send(bytes);
   });
+
+  for (const kind of ['frames', 'clip'] as const) {
+    app.get(kind === 'frames' ? '/api/v1/evidence/:captureId/frames/:seq' : '/api/v1/evidence/:captureId/clip', {
+      config: { access: ['officer', 'operator', 'admin'] as const },
+      schema: {
+        summary: kind === 'frames'
+          ? 'A further frame of a capture (seq 1.., the image itself is frame 0), as uploaded; ETag and X-Content-SHA256 carry its sha256'
+          : 'The video clip of a capture (MP4 or WebM), as uploaded; ETag and X-Content-SHA256 carry its sha256',
+        tags: ['review'], ...secured,
+        params: kind === 'frames'
+          ? Type.Object({ captureId: Type.Integer({ minimum: 1 }), seq: Type.Integer({ minimum: 1, maximum: 6 }) })
+          : Type.Object({ captureId: Type.Integer({ minimum: 1 }) }),
+        response: { 200: Binary(kind === 'frames' ? 'the frame (JPEG, PNG or WebP)' : 'the clip (MP4 or WebM)'), 304: Type.Null(), 404: ErrorBody },
+      },
+    }, async (request, reply) => {
+      const { captureId, seq } = request.params as { captureId: number; seq?: number };
+      const item = await captureMediaItem(pool, captureId, kind === 'clip' ? 'clip' : { seq: seq! });
+      if (!item) throw new HttpError(404, 'not_found', kind === 'clip' ? `Ảnh chụp ${captureId} không có đoạn video.` : `Ảnh chụp ${captureId} không có khung hình số ${seq}.`);
+      const etag = `"${item.sha256}"`;
+      reply.header('ETag', etag).header('X-Content-SHA256', item.sha256).header('Cache-Control', 'private, max-age=31536000, immutable');
+      if (request.headers['if-none-match'] === etag) return reply.status(304).send(null);
+      // get() re-hashes what it read: bytes that no longer match their sha256 are refused, never served
+      const bytes = await storage.get(item.sha256);
+      if (!bytes) {
+        logger.error({ captureId, seq: item.seq, sha256: item.sha256 }, 'evidence media missing from storage');
+        throw new HttpError(404, 'evidence_missing', `Tệp chứng cứ (${kind === 'clip' ? 'đoạn video' : `khung hình ${item.seq}`}) của ảnh chụp ${captureId} không còn trong kho lưu trữ; hãy báo bộ phận vận hành.`);
+      }
+      return reply.type(item.contentType).send(bytes);
+    });
+  }
 
   app.get('/api/v1/evidence/:captureId/plate/:rank', {
     config: REVIEWERS,
