@@ -238,3 +238,24 @@ describe('the penalty procedure screens', () => {
     await page.context().close();
   });
 });
+
+describe('the review queue camera filter', () => {
+  it('lists every camera, also those with no case on the page (officers get names only, not camera settings)', async () => {
+    const quiet = await seedCamera(t.db.pool, { code: 'BN-KHONG-VU-001' });
+    const names = await t.app.inject({ method: 'GET', url: '/api/v1/cameras/names', headers: officer.headers });
+    expect(names.json().items).toContainEqual({ id: quiet.id, code: 'BN-KHONG-VU-001', name: 'Camera BN-KHONG-VU-001' });
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/cameras', headers: officer.headers })).statusCode).toBe(403);
+
+    const page = await loggedIn(officer.username);
+    await page.goto(`${base}/console/#/queue`);
+    await page.waitForSelector('#queue-filters');
+    const { rows } = await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM cameras');
+    expect(await page.$$eval('#filter-camera option[value]:not([value=""])', (o) => o.length)).toBe(rows[0]!.n);
+    await page.selectOption('#filter-camera', String(quiet.id));
+    await page.click('#apply-filters');
+    await page.waitForSelector('#queue-empty');
+    expect(await page.inputValue('#filter-camera')).toBe(String(quiet.id));
+    expect(await page.textContent('#queue-empty')).toContain('Bỏ lọc');
+    await page.context().close();
+  });
+});

@@ -36,6 +36,13 @@ export const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { ...common, summary: 'All cameras with their settings', response: { 200: Type.Object({ items: Type.Array(CameraSchema) }) } },
   }, async () => ({ items: await listCameras(pool) }));
 
+  // the review queue filters by any camera, not only those on the page shown: officers need the names, not the settings
+  app.get('/api/v1/cameras/names', {
+    config: { access: ['officer', 'operator', 'finance', 'admin'] },
+    schema: { ...common, summary: 'Every camera\'s id, code and name (for filters)',
+      response: { 200: Type.Object({ items: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), name: Type.String() })) }) } },
+  }, async () => ({ items: (await listCameras(pool)).map((c) => ({ id: c.id, code: c.code, name: c.name })) }));
+
   app.post('/api/v1/cameras', {
     config: { access: OPS },
     schema: {
