@@ -51,16 +51,16 @@ const round3 = (v: number) => Math.round(v * 1000) / 1000;
 /** Rules that span fields; the schema has already checked each field on its own. */
 function checkSettings(s: CameraSettings): void {
   if (s.overlayMasks.some((m) => m.x + m.width > 1.000001 || m.y + m.height > 1.000001)) {
-    throw new CameraError(400, 'mask_outside_image', 'an overlay mask must lie inside the image: x + width and y + height at most 1');
+    throw new CameraError(400, 'mask_outside_image', 'Vùng che phải nằm trong ảnh: x + width và y + height không quá 1');
   }
   if (s.cameraType === 'speed' && s.speedLimitKmh === null) {
-    throw new CameraError(400, 'speed_limit_required', 'a speed camera needs speedLimitKmh');
+    throw new CameraError(400, 'speed_limit_required', 'Camera đo tốc độ cần tốc độ giới hạn (speedLimitKmh)');
   }
   if (s.cameraType === 'lane' && s.allowedLanes === null) {
-    throw new CameraError(400, 'allowed_lanes_required', 'a lane camera needs allowedLanes');
+    throw new CameraError(400, 'allowed_lanes_required', 'Camera làn đường cần danh sách làn được phép (allowedLanes)');
   }
   if ((s.latitude === null) !== (s.longitude === null)) {
-    throw new CameraError(400, 'invalid_location', 'give both latitude and longitude, or neither');
+    throw new CameraError(400, 'invalid_location', 'Cần cả vĩ độ và kinh độ, hoặc bỏ trống cả hai');
   }
 }
 
@@ -73,7 +73,7 @@ export async function createCamera(pool: Pool, input: CreateCamera, actor: Actor
   const fields = Object.keys(COLUMNS) as Array<keyof CameraSettings>;
   return withTransaction(pool, async (tx) => {
     const exists = await tx.query('SELECT 1 FROM cameras WHERE code = $1', [code]);
-    if (exists.rowCount) throw new CameraError(409, 'camera_exists', `a camera with code ${code} already exists`);
+    if (exists.rowCount) throw new CameraError(409, 'camera_exists', `Đã có camera mã ${code}`);
     const { rows } = await tx.query<CameraRow>(
       `INSERT INTO cameras (code, api_key_hash, ${fields.map((f) => COLUMNS[f]).join(', ')})
        VALUES ($1, $2, ${fields.map((_, i) => `$${i + 3}`).join(', ')}) RETURNING *`,
@@ -136,7 +136,7 @@ export async function dropFolderCameras(db: Queryable): Promise<Array<{ id: numb
 
 async function lockCamera(tx: Queryable, code: string): Promise<CameraRow> {
   const { rows } = await tx.query<CameraRow>('SELECT * FROM cameras WHERE code = $1 FOR UPDATE', [code]);
-  if (!rows[0]) throw new CameraError(404, 'not_found', `camera ${code} not found`);
+  if (!rows[0]) throw new CameraError(404, 'not_found', `Không tìm thấy camera ${code}`);
   return rows[0];
 }
 

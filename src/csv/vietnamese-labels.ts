@@ -37,3 +37,5 @@ export function vnDateTime(iso: string | Date): string {
   const parts = Object.fromEntries(VN_TIME.formatToParts(typeof iso === 'string' ? new Date(iso) : iso).map((p) => [p.type, p.value]));
   return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}:${parts.second}`;
 }
+
+export const paymentMethodLabel = label({ cash: 'tiền mặt', bank_transfer: 'chuyển khoản', treasury: 'kho bạc', online: 'trực tuyến' }, 'khác');

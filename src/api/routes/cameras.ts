@@ -113,7 +113,7 @@ export const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const latest = await latestCaptureImage(pool, request.params.code);
     const bytes = latest ? await storage.get(latest.sha256) : null;
-    if (!latest || !bytes) throw new HttpError(404, 'no_frame', `camera ${request.params.code} has sent no image yet`);
+    if (!latest || !bytes) throw new HttpError(404, 'no_frame', `Camera ${request.params.code} chưa gửi ảnh nào`);
     return reply.type(latest.contentType).header('cache-control', 'no-cache').header('X-Capture-Id', String(latest.captureId)).send(bytes);
   });
 };

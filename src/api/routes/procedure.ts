@@ -40,7 +40,7 @@ export const procedureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Type.Unknown(), 404: ErrorBody } },
   }, async (request) => {
     const p = await procedureOfNotice(pool, request.params.number);
-    if (!p) throw notFound(`notice ${request.params.number}`);
+    if (!p) throw notFound(`thông báo ${request.params.number}`);
     return p;
   });
 
@@ -111,7 +111,7 @@ export const procedureRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { summary: 'One violation record', ...secured, params: RecordParams, response: { 200: Type.Unknown(), 404: ErrorBody } },
   }, async (request) => {
     const r = await findRecord(pool, request.params.number);
-    if (!r) throw notFound(`record ${request.params.number}`);
+    if (!r) throw notFound(`biên bản ${request.params.number}`);
     return r;
   });
 
@@ -140,7 +140,7 @@ export const procedureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Type.Unknown(), 404: ErrorBody } },
   }, async (request) => {
     const d = await findDecision(pool, { number: request.params.number });
-    if (!d) throw notFound(`decision ${request.params.number}`);
+    if (!d) throw notFound(`quyết định ${request.params.number}`);
     return { ...d, payments: await paymentsOfDecision(pool, d.decisionNumber) };
   });
 
