@@ -197,7 +197,7 @@ async function decisionSection(ctx: Context, p: Procedure, closed: boolean, relo
           .map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, ...d.items.map((i) => h('tr', {},
           h('td', { class: 'nowrap' }, i.recordNumber), h('td', { class: 'nowrap' }, h('a', { href: `#/procedure/${enc(i.noticeNumber)}` }, i.noticeNumber)), h('td', { class: 'plate' }, i.plate),
-          h('td', {}, i.description), h('td', {}, `${money(i.fineMin)} – ${money(i.fineMax)}`), h('td', { class: 'num' }, money(i.fineAmount)),
+          h('td', {}, i.description), h('td', {}, `${money(i.fineMin)} – ${money(i.fineMax)}`), h('td', { class: 'num nowrap' }, money(i.fineAmount)),
           h('td', {}, i.amountReason ?? '—'), h('td', { class: 'num' }, String(i.points)))))),
       h('h3', {}, t('paymentsTitle')),
       d.payments.length === 0 ? h('p', { class: 'empty', id: 'no-payments' }, t('noPayments')) : h('ul', {}, ...d.payments.map((x) =>
