@@ -5,6 +5,8 @@ import { sha256Hex } from '../auth/tokens.js';
 import type { Pool } from '../db/pool.js';
 import { HttpError } from './errors.js';
 
+const ROLE_NAMES: Record<Role, string> = { officer: 'cán bộ', operator: 'vận hành', finance: 'kế toán', admin: 'quản trị' };
+
 /**
  * Who may call a route. Every route must declare one (`config: { access }`): an undeclared route
  * refuses to register, so nothing is reachable by accident.
@@ -76,11 +78,11 @@ export function registerAccessControl(app: FastifyInstance, pool: Pool): void {
       return;
     }
     const token = bearerToken(request);
-    if (!token) throw new HttpError(401, 'unauthenticated', 'log in first: send Authorization: Bearer <token>');
+    if (!token) throw new HttpError(401, 'unauthenticated', 'Hãy đăng nhập trước (gửi tiêu đề Authorization: Bearer <token>)');
     const user = await userForToken(pool, token);
-    if (!user) throw new HttpError(401, 'unauthenticated', 'session expired or invalid; log in again');
+    if (!user) throw new HttpError(401, 'unauthenticated', 'Phiên đăng nhập đã hết hạn hoặc không hợp lệ; hãy đăng nhập lại');
     if (!access.includes(user.role)) {
-      throw new HttpError(403, 'forbidden', `this action needs one of the roles: ${access.join(', ')}`);
+      throw new HttpError(403, 'forbidden', `Thao tác này cần vai trò: ${access.map((r) => ROLE_NAMES[r]).join(', ')}`);
     }
     request.user = user;
   });
@@ -104,13 +106,13 @@ export function bearerToken(request: FastifyRequest): string | null {
 
 async function cameraForKey(pool: Pool, request: FastifyRequest): Promise<AuthedCamera> {
   const key = request.headers['x-api-key'];
-  if (typeof key !== 'string' || key.length === 0) throw new HttpError(401, 'unauthenticated', 'send the camera API key in X-Api-Key');
+  if (typeof key !== 'string' || key.length === 0) throw new HttpError(401, 'unauthenticated', 'Hãy gửi khoá API của camera trong tiêu đề X-Api-Key');
   const { rows } = await pool.query<{ id: number; code: string; enabled: boolean }>(
     'SELECT id, code, enabled FROM cameras WHERE api_key_hash = $1',
     [sha256Hex(key)],
   );
   const camera = rows[0];
-  if (!camera) throw new HttpError(401, 'unauthenticated', 'unknown camera API key');
-  if (!camera.enabled) throw new HttpError(403, 'camera_disabled', `camera ${camera.code} is disabled`);
+  if (!camera) throw new HttpError(401, 'unauthenticated', 'Khoá API camera không đúng');
+  if (!camera.enabled) throw new HttpError(403, 'camera_disabled', `Camera ${camera.code} đang bị tắt`);
   return { id: camera.id, code: camera.code };
 }

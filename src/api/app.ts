@@ -17,6 +17,8 @@ import { registerAccessControl } from './access.js';
 import { registerCsrfGuard } from './csrf.js';
 import { registerNulByteGuard } from './nul-bytes.js';
 import { HttpError } from './errors.js';
+import { clientErrorMessage } from './client-error-message.js';
+import { validationMessage, type SchemaFailure } from './validation-message.js';
 import { BlobIntegrityError } from '../storage/blob-store.js';
 import { reportTamperedBlob } from '../storage/report-tampering.js';
 import { healthRoutes } from './routes/health.js';
@@ -95,7 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('deps', deps);
 
-  app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+  app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string; validation?: SchemaFailure[]; validationContext?: string }, request, reply) => {
     if (err instanceof BlobIntegrityError) {
       await reportTamperedBlob(deps.pool, err, `${request.method} ${request.routeOptions.url ?? request.url}`, request.log)
         .catch((auditErr: unknown) => request.log.error({ err: auditErr }, 'could not audit an evidence integrity failure'));
@@ -110,10 +112,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }
     // last line behind the schemas: a number PostgreSQL cannot hold (an id past bigint) is the caller's error
     if (err.code === '22003') {
-      return reply.status(400).send({ error: 'out_of_range', message: 'a number in the request is out of range' });
+      return reply.status(400).send({ error: 'out_of_range', message: 'Một số trong yêu cầu vượt quá giới hạn cho phép' });
     }
     if (err.validation) {
-      return reply.status(400).send({ error: 'invalid_request', message: err.message });
+      // the machine-readable failures stay in details; the message is for the person reading it
+      return reply.status(400).send({ error: 'invalid_request', message: validationMessage(err.validationContext, err.validation),
+        details: { reason: err.message } });
     }
     const unavailable = unavailableAnswer(err);
     if (unavailable) {
@@ -122,13 +126,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         .send({ error: unavailable.code, message: unavailable.message, details: { reason: err.message } });
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return reply.status(err.statusCode).send({ error: (err.code ?? 'bad_request').toLowerCase(), message: err.message });
+      return reply.status(err.statusCode).send({ error: (err.code ?? 'bad_request').toLowerCase(), message: clientErrorMessage(err.code, err.statusCode),
+        details: { reason: err.message } });
     }
     request.log.error({ err }, 'unhandled error');
-    return reply.status(500).send({ error: 'internal', message: 'internal error; it has been logged' });
+    return reply.status(500).send({ error: 'internal', message: 'Lỗi hệ thống; sự cố đã được ghi lại, vui lòng thử lại sau' });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }),
+    reply.status(404).send({ error: 'not_found', message: `Không có đường dẫn ${request.method} ${request.url}` }),
   );
 
   await app.register(helmet, {

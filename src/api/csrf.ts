@@ -32,13 +32,13 @@ export function registerCsrfGuard(app: FastifyInstance, publicBaseUrl: string): 
     const own = new Set([published, `${request.protocol}://${request.host}`]);
     const origin = request.headers.origin;
     if (origin !== undefined && !own.has(originOf(origin) ?? origin)) {
-      throw new HttpError(403, 'csrf_origin', `request from a foreign origin (${origin}) refused`);
+      throw new HttpError(403, 'csrf_origin', `Yêu cầu từ trang ngoài (${origin}) bị từ chối`);
     }
     const cookieOnly = carriesSessionCookie(request) && !/^Bearer\s/i.test(request.headers.authorization ?? '');
     if (cookieOnly && origin === undefined) {
       const referer = originOf(request.headers.referer);
       if (!referer || !own.has(referer)) {
-        throw new HttpError(403, 'csrf_origin', 'a request authenticated by the session cookie must come from the console (Origin or Referer header)');
+        throw new HttpError(403, 'csrf_origin', 'Yêu cầu dùng phiên đăng nhập (cookie) phải gửi từ trang quản lý (cần tiêu đề Origin hoặc Referer)');
       }
     }
   });

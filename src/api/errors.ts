@@ -12,5 +12,6 @@ export class HttpError extends Error {
 }
 
 export const badRequest = (code: string, message: string, details?: unknown) => new HttpError(400, code, message, details);
-export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+/** `what` in Vietnamese, e.g. `thông báo PN-PC08-2026-000001`. */
+export const notFound = (what: string) => new HttpError(404, 'not_found', `Không tìm thấy ${what}`);
 export const conflict = (code: string, message: string, details?: unknown) => new HttpError(409, code, message, details);

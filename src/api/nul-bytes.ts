@@ -25,7 +25,7 @@ export function registerNulByteGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     for (const [where, value] of [['path', request.params], ['query', request.query], ['body', request.body]] as const) {
       const found = nulBytePath(value);
-      if (found) throw badRequest('nul_byte', `${where} field ${found} contains a NUL byte`);
+      if (found) throw badRequest('nul_byte', `Trường ${found} (${where}) chứa ký tự NUL`);
     }
   });
 }

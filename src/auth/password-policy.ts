@@ -18,11 +18,11 @@ function strengthChecker() {
  * guess (a common password, a keyboard run, a repeat, or built from the user's own name).
  */
 export function passwordWeakness(password: string, userInputs: string[] = []): string | null {
-  if ([...password].length < MIN_PASSWORD_LENGTH) return `a password needs at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (password.trim() !== password) return 'a password may not start or end with spaces';
+  if ([...password].length < MIN_PASSWORD_LENGTH) return `Mật khẩu cần ít nhất ${MIN_PASSWORD_LENGTH} ký tự`;
+  if (password.trim() !== password) return 'Mật khẩu không được bắt đầu hoặc kết thúc bằng dấu cách';
   const result = strengthChecker().check(password, userInputs.filter(Boolean));
   if (result.score < MIN_SCORE) {
-    return 'this password is too easy to guess (a common password, a simple pattern or your own name); use a longer phrase of unrelated words';
+    return 'Mật khẩu quá dễ đoán (mật khẩu phổ biến, mẫu đơn giản hoặc tên của chính bạn); hãy dùng một cụm từ dài gồm các từ không liên quan';
   }
   return null;
 }

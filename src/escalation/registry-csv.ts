@@ -1,10 +1,13 @@
 import { spreadsheetCsv } from '../csv/spreadsheet-csv.js';
+import { vehicleTypeLabel, vnDateTime } from '../csv/vietnamese-labels.js';
 import type { RegistryEntry } from './escalate.js';
 
-export const REGISTRY_CSV_COLUMNS = ['plate', 'vehicle_type', 'notice_number', 'violation_date', 'due_date', 'escalated_at', 'lifted_at'] as const;
+export const REGISTRY_CSV_COLUMNS = ['Biển số', 'Loại xe', 'Số thông báo', 'Thời điểm vi phạm (giờ Việt Nam)', 'Hạn giải quyết (giờ Việt Nam)',
+  'Ngày chuyển (giờ Việt Nam)', 'Ngày gỡ (giờ Việt Nam)'] as const;
 
-/** The list as CSV for the inspection registry, one vehicle per line with a header row. */
+/** The list as CSV for the inspection registry, one vehicle per line with a header row, in Vietnamese. */
 export function registryCsv(entries: readonly RegistryEntry[]): string {
-  return spreadsheetCsv(entries.map((e) => [e.plate, e.vehicleType, e.noticeNumber, e.violationDate, e.dueDate, e.escalatedAt, e.liftedAt ?? '']),
-    { header: true, columns: [...REGISTRY_CSV_COLUMNS] });
+  return spreadsheetCsv(entries.map((e) => [e.plate, vehicleTypeLabel(e.vehicleType), e.noticeNumber, vnDateTime(e.violationDate), vnDateTime(e.dueDate),
+    vnDateTime(e.escalatedAt), e.liftedAt ? vnDateTime(e.liftedAt) : '']),
+  { header: true, columns: [...REGISTRY_CSV_COLUMNS] });
 }

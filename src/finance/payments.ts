@@ -1,3 +1,4 @@
+import { paymentMethodLabel, vnDateTime } from '../csv/vietnamese-labels.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool.js';
 import { resolveNotice } from '../notices/resolve.js';
@@ -51,10 +52,10 @@ const FUTURE_TOLERANCE_MS = 10 * 60_000;
  */
 export async function recordPayment(pool: Pool, input: PaymentInput, actor: PaymentActor, source: PaymentSource): Promise<{ payment: Payment; created: boolean }> {
   if (input.paidAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
-    throw new PaymentError('paid_in_future', `paidAt ${input.paidAt.toISOString()} is in the future`);
+    throw new PaymentError('paid_in_future', `Thời điểm nộp ${vnDateTime(input.paidAt)} ở tương lai`);
   }
   // the reference is what makes a payment traceable and idempotent: blank ones would all collide or all differ
-  if (input.reference.trim() === '') throw new PaymentError('blank_reference', 'a payment needs its bank/treasury reference or receipt number');
+  if (input.reference.trim() === '') throw new PaymentError('blank_reference', 'Khoản nộp cần mã giao dịch ngân hàng/kho bạc hoặc số biên lai');
   try {
     return await withTransaction(pool, (tx) => recordInTransaction(tx, input, actor, source));
   } catch (err) {
@@ -75,7 +76,7 @@ async function findReplay(tx: PoolClient, input: PaymentInput): Promise<Payment 
       [input.noticeNumber, existing.decisionNumber])).rowCount === 1);
   if (!sameTarget || existing.amount !== input.amount) {
     throw new PaymentError('reference_reused',
-      `${input.method} reference ${input.reference} already paid ${formatVnd(existing.amount)} on ${existing.decisionNumber ? `decision ${existing.decisionNumber}` : `notice ${existing.noticeNumber}`}`,
+      `Mã giao dịch ${input.reference} (${paymentMethodLabel(input.method)}) đã dùng để nộp ${formatVnd(existing.amount)} cho ${existing.decisionNumber ? `quyết định ${existing.decisionNumber}` : `thông báo ${existing.noticeNumber}`}`,
       { existing });
   }
   return existing;
@@ -90,7 +91,7 @@ async function lockDecision(tx: PoolClient, input: PaymentInput): Promise<{ id: 
     const { rows } = await tx.query<{ id: number; decision_number: string; status: string; total_amount: number }>(
       'SELECT id, decision_number, status, total_amount FROM penalty_decisions WHERE decision_number = $1 FOR UPDATE', [input.decisionNumber]);
     const d = rows[0];
-    if (!d) throw new PaymentError('unknown_decision', `no penalty decision numbered ${input.decisionNumber}`);
+    if (!d) throw new PaymentError('unknown_decision', `Không có quyết định xử phạt số ${input.decisionNumber}`);
     return { id: d.id, number: d.decision_number, status: d.status, amount: d.total_amount };
   }
   const notice = await tx.query<{ status: string; issued_on: string; paid_before_issue: boolean }>(
@@ -98,8 +99,8 @@ async function lockDecision(tx: PoolClient, input: PaymentInput): Promise<{ id: 
             ($2::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh')::date < (issued_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS paid_before_issue
      FROM notices WHERE notice_number = $1`, [input.noticeNumber, input.paidAt]);
   const n = notice.rows[0];
-  if (!n) throw new PaymentError('unknown_notice', `no notice numbered ${input.noticeNumber}`);
-  if (n.status === 'cancelled') throw new PaymentError('notice_cancelled', `notice ${input.noticeNumber} was cancelled; nothing is owed`);
+  if (!n) throw new PaymentError('unknown_notice', `Không có thông báo số ${input.noticeNumber}`);
+  if (n.status === 'cancelled') throw new PaymentError('notice_cancelled', `Thông báo ${input.noticeNumber} đã bị huỷ; không phải nộp phạt`);
   const { rows } = await tx.query<{ id: number; decision_number: string; status: string; total_amount: number }>(
     `SELECT d.id, d.decision_number, d.status, d.total_amount FROM penalty_decisions d JOIN decision_items i ON i.decision_id = d.id
      JOIN notices n ON n.id = i.notice_id WHERE n.notice_number = $1 FOR UPDATE OF d`, [input.noticeNumber]);
@@ -109,13 +110,13 @@ async function lockDecision(tx: PoolClient, input: PaymentInput): Promise<{ id: 
     // decision issued later would not make it right (by calendar day in Vietnam, as below)
     if (n.paid_before_issue) throw paidBeforeNotice(input.paidAt, input.noticeNumber!, n.issued_on);
     throw new PaymentError('no_decision',
-      `notice ${input.noticeNumber} has no penalty decision yet: the fine is paid against the decision issued when the violator comes forward`);
+      `Thông báo ${input.noticeNumber} chưa có quyết định xử phạt: tiền phạt chỉ nộp theo quyết định ra khi người vi phạm đến giải quyết`);
   }
   return { id: d.id, number: d.decision_number, status: d.status, amount: d.total_amount };
 }
 
 function paidBeforeNotice(paidAt: Date, noticeNumber: string, issuedOn: string): PaymentError {
-  return new PaymentError('paid_before_notice', `paidAt ${paidAt.toISOString()} is before notice ${noticeNumber} was issued (${issuedOn})`);
+  return new PaymentError('paid_before_notice', `Thời điểm nộp ${vnDateTime(paidAt)} trước ngày ra thông báo ${noticeNumber} (${issuedOn})`);
 }
 
 async function recordInTransaction(tx: PoolClient, input: PaymentInput, actor: PaymentActor, source: PaymentSource): Promise<{ payment: Payment; created: boolean }> {
@@ -137,12 +138,12 @@ async function recordInTransaction(tx: PoolClient, input: PaymentInput, actor: P
   const paidSoFar = await tx.query<{ paid: number }>('SELECT coalesce(sum(amount), 0)::bigint AS paid FROM payments WHERE decision_id = $1', [decision.id]);
   const outstanding = decision.amount - paidSoFar.rows[0]!.paid;
   if (decision.status === 'paid' || outstanding <= 0) {
-    throw new PaymentError('decision_already_paid', `decision ${decision.number} is already paid; refund this payment`, { outstanding: 0 });
+    throw new PaymentError('decision_already_paid', `Quyết định ${decision.number} đã nộp đủ; hãy hoàn trả khoản nộp này`, { outstanding: 0 });
   }
   if (input.amount !== outstanding) {
-    const kind = input.amount < outstanding ? 'a partial payment' : 'an overpayment';
+    const kind = input.amount < outstanding ? 'nộp thiếu' : 'nộp thừa';
     throw new PaymentError('amount_mismatch',
-      `${formatVnd(input.amount)} is ${kind}: decision ${decision.number} has ${formatVnd(outstanding)} outstanding and is paid in full only`,
+      `${formatVnd(input.amount)} là ${kind}: quyết định ${decision.number} còn phải nộp ${formatVnd(outstanding)} và chỉ nộp một lần đủ số tiền`,
       { outstanding, amount: input.amount });
   }
   const inserted = await tx.query<{ id: number }>(

@@ -61,10 +61,10 @@ export function parseStatement(content: Buffer | string): StatementLine[] {
   try {
     records = parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
   } catch (err) {
-    throw new StatementFormatError(`statement is not readable CSV: ${(err as Error).message}`);
+    throw new StatementFormatError(`Tệp sao kê không đọc được dạng CSV: ${(err as Error).message}`);
   }
   const header = records[0];
-  if (!header) throw new StatementFormatError('statement is empty');
+  if (!header) throw new StatementFormatError('Tệp sao kê trống');
   const index = new Map<Column, number>();
   header.forEach((h, i) => {
     const column = HEADER_ALIASES[h.normalize('NFC').toLowerCase().trim()];
@@ -72,7 +72,7 @@ export function parseStatement(content: Buffer | string): StatementLine[] {
   });
   const missing = STATEMENT_COLUMNS.filter((c) => !index.has(c));
   if (missing.length) {
-    throw new StatementFormatError(`statement header lacks column(s) ${missing.join(', ')}; expected ${STATEMENT_COLUMNS.join(', ')} (found: ${header.join(', ')})`);
+    throw new StatementFormatError(`Dòng tiêu đề của tệp sao kê thiếu cột ${missing.join(', ')}; cần các cột ${STATEMENT_COLUMNS.join(', ')} (hoặc ngày, số tiền, mã giao dịch, nội dung; tệp có: ${header.join(', ')})`);
   }
   const cell = (r: string[], c: Column) => r[index.get(c)!] ?? '';
   return records.slice(1).map((r, i) => ({ line: i + 2, date: cell(r, 'date'), amount: cell(r, 'amount'), reference: cell(r, 'reference'), description: cell(r, 'description') }));
@@ -171,11 +171,11 @@ async function importLine(pool: Pool, l: StatementLine, method: PaymentMethod, a
   const noticeNumber = decisionNumber ?? findNoticeNumber(l.reference, l.description);
   const unmatched = (reason: UnmatchedReason, message: string): LineOutcome =>
     ({ line: l.line, status: 'unmatched', reason, message, noticeNumber, amount, reference });
-  if (amount === null) return unmatched('invalid_line', `amount "${l.amount}" is not a credited amount in whole VND`);
+  if (amount === null) return unmatched('invalid_line', `Số tiền "${l.amount}" không phải số tiền ghi có (đồng, số nguyên)`);
   const paidAt = parseStatementDate(l.date);
-  if (!paidAt) return unmatched('invalid_line', `date "${l.date}" is not a date (YYYY-MM-DD or DD/MM/YYYY)`);
-  if (!reference) return unmatched('invalid_line', 'the line has no transaction reference');
-  if (!noticeNumber) return unmatched('no_notice_number', 'no decision number (QD-<unit>-<year>-<sequence>) or notice number (PN-<unit>-<year>-<sequence>) in the reference or description');
+  if (!paidAt) return unmatched('invalid_line', `Ngày "${l.date}" không đúng dạng (YYYY-MM-DD hoặc DD/MM/YYYY)`);
+  if (!reference) return unmatched('invalid_line', 'Dòng không có mã giao dịch');
+  if (!noticeNumber) return unmatched('no_notice_number', 'Không tìm thấy số quyết định (QD-<đơn vị>-<năm>-<số>) hoặc số thông báo (PN-<đơn vị>-<năm>-<số>) trong mã giao dịch hoặc nội dung');
   try {
     const target = decisionNumber ? { decisionNumber } : { noticeNumber };
     const { payment, created } = await recordPayment(pool, { ...target, amount, paidAt, method, reference }, actor, 'statement_import');

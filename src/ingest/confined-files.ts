@@ -12,15 +12,15 @@ export const MAX_SIDECAR_BYTES = 64 * 1024;
  * operator cannot point the drop-folder process, which moves and reads files, at /etc or elsewhere.
  */
 export async function dropFolderProblem(root: string, folder: string): Promise<string | null> {
-  if (!path.isAbsolute(folder)) return 'the drop folder must be an absolute path';
-  if (folder.split(/[\\/]+/).includes('..')) return 'the drop folder may not contain ".."';
-  if (folder.includes('\0')) return 'the drop folder contains a NUL byte';
+  if (!path.isAbsolute(folder)) return 'Thư mục nhận ảnh phải là đường dẫn tuyệt đối';
+  if (folder.split(/[\\/]+/).includes('..')) return 'Thư mục nhận ảnh không được chứa ".."';
+  if (folder.includes('\0')) return 'Thư mục nhận ảnh chứa ký tự NUL';
   const realRoot = await realpath(path.resolve(root)).catch(() => path.resolve(root));
   const resolved = path.resolve(folder);
   const inside = (p: string) => p.startsWith(realRoot + path.sep);
-  if (!inside(resolved)) return `the drop folder must lie under ${realRoot}`;
+  if (!inside(resolved)) return `Thư mục nhận ảnh phải nằm trong ${realRoot}`;
   const real = await realpath(resolved).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? resolved : null));
-  if (real === null || real !== resolved || !inside(real)) return 'the drop folder may not be or pass through a symbolic link';
+  if (real === null || real !== resolved || !inside(real)) return 'Thư mục nhận ảnh không được là hoặc đi qua liên kết tượng trưng (symlink)';
   return null;
 }
 

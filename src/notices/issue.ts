@@ -28,14 +28,14 @@ export async function issueNotice(
     [violationId],
   );
   const v = rows[0];
-  if (!v) throw new NoticeError('violation_not_found', `violation ${violationId} not found`);
+  if (!v) throw new NoticeError('violation_not_found', `Không tìm thấy vi phạm #${violationId}`);
   const existing = await tx.query<{ id: number; notice_number: string }>('SELECT id, notice_number FROM notices WHERE violation_id = $1', [violationId]);
   const found = existing.rows[0];
   if (found) return { noticeId: found.id, noticeNumber: found.notice_number };
   if (v.status !== 'approved') {
-    throw new NoticeError('violation_not_approved', `violation ${violationId} is ${v.status}; only an approved violation gets a notice`);
+    throw new NoticeError('violation_not_approved', `Vi phạm #${violationId} chưa được duyệt; chỉ vi phạm đã duyệt mới được ra thông báo`);
   }
-  if (v.owner_id === null) throw new NoticeError('owner_unidentified', `violation ${violationId} has no identified owner to send a notice to`);
+  if (v.owner_id === null) throw new NoticeError('owner_unidentified', `Vi phạm #${violationId} chưa xác định được chủ phương tiện để gửi thông báo`);
 
   const now = await tx.query<{ now: Date }>('SELECT now() AS now');
   const issuedAt = now.rows[0]!.now;

@@ -20,6 +20,6 @@ export async function nextNoticeNumber(tx: Queryable, unitCode: string, issuedAt
     [unitCode, year, MAX_SEQUENCE],
   );
   const seq = rows[0]?.last_value;
-  if (seq === undefined) throw new NoticeError('counter_exhausted', `unit ${unitCode} has issued ${MAX_SEQUENCE} notices in ${year}; no numbers left`);
+  if (seq === undefined) throw new NoticeError('counter_exhausted', `Đơn vị ${unitCode} đã dùng hết ${MAX_SEQUENCE} số thông báo của năm ${year}`);
   return `PN-${unitCode}-${year}-${String(seq).padStart(6, '0')}`;
 }

@@ -30,7 +30,7 @@ export function lookupUrl(config: Pick<Config, 'PUBLIC_BASE_URL'>, plateText: st
  */
 export async function renderNotice(deps: RenderDeps, noticeId: number): Promise<{ sha256: string }> {
   const doc = await loadNoticeDocument(deps.pool, noticeId);
-  if (!doc) throw new NoticeError('notice_not_found', `notice ${noticeId} not found`);
+  if (!doc) throw new NoticeError('notice_not_found', `Không tìm thấy thông báo #${noticeId}`);
   if (doc.pdfSha256 && (await deps.storage.has(doc.pdfSha256))) return { sha256: doc.pdfSha256 };
 
   const pdf = await renderNoticePdf(deps, doc);
@@ -66,9 +66,9 @@ export async function renderNoticePdf(deps: RenderDeps, doc: NoticeDocument): Pr
 async function noticeImages(deps: RenderDeps, doc: NoticeDocument): Promise<NoticeImages> {
   const evidence = await evidenceForViolation(deps.pool, doc.violationId);
   const first = evidence[0];
-  if (!first) throw new NoticeError('evidence_missing', `notice ${doc.noticeNumber}: violation ${doc.violationId} has no evidence photo`);
+  if (!first) throw new NoticeError('evidence_missing', `Thông báo ${doc.noticeNumber}: vi phạm #${doc.violationId} không có ảnh bằng chứng`);
   const original = await verifiedBlob(deps, doc, first.imageSha256);
-  if (!original) throw new NoticeError('evidence_missing', `notice ${doc.noticeNumber}: evidence image ${first.imageSha256} is missing from storage`);
+  if (!original) throw new NoticeError('evidence_missing', `Thông báo ${doc.noticeNumber}: ảnh bằng chứng ${first.imageSha256} không còn trong kho lưu trữ`);
   // a camera original can be 20 MB; the page shows it 250 pt wide
   const photo = await sharp(original, { failOn: 'error' }).rotate()
     .resize({ width: 1000, height: 750, fit: 'inside', withoutEnlargement: true })
@@ -78,7 +78,7 @@ async function noticeImages(deps: RenderDeps, doc: NoticeDocument): Promise<Noti
   const frames: Buffer[] = [];
   for (const m of first.media.filter((x) => x.kind === 'frame')) {
     const bytes = await verifiedBlob(deps, doc, m.sha256);
-    if (!bytes) throw new NoticeError('evidence_missing', `notice ${doc.noticeNumber}: frame ${m.seq} of capture ${first.captureId} (${m.sha256}) is missing from storage`);
+    if (!bytes) throw new NoticeError('evidence_missing', `Thông báo ${doc.noticeNumber}: ảnh thứ ${m.seq} của lần ghi hình #${first.captureId} (${m.sha256}) không còn trong kho lưu trữ`);
     frames.push(await sharp(bytes, { failOn: 'error' }).rotate().resize({ width: 400, height: 300, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 75 }).toBuffer());
   }
   return { photo, plateCrop, qr, frames };

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/pool.js';
 import { UNIT_COLUMNS, toUnit, type HandlingUnit } from '../units/units.js';
+import { limitationLastDay } from './deadlines.js';
 import type { OwnerResponseKind } from './owner-response.js';
 
 export interface DecisionView {
@@ -114,14 +115,26 @@ export async function procedureOfNotice(db: Queryable, noticeNumber: string): Pr
   ownerResponse: { response: OwnerResponseKind; violatorName: string; violatorIdNumber: string; licenceNumber: string | null;
     recordedBy: string; recordedAt: string } | null;
   recordNumber: string | null; decisionNumber: string | null; decisionStatus: string | null;
+  /** the registered owner the notice was sent to: who may answer "I was driving" (a person only) */
+  owner: { kind: 'person' | 'organisation'; fullName: string; idNumber: string; address: string } | null;
+  violation: { plate: string; occurredAt: string; description: string; legalClause: string; fineMin: number; fineMax: number; points: number };
+  /** last day a record or decision may be made (one calendar year from the violation), dd/mm/yyyy */
+  limitationLastDay: string;
 } | null> {
   const { rows } = await db.query<{ notice_number: string; status: string; forwarded_at: Date | null; response: OwnerResponseKind | null; violator_name: string | null;
     violator_id_number: string | null; licence_number: string | null; recorder: string | null; recorded_at: Date | null; record_number: string | null;
     decision_number: string | null; decision_status: string | null; id_u: number | null; code: string; kind: HandlingUnit['kind']; name: string;
-    parent_name: string | null; address: string; phone: string; commune: string | null; province: string }>(
+    parent_name: string | null; address: string; phone: string; commune: string | null; province: string;
+    owner_kind: 'person' | 'organisation' | null; owner_name: string | null; owner_national_id: string | null; owner_tax_code: string | null;
+    owner_address: string | null; owner_province: string | null; plate_text: string; occurred_at: Date; description: string; legal_clause: string;
+    fine_min: number; fine_max: number; points: number }>(
     `SELECT n.notice_number, n.status, n.forwarded_at, o.response, o.violator_name, o.violator_id_number, o.licence_number, ru.username AS recorder, o.recorded_at,
-            r.record_number, d.decision_number, d.status AS decision_status, ${UNIT_COLUMNS.replace('u.id', 'u.id AS id_u')}
-     FROM notices n LEFT JOIN handling_units u ON u.id = n.handling_unit_id LEFT JOIN owner_responses o ON o.notice_id = n.id
+            r.record_number, d.decision_number, d.status AS decision_status, ${UNIT_COLUMNS.replace('u.id', 'u.id AS id_u')},
+            w.kind AS owner_kind, w.full_name AS owner_name, w.national_id AS owner_national_id, w.tax_code AS owner_tax_code,
+            w.address AS owner_address, w.province AS owner_province,
+            v.plate_text, v.occurred_at, v.description, v.legal_clause, v.fine_min, v.fine_max, v.points
+     FROM notices n JOIN violations v ON v.id = n.violation_id LEFT JOIN owners w ON w.id = n.owner_id
+     LEFT JOIN handling_units u ON u.id = n.handling_unit_id LEFT JOIN owner_responses o ON o.notice_id = n.id
      LEFT JOIN users ru ON ru.id = o.recorded_by LEFT JOIN violation_records r ON r.notice_id = n.id
      LEFT JOIN decision_items i ON i.notice_id = n.id LEFT JOIN penalty_decisions d ON d.id = i.decision_id
      WHERE n.notice_number = $1`, [noticeNumber]);
@@ -133,5 +146,32 @@ export async function procedureOfNotice(db: Queryable, noticeNumber: string): Pr
     ownerResponse: r.response === null ? null : { response: r.response, violatorName: r.violator_name!, violatorIdNumber: r.violator_id_number!,
       licenceNumber: r.licence_number, recordedBy: r.recorder!, recordedAt: r.recorded_at!.toISOString() },
     recordNumber: r.record_number, decisionNumber: r.decision_number, decisionStatus: r.decision_status,
+    owner: r.owner_kind === null ? null : { kind: r.owner_kind, fullName: r.owner_name!, idNumber: (r.owner_national_id ?? r.owner_tax_code)!,
+      address: `${r.owner_address}, ${r.owner_province}` },
+    violation: { plate: r.plate_text, occurredAt: r.occurred_at.toISOString(), description: r.description, legalClause: r.legal_clause,
+      fineMin: r.fine_min, fineMax: r.fine_max, points: r.points },
+    limitationLastDay: limitationLastDay(r.occurred_at).label,
   };
+}
+
+export interface OpenRecord {
+  recordNumber: string; noticeNumber: string; madeAt: string; plate: string; occurredAt: string; description: string; legalClause: string;
+  fineMin: number; fineMax: number; points: number; response: OwnerResponseKind;
+}
+
+/**
+ * The records of one violator that no decision covers yet, on cases still open: what an officer may
+ * handle together in one decision (NĐ 168 Đ50.1.b).
+ */
+export async function openRecordsOfViolator(db: Queryable, violatorIdNumber: string): Promise<OpenRecord[]> {
+  const { rows } = await db.query<{ record_number: string; notice_number: string; made_at: Date; plate_text: string; occurred_at: Date; description: string;
+    legal_clause: string; fine_min: number; fine_max: number; points: number; response: OwnerResponseKind }>(
+    `SELECT r.record_number, n.notice_number, r.made_at, v.plate_text, v.occurred_at, v.description, v.legal_clause, v.fine_min, v.fine_max, v.points, o.response
+     FROM violation_records r JOIN owner_responses o ON o.id = r.response_id JOIN notices n ON n.id = r.notice_id JOIN violations v ON v.id = n.violation_id
+     WHERE o.violator_id_number = $1 AND n.status IN ('issued', 'escalated')
+       AND NOT EXISTS (SELECT 1 FROM decision_items i WHERE i.record_id = r.id)
+     ORDER BY r.id LIMIT 20`, [violatorIdNumber]);
+  return rows.map((r) => ({ recordNumber: r.record_number, noticeNumber: r.notice_number, madeAt: r.made_at.toISOString(), plate: r.plate_text,
+    occurredAt: r.occurred_at.toISOString(), description: r.description, legalClause: r.legal_clause, fineMin: r.fine_min, fineMax: r.fine_max,
+    points: r.points, response: r.response }));
 }

@@ -1,6 +1,11 @@
 import { appendAudit } from '../audit/audit-log.js';
 import type { Queryable } from '../db/pool.js';
+import { vnDateTime } from '../csv/vietnamese-labels.js';
 import { ReviewError } from './review-error.js';
+
+const STATUS_TEXT: Record<string, string> = { approved: 'đã được duyệt', noticed: 'đã ra thông báo', rejected: 'đã bị từ chối', closed: 'đã đóng' };
+/** A violation's state as a sentence part, for officers (never the internal code). */
+export const statusText = (status: string): string => STATUS_TEXT[status] ?? 'đã được xử lý';
 
 export interface Officer {
   id: number;
@@ -75,8 +80,8 @@ export async function takeOverClaim(tx: Queryable, violationId: number, admin: O
     [violationId],
   );
   const row = rows[0];
-  if (!row) throw new ReviewError('not_found', `violation ${violationId} not found`);
-  if (row.status !== 'pending_review') throw new ReviewError('not_pending', `violation ${violationId} is already ${row.status}`, { status: row.status });
+  if (!row) throw new ReviewError('not_found', `Không tìm thấy vi phạm #${violationId}`);
+  if (row.status !== 'pending_review') throw new ReviewError('not_pending', `Vi phạm #${violationId} ${statusText(row.status)}, không còn chờ duyệt`, { status: row.status });
   const previousHolder = row.claim_live ? row.claimer : null;
   const updated = await tx.query<{ claim_expires_at: Date }>(
     `UPDATE violations SET claimed_by = $2, claim_expires_at = now() + make_interval(mins => $3), updated_at = now()
@@ -102,14 +107,14 @@ export async function lockForDecision(tx: Queryable, violationId: number, office
     [violationId],
   );
   const row = rows[0];
-  if (!row) throw new ReviewError('not_found', `violation ${violationId} not found`);
+  if (!row) throw new ReviewError('not_found', `Không tìm thấy vi phạm #${violationId}`);
   if (row.status !== 'pending_review') {
-    throw new ReviewError('not_pending', `violation ${violationId} is already ${row.status}`, { status: row.status });
+    throw new ReviewError('not_pending', `Vi phạm #${violationId} ${statusText(row.status)}, không còn chờ duyệt`, { status: row.status });
   }
   if (row.claimed_by !== officer.id || !row.claim_live) {
     if (row.claim_live && row.claimed_by !== null) throw claimedByOther(violationId, row.claimer!, row.claim_expires_at!);
-    throw new ReviewError('claim_required', `claim violation ${violationId} first (POST /api/v1/violations/${violationId}/claim); `
-      + 'a decision needs a claim you hold that has not expired');
+    throw new ReviewError('claim_required', `Hãy nhận hồ sơ vi phạm #${violationId} trước (POST /api/v1/violations/${violationId}/claim); `
+      + 'chỉ người đang giữ hồ sơ (chưa hết hạn) mới được quyết định');
   }
   return {
     id: row.id,
@@ -126,7 +131,7 @@ export async function lockForDecision(tx: Queryable, violationId: number, office
 }
 
 function claimedByOther(violationId: number, holder: string, expiresAt: Date): ReviewError {
-  return new ReviewError('claimed_by_other', `violation ${violationId} is being reviewed by ${holder} until ${expiresAt.toISOString()}`,
+  return new ReviewError('claimed_by_other', `Vi phạm #${violationId} đang được ${holder} xử lý đến ${vnDateTime(expiresAt)}`,
     { claimedBy: holder, expiresAt: expiresAt.toISOString() });
 }
 
@@ -136,7 +141,7 @@ async function whyNotClaimable(db: Queryable, violationId: number): Promise<Revi
     [violationId],
   );
   const row = rows[0];
-  if (!row) return new ReviewError('not_found', `violation ${violationId} not found`);
-  if (row.status !== 'pending_review') return new ReviewError('not_pending', `violation ${violationId} is already ${row.status}`, { status: row.status });
-  return claimedByOther(violationId, row.claimer ?? 'another officer', row.claim_expires_at ?? new Date());
+  if (!row) return new ReviewError('not_found', `Không tìm thấy vi phạm #${violationId}`);
+  if (row.status !== 'pending_review') return new ReviewError('not_pending', `Vi phạm #${violationId} ${statusText(row.status)}, không còn chờ duyệt`, { status: row.status });
+  return claimedByOther(violationId, row.claimer ?? 'cán bộ khác', row.claim_expires_at ?? new Date());
 }

@@ -10,6 +10,8 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** Match states in which the registered owner is known, so a notice has someone to go to. */
 const OWNER_IDENTIFIED = new Set(['exact', 'corrected']);
+const MATCH_TEXT: Record<string, string> = { exact: 'khớp chính xác', fuzzy: 'chỉ khớp gần đúng', ambiguous: 'có nhiều xe gần giống',
+  unknown: 'không tìm thấy trong sổ đăng ký', foreign: 'biển nước ngoài', corrected: 'đã sửa / chọn lại xe' };
 
 export interface ReviewDeps {
   pool: Pool;
@@ -34,7 +36,7 @@ export async function approveViolation(deps: ReviewDeps, violationId: number, of
     const v = await lockForDecision(tx, violationId, officer);
     if (!OWNER_IDENTIFIED.has(v.matchStatus) || v.vehicleId === null || v.ownerId === null) {
       throw new ReviewError('owner_unidentified',
-        `the owner of ${v.plateText} is not identified (match: ${v.matchStatus}); correct the plate or confirm a candidate vehicle before approving`,
+        `Chưa xác định được chủ phương tiện của xe ${v.plateText} (${MATCH_TEXT[v.matchStatus] ?? 'chưa đối chiếu được'}); hãy sửa biển số hoặc xác nhận một xe gần giống trước khi duyệt`,
         { matchStatus: v.matchStatus, vehicleId: v.vehicleId, ownerId: v.ownerId, candidates: v.matchCandidates });
     }
     await tx.query(
@@ -63,7 +65,7 @@ export async function rejectViolation(
   note: string | null,
 ): Promise<void> {
   const text = note?.trim() || null;
-  if (reason === 'other' && !text) throw new ReviewError('note_required', "reason 'other' needs a note saying why the case is rejected");
+  if (reason === 'other' && !text) throw new ReviewError('note_required', 'Lý do "khác" cần ghi chú cụ thể vì sao từ chối hồ sơ');
   await withTransaction(pool, async (tx) => {
     await lockForDecision(tx, violationId, officer);
     await tx.query(
@@ -97,16 +99,16 @@ export async function confirmMatch(deps: ReviewDeps, violationId: number, office
   return withTransaction(deps.pool, async (tx) => {
     const v = await lockForDecision(tx, violationId, officer);
     if (v.matchStatus !== 'fuzzy' && v.matchStatus !== 'ambiguous') {
-      throw new ReviewError('not_a_candidate', `violation ${violationId} has match status ${v.matchStatus}; only fuzzy or ambiguous matches have candidates to confirm`);
+      throw new ReviewError('not_a_candidate', `Vi phạm #${violationId} ${MATCH_TEXT[v.matchStatus] ?? 'không có xe gần giống'}; chỉ hồ sơ khớp gần đúng hoặc nhiều xe gần giống mới có xe để xác nhận`);
     }
     const candidate = v.matchCandidates.map(candidatePlate).find((c) => c?.vehicleId === vehicleId);
     if (!candidate) {
-      throw new ReviewError('not_a_candidate', `vehicle ${vehicleId} is not among the match candidates of violation ${violationId}`,
+      throw new ReviewError('not_a_candidate', `Xe #${vehicleId} không nằm trong danh sách xe gần giống của vi phạm #${violationId}`,
         { candidates: v.matchCandidates });
     }
     const outcome = await rematch(deps.collaborators, tx, violationId, candidate.plate, officer);
     if (outcome.vehicleId !== vehicleId) {
-      throw new ReviewError('not_a_candidate', `re-matching ${candidate.plate} found vehicle ${outcome.vehicleId ?? 'none'}, not ${vehicleId}; the registry changed, reload the case`);
+      throw new ReviewError('not_a_candidate', `Đối chiếu lại biển ${candidate.plate} ra ${outcome.vehicleId === null ? 'không xe nào' : `xe #${outcome.vehicleId}`}, không phải xe #${vehicleId}: sổ đăng ký đã thay đổi, hãy tải lại hồ sơ`);
     }
     await appendAudit(tx, { actorId: officer.id, actor: officer.username, action: 'violation.match_confirmed', entityType: 'violation', entityId: violationId,
       details: { from: v.plateText, to: candidate.plate, vehicleId, ownerId: outcome.ownerId, previousMatch: v.matchStatus } });

@@ -7,6 +7,9 @@ import { renderFinance } from './views/finance.js';
 import { renderLogin } from './views/login.js';
 import { renderNotice } from './views/notice.js';
 import { renderNotices } from './views/notices.js';
+import { renderEscalations } from './views/escalations.js';
+import { renderPoints } from './views/points.js';
+import { renderProcedure } from './views/procedure.js';
 import { renderAudit, renderUsers } from './views/admin.js';
 import { releaseOnLeave } from './views/case.js';
 import { renderQueue } from './views/queue.js';
@@ -36,6 +39,8 @@ const NAV: Array<{ hash: string; label: TextKey; roles: Me['role'][] }> = [
   { hash: '#/cameras', label: 'navCameras', roles: ['operator', 'admin'] },
   { hash: '#/finance', label: 'navFinance', roles: ['finance', 'admin'] },
   { hash: '#/notices', label: 'navNotices', roles: ['officer', 'finance', 'admin'] },
+  { hash: '#/escalations', label: 'navEscalations', roles: ['officer', 'admin'] },
+  { hash: '#/points', label: 'navPoints', roles: ['officer', 'admin'] },
   { hash: '#/users', label: 'navUsers', roles: ['admin'] },
   { hash: '#/audit', label: 'navAudit', roles: ['admin'] },
 ];
@@ -92,6 +97,9 @@ async function route(): Promise<void> {
       case 'case': await renderCase(context, Number(arg)); break;
       case 'notice': await renderNotice(context, decodeURIComponent(arg ?? '')); break;
       case 'notices': await renderNotices(context); break;
+      case 'procedure': await renderProcedure(context, decodeURIComponent(arg ?? '')); break;
+      case 'points': await renderPoints(context); break;
+      case 'escalations': await renderEscalations(context); break;
       case 'users': await renderUsers(context); break;
       case 'audit': await renderAudit(context); break;
       case 'cameras': await renderCameras(context); break;

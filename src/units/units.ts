@@ -40,7 +40,7 @@ export function toUnit(r: Row): HandlingUnit {
 
 export async function createUnit(tx: Queryable, input: UnitInput, actor: Actor): Promise<HandlingUnit> {
   if ((input.kind === 'commune_police') !== (input.commune !== null)) {
-    throw new UnitError('invalid_unit', 'a commune/ward police unit names the xã/phường it serves; a traffic police unit serves the whole province');
+    throw new UnitError('invalid_unit', 'Công an xã/phường phải ghi xã/phường phụ trách; Phòng Cảnh sát giao thông phụ trách cả tỉnh (không ghi xã/phường)');
   }
   const { rows } = await tx.query<Row>(
     `INSERT INTO handling_units AS u (code, kind, name, parent_name, address, phone, commune, province)
@@ -48,7 +48,7 @@ export async function createUnit(tx: Queryable, input: UnitInput, actor: Actor):
     [input.code, input.kind, input.name, input.parentName, input.address, input.phone, input.commune, input.province],
   );
   const row = rows[0];
-  if (!row) throw new UnitError('unit_exists', `a unit with code ${input.code} (or serving ${input.commune ?? ''}, ${input.province}) already exists`);
+  if (!row) throw new UnitError('unit_exists', `Đã có đơn vị mã ${input.code} (hoặc đơn vị phụ trách ${input.commune ? `${input.commune}, ` : ''}${input.province})`);
   await appendAudit(tx, { actorId: actor.id, actor: actor.username, action: 'unit.created', entityType: 'handling_unit', entityId: row.id, details: { ...input } });
   return toUnit(row);
 }
@@ -66,12 +66,12 @@ export async function findUnitByCode(db: Queryable, code: string): Promise<Handl
 /** Makes `unitCode` the detecting unit of a camera: its violations are noticed in that unit's name. */
 export async function assignCameraUnit(tx: Queryable, cameraCode: string, unitCode: string, actor: Actor): Promise<void> {
   const unit = await findUnitByCode(tx, unitCode);
-  if (!unit) throw new UnitError('unit_not_found', `no unit with code ${unitCode}`);
+  if (!unit) throw new UnitError('unit_not_found', `Không có đơn vị mã ${unitCode}`);
   const { rows } = await tx.query<{ id: number; previous: number | null }>(
     `UPDATE cameras c SET detecting_unit_id = $2, updated_at = now() FROM cameras before
      WHERE c.code = $1 AND before.id = c.id RETURNING c.id, before.detecting_unit_id AS previous`, [cameraCode, unit.id]);
   const camera = rows[0];
-  if (!camera) throw new UnitError('camera_not_found', `no camera with code ${cameraCode}`);
+  if (!camera) throw new UnitError('camera_not_found', `Không có camera mã ${cameraCode}`);
   await appendAudit(tx, { actorId: actor.id, actor: actor.username, action: 'camera.unit_assigned', entityType: 'camera', entityId: camera.id,
     details: { cameraCode, unitCode, previousUnitId: camera.previous } });
 }

@@ -73,7 +73,7 @@ export async function createUser(
   actor: Actor,
 ): Promise<UserRecord> {
   if (!new RegExp(USERNAME_PATTERN).test(input.username)) {
-    throw new UserError('invalid_username', 'a username is 3-64 characters: lower-case letters, digits, dot, dash, underscore');
+    throw new UserError('invalid_username', 'Tên đăng nhập dài 3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang, gạch dưới');
   }
   checkPasswordStrength(input.password, [input.username, input.fullName]);
   const passwordHash = await hashPassword(input.password);
@@ -83,7 +83,7 @@ export async function createUser(
     [input.username, input.fullName, input.role, passwordHash],
   );
   const row = rows[0];
-  if (!row) throw new UserError('username_taken', `username ${input.username} is already taken`);
+  if (!row) throw new UserError('username_taken', `Tên đăng nhập ${input.username} đã có người dùng`);
   await appendAudit(tx, { actorId: actor.id, actor: actor.username, action: 'user.created', entityType: 'user', entityId: row.id,
     details: { username: row.username, fullName: row.full_name, role: row.role } });
   return toRecord(row);
@@ -102,14 +102,14 @@ export async function updateUser(
 ): Promise<UserRecord> {
   const { rows } = await tx.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [id]);
   const before = rows[0];
-  if (!before) throw new UserError('not_found', `user ${id} not found`);
+  if (!before) throw new UserError('not_found', `Không tìm thấy người dùng #${id}`);
   const losesAdmin = before.role === 'admin' && before.active
     && ((changes.role !== undefined && changes.role !== 'admin') || changes.active === false);
   if (losesAdmin) {
     // serialise admin removals so two admins cannot demote each other at the same moment
     await tx.query("SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id FOR UPDATE");
     const { rows: admins } = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND active");
-    if ((admins[0]?.n ?? 0) <= 1) throw new UserError('last_admin', `${before.username} is the last active admin; make another admin first`);
+    if ((admins[0]?.n ?? 0) <= 1) throw new UserError('last_admin', `${before.username} là quản trị viên cuối cùng còn hoạt động; hãy tạo quản trị viên khác trước`);
   }
   const { rows: updated } = await tx.query<UserRow>(
     `UPDATE users SET full_name = coalesce($2, full_name), role = coalesce($3, role), active = coalesce($4, active), updated_at = now()
@@ -148,7 +148,7 @@ export async function setPassword(
     'UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1 RETURNING username',
     [id, passwordHash],
   );
-  if (!rows[0]) throw new UserError('not_found', `user ${id} not found`);
+  if (!rows[0]) throw new UserError('not_found', `Không tìm thấy người dùng #${id}`);
   await revokeSessions(tx, id);
   await appendAudit(tx, { actorId: actor.id, actor: actor.username, action, entityType: 'user', entityId: id, details: { username: rows[0].username } });
 }

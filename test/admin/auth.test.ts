@@ -54,7 +54,7 @@ describe('login', () => {
     expect(unknown.statusCode).toBe(401);
     expect(wrong.statusCode).toBe(401);
     expect(unknown.json()).toEqual(wrong.json());
-    expect(unknown.json()).toMatchObject({ error: 'invalid_credentials', message: 'wrong username or password' });
+    expect(unknown.json()).toMatchObject({ error: 'invalid_credentials', message: 'Sai tên đăng nhập hoặc mật khẩu' });
   });
 
   it('locks a username out from one address after the allowed failures, even for the right password, and audits it', async () => {

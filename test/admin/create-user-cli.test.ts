@@ -36,13 +36,13 @@ describe('npm run user:create', () => {
     expect(badRole.stderr).toContain('unknown role "chief"');
     const weak = await cli(['--username', 'y.user', '--full-name', 'Y', '--role', 'officer', '--password', 'short']);
     expect(weak.code).toBe(2);
-    expect(weak.stderr).toContain('at least 12 characters');
+    expect(weak.stderr).toContain('ít nhất 12 ký tự');
     const missing = await cli(['--username', 'z.user', '--role', 'officer'], { PHAT_PASSWORD: '' });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('usage:');
     const taken = await cli(['--username', 'first.admin', '--full-name', 'Again', '--role', 'officer', '--password', 'long enough pw 1']);
     expect(taken.code).toBe(2);
-    expect(taken.stderr).toContain('already taken');
+    expect(taken.stderr).toContain('đã có người dùng');
     const { rows } = await t.db.pool.query("SELECT username FROM users WHERE username IN ('x.user', 'y.user', 'z.user')");
     expect(rows).toEqual([]);
   });

@@ -245,7 +245,7 @@ describe('decisions', () => {
     const res = await post(anh, `/api/v1/violations/${c.violationId}/approve`);
     expect(res.statusCode).toBe(409);
     expect(res.json().error).toBe('owner_unidentified');
-    expect(res.json().message).toMatch(/correct the plate or confirm/);
+    expect(res.json().message).toMatch(/sửa biển số hoặc xác nhận một xe gần giống/);
     expect(await status(c.violationId)).toEqual({ status: 'pending_review', claimed_by: anh.id });
     expect(await auditActions(t.db.pool, 'violation', c.violationId)).toEqual(['violation.claimed']);
   });

@@ -69,8 +69,9 @@ describe('escalation routes', () => {
     const csv = await t.app.inject({ method: 'GET', url: '/api/v1/escalations?format=csv', headers: officer.headers });
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.body.trim().split('\n');
-    expect(lines[0]).toBe('plate,vehicle_type,notice_number,violation_date,due_date,escalated_at,lifted_at');
-    expect(lines[1]).toMatch(new RegExp(`^30H-100\\.01,car,${overdue.noticeNumber},`));
+    expect(csv.body.startsWith('\ufeff')).toBe(true);
+    expect(lines[0]).toBe('Biển số,Loại xe,Số thông báo,Thời điểm vi phạm (giờ Việt Nam),Hạn giải quyết (giờ Việt Nam),Ngày chuyển (giờ Việt Nam),Ngày gỡ (giờ Việt Nam)');
+    expect(lines[1]).toMatch(new RegExp(`^30H-100\\.01,Ô tô,${overdue.noticeNumber},\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}:\\d{2},`));
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/escalations', headers: finance.headers })).statusCode).toBe(403);
   });
 

@@ -73,11 +73,11 @@ describe('POST /api/v1/payments', () => {
     const n = await seedNotice(t.db.pool, storage, { cameraId, officer, issuedAt: ISSUED_BEFORE_PAYMENTS });
     const partial = await pay({ noticeNumber: n.noticeNumber, amount: 10_000_000, paidAt: '2026-11-10T09:00:00+07:00', method: 'cash', reference: 'BL-1' });
     expect(partial.statusCode).toBe(422);
-    expect(partial.json()).toMatchObject({ error: 'amount_mismatch', message: expect.stringContaining('partial payment'), details: { outstanding: 19_000_000 } });
+    expect(partial.json()).toMatchObject({ error: 'amount_mismatch', message: expect.stringContaining('nộp thiếu'), details: { outstanding: 19_000_000 } });
     expect(partial.json().message).toContain('19.000.000 đ');
     const over = await pay({ noticeNumber: n.noticeNumber, amount: 20_000_000, paidAt: '2026-11-10T09:00:00+07:00', method: 'cash', reference: 'BL-2' });
     expect(over.statusCode).toBe(422);
-    expect(over.json().message).toContain('overpayment');
+    expect(over.json().message).toContain('nộp thừa');
     expect(await state(n.noticeNumber)).toMatchObject({ notice: 'issued', violation: 'noticed', payments: 0 });
   });
 

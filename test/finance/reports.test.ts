@@ -79,9 +79,12 @@ describe('GET /api/v1/finance/outstanding', () => {
     const lines = res.body.trim().split('\n');
     // the byte-order mark makes Excel read the file as UTF-8
     expect(res.body.startsWith('\ufeff')).toBe(true);
-    expect(lines[0]).toBe('notice_number,plate,camera,rule,status,amount,outstanding,issued_at,due_at,age_days,aging_bucket');
+    // headers and values in Vietnamese, times in Vietnam time: no internal code reaches the spreadsheet
+    expect(lines[0]).toBe('Số thông báo,Biển số,Camera,Loại vi phạm,Trạng thái,Số tiền phạt (đồng),Còn phải nộp (đồng),'
+      + 'Ngày gửi thông báo (giờ Việt Nam),Hạn giải quyết (giờ Việt Nam),Số ngày từ khi gửi,Nhóm tuổi nợ');
     expect(lines).toHaveLength(5);
-    expect(lines[1]).toMatch(new RegExp(`^${n.age200!.noticeNumber},.*,HN-SOUTH,speeding,issued,5000000,5000000,.*,200,>180$`));
+    expect(lines[1]).toMatch(new RegExp(`^${n.age200!.noticeNumber},.*,HN-SOUTH,Quá tốc độ,Đã gửi thông báo,5000000,5000000,`
+      + '\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}:\\d{2},\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}:\\d{2},200,Trên 180 ngày$'));
   });
 });
 
@@ -124,18 +127,21 @@ describe('GET /api/v1/finance/totals', () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
     const sheet = book.worksheets[0]!;
-    expect(sheet.getRow(1).values).toEqual([undefined, 'rule', 'issued_count', 'issued', 'collected_count', 'collected', 'outstanding']);
-    expect(sheet.getRow(4).values).toEqual([undefined, 'TOTAL', 5, 67000000, 1, 19000000, 48000000]);
+    expect(sheet.getRow(1).values).toEqual([undefined, 'Loại vi phạm', 'Số thông báo đã gửi', 'Tiền phạt đã ra (đồng)', 'Số khoản đã thu', 'Đã thu (đồng)', 'Chưa thu (đồng)']);
+    expect(sheet.getRow(4).values).toEqual([undefined, 'Tổng cộng', 5, 67000000, 1, 19000000, 48000000]);
   });
 
   it('exports CSV with a TOTAL line, and refuses an empty range or unknown grouping with 400', async () => {
     const csv = await get(`/api/v1/finance/totals?${range()}&group=rule&format=csv`);
     expect(csv.body.trim().split('\n')).toEqual([
-      'rule,issued_count,issued,collected_count,collected,outstanding',
-      'red_light,3,57000000,1,19000000,38000000',
-      'speeding,2,10000000,0,0,10000000',
-      'TOTAL,5,67000000,1,19000000,48000000',
+      'Loại vi phạm,Số thông báo đã gửi,Tiền phạt đã ra (đồng),Số khoản đã thu,Đã thu (đồng),Chưa thu (đồng)',
+      'Vượt đèn đỏ,3,57000000,1,19000000,38000000',
+      'Quá tốc độ,2,10000000,0,0,10000000',
+      'Tổng cộng,5,67000000,1,19000000,48000000',
     ]);
+    // months as Vietnamese write them
+    const byMonth = await get(`/api/v1/finance/totals?${range()}&group=month&format=csv`);
+    expect(byMonth.body.split('\n')[1]).toMatch(/^(0[1-9]|1[0-2])\/\d{4},/);
     const backwards = await get(`/api/v1/finance/totals?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z&group=rule`);
     expect(backwards.statusCode).toBe(400);
     expect(backwards.json().error).toBe('invalid_range');

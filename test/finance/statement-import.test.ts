@@ -126,8 +126,8 @@ describe('POST /api/v1/payments/import', () => {
     const res = await upload('date,amount,reference,description\n2026-11-03,200000,FT100,tien dien\n', {}, '?format=csv');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
-    expect(res.body.split('\n')[0]).toBe('\ufeffline,status,reason,notice_number,amount,reference,message');
-    expect(res.body).toContain('2,unmatched,no_notice_number,,200000,FT100,');
+    expect(res.body.split('\n')[0]).toBe('\ufeffDòng,Kết quả,Lý do,Số quyết định / thông báo,Số tiền (đồng),Mã giao dịch,Chi tiết');
+    expect(res.body).toContain('2,Không khớp,Không có số quyết định hoặc số thông báo,,200000,FT100,');
   });
 
   it('refuses a file without the required columns (400 naming them), a non-multipart body (415) and a bad method (400)', async () => {

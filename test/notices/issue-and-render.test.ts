@@ -191,7 +191,7 @@ describe('renderPendingNotices', () => {
       const progress: number[] = [];
       const report = await renderPendingNotices(d, { concurrency: 2, onProgress: (p) => progress.push(p.done) });
       expect(report).toMatchObject({ total: 5, rendered: 4 });
-      expect(report.failed).toEqual([{ noticeId: notices[2]!.noticeId, error: expect.stringContaining('missing from storage') }]);
+      expect(report.failed).toEqual([{ noticeId: notices[2]!.noticeId, error: expect.stringContaining('không còn trong kho lưu trữ') }]);
       expect(report.msPerNotice).toBeGreaterThan(0);
       expect(progress).toEqual([1, 2, 3, 4, 5]);
       const rendered = await batchDb.pool.query('SELECT count(*)::int AS n FROM notices WHERE pdf_sha256 IS NOT NULL');

@@ -21,8 +21,8 @@ describe('CSV formula injection', () => {
   it('a bank reference crafted as a formula is neutralised in the reconciliation export', () => {
     const csv = reconciliationCsv({ outcomes: [{ line: 2, status: 'unmatched', reason: 'unknown_notice', message: '=1+1', reference: '=HYPERLINK("x")', amount: 100 }] } as never);
     const rows = parse(csv, { columns: true }) as Array<Record<string, string>>;
-    expect(rows[0]!.reference).toBe(`'=HYPERLINK("x")`);
-    expect(rows[0]!.message).toBe(`'=1+1`);
+    expect(rows[0]!['Mã giao dịch']).toBe(`'=HYPERLINK("x")`);
+    expect(rows[0]!['Chi tiết']).toBe(`'=1+1`);
   });
 
   it('the inspection-registry export neutralises formula cells', () => {

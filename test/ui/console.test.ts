@@ -412,7 +412,8 @@ describe('the review console', () => {
     await page.fill('#new-fullname', 'Nguyễn Văn Mới');
     await page.fill('#new-password', 'mat-khau-rat-dai-1');
     await page.click('#user-create');
-    await expect.poll(() => page.textContent('#new-username-error')).toContain('đã có người dùng');
+    // the password is hashed (about a second with scrypt N=2^17) before the duplicate name is found: wait longer than the default poll
+    await expect.poll(() => page.textContent('#new-username-error'), { timeout: 10_000 }).toContain('đã có người dùng');
     await page.fill('#new-username', 'canbo9');
     await page.click('#user-create');
     await page.waitForSelector('tr[data-user="canbo9"]');

@@ -40,9 +40,9 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       { username: request.body.username, password: request.body.password, ip: request.ip });
     if (!result.ok && result.reason === 'locked_out') {
       reply.header('Retry-After', String(result.retryAfterSeconds));
-      throw new HttpError(429, 'too_many_attempts', `too many failed logins; try again in ${Math.ceil(result.retryAfterSeconds / 60)} minute(s)`);
+      throw new HttpError(429, 'too_many_attempts', `Đăng nhập sai quá nhiều lần; hãy thử lại sau ${Math.ceil(result.retryAfterSeconds / 60)} phút`);
     }
-    if (!result.ok) throw new HttpError(401, 'invalid_credentials', 'wrong username or password');
+    if (!result.ok) throw new HttpError(401, 'invalid_credentials', 'Sai tên đăng nhập hoặc mật khẩu');
     const maxAge = Math.max(0, Math.floor((result.expiresAt.getTime() - Date.now()) / 1000));
     reply.header('Set-Cookie', cookie(result.token, maxAge));
     return { token: result.token, expiresAt: result.expiresAt.toISOString(), user: result.user };
@@ -92,7 +92,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const changed = await changeOwnPassword(pool, request.user!, request.body.currentPassword, request.body.newPassword)
       .catch(userErrorToHttp);
-    if (!changed) throw new HttpError(400, 'wrong_password', 'the current password is wrong');
+    if (!changed) throw new HttpError(400, 'wrong_password', 'Mật khẩu hiện tại không đúng');
     reply.header('Set-Cookie', cookie('', 0));
     return reply.status(204).send(null);
   });

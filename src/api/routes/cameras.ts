@@ -36,6 +36,13 @@ export const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { ...common, summary: 'All cameras with their settings', response: { 200: Type.Object({ items: Type.Array(CameraSchema) }) } },
   }, async () => ({ items: await listCameras(pool) }));
 
+  // the review queue filters by any camera, not only those on the page shown: officers need the names, not the settings
+  app.get('/api/v1/cameras/names', {
+    config: { access: ['officer', 'operator', 'finance', 'admin'] },
+    schema: { ...common, summary: 'Every camera\'s id, code and name (for filters)',
+      response: { 200: Type.Object({ items: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), name: Type.String() })) }) } },
+  }, async () => ({ items: (await listCameras(pool)).map((c) => ({ id: c.id, code: c.code, name: c.name })) }));
+
   app.post('/api/v1/cameras', {
     config: { access: OPS },
     schema: {
@@ -106,7 +113,7 @@ export const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const latest = await latestCaptureImage(pool, request.params.code);
     const bytes = latest ? await storage.get(latest.sha256) : null;
-    if (!latest || !bytes) throw new HttpError(404, 'no_frame', `camera ${request.params.code} has sent no image yet`);
+    if (!latest || !bytes) throw new HttpError(404, 'no_frame', `Camera ${request.params.code} chưa gửi ảnh nào`);
     return reply.type(latest.contentType).header('cache-control', 'no-cache').header('X-Capture-Id', String(latest.captureId)).send(bytes);
   });
 };

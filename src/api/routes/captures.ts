@@ -44,7 +44,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
   }, async (request, reply) => {
     const camera = request.camera!;
     try {
-      if (!request.isMultipart()) throw new IngestRejection(415, 'not_multipart', 'send the image as multipart/form-data with an `image` file field');
+      if (!request.isMultipart()) throw new IngestRejection(415, 'not_multipart', 'Hãy gửi ảnh dạng multipart/form-data, trong trường tệp `image`');
       const fields: Record<string, unknown> = {};
       let image: Buffer | null = null;
       let fileName: string | null = null;
@@ -69,18 +69,18 @@ export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
           if (part.fieldname === 'clip') { clip = bytes; continue; }
           image = bytes;
           fileName = part.filename || null;
-          if (fileName?.includes('\0')) throw new IngestRejection(400, 'invalid_file_name', 'the file name contains a NUL byte');
+          if (fileName?.includes('\0')) throw new IngestRejection(400, 'invalid_file_name', 'Tên tệp chứa ký tự NUL');
         } else {
           if (typeof part.value === 'string' && part.value.includes('\0')) {
-            throw new IngestRejection(400, 'invalid_field', `${part.fieldname} contains a NUL byte`);
+            throw new IngestRejection(400, 'invalid_field', `Trường ${part.fieldname} chứa ký tự NUL`);
           }
           fields[part.fieldname] = part.value;
         }
       }
-      if (!image) throw new IngestRejection(400, 'missing_field', 'the `image` file field is required');
+      if (!image) throw new IngestRejection(400, 'missing_field', 'Thiếu trường tệp `image`');
       const { camera: code, ...meta } = fields;
       if (code !== undefined && code !== camera.code) {
-        throw new IngestRejection(403, 'camera_mismatch', `the API key belongs to camera ${camera.code}, not ${String(code)}`);
+        throw new IngestRejection(403, 'camera_mismatch', `Khoá API thuộc camera ${camera.code}, không phải ${String(code)}`);
       }
       const metadata = parseCaptureMetadata(meta, new Date(), config.CAPTURE_MAX_FUTURE_S);
       const result = await ingestCapture(
@@ -111,7 +111,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
     },
   }, async (request) => {
     const detail = await getCaptureDetail(pool, request.params.id);
-    if (!detail) throw notFound(`capture ${request.params.id}`);
+    if (!detail) throw notFound(`ảnh chụp #${request.params.id}`);
     return detail;
   });
 
@@ -145,8 +145,8 @@ export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
   }, async (request, reply) => {
     const { captureId } = request.params;
     const result = await retryDeadLetter(pool, queues, captureId, request.user!);
-    if (!result.ok && result.reason === 'not_found') throw notFound(`capture ${captureId}`);
-    if (!result.ok) throw new HttpError(409, 'not_dead_lettered', `capture ${captureId} is ${result.status}, not dead-lettered`);
+    if (!result.ok && result.reason === 'not_found') throw notFound(`ảnh chụp #${captureId}`);
+    if (!result.ok) throw new HttpError(409, 'not_dead_lettered', `Ảnh chụp #${captureId} không nằm trong danh sách lỗi xử lý nên không xử lý lại`, { status: result.status });
     return reply.status(202).send({ captureId, status: 'queued' as const });
   });
 };
@@ -160,6 +160,6 @@ async function* guardMultipart<T>(parts: AsyncIterable<T>): AsyncGenerator<T> {
     yield* parts;
   } catch (err) {
     if (err instanceof IngestRejection || (err as { statusCode?: number }).statusCode) throw err;
-    throw new IngestRejection(400, 'bad_multipart', `malformed multipart/form-data: ${(err as Error).message}`);
+    throw new IngestRejection(400, 'bad_multipart', 'Dữ liệu multipart/form-data bị lỗi định dạng', { reason: (err as Error).message });
   }
 }

@@ -66,7 +66,7 @@ export const financeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const b = request.body;
     const user = request.user!;
-    if (!b.decisionNumber === !b.noticeNumber) throw badRequest('invalid_request', 'give either decisionNumber or noticeNumber');
+    if (!b.decisionNumber === !b.noticeNumber) throw badRequest('invalid_request', 'Cần đúng một trong hai: số quyết định (decisionNumber) hoặc số thông báo (noticeNumber)');
     const { payment, created } = await recordPayment(pool,
       { decisionNumber: b.decisionNumber, noticeNumber: b.noticeNumber, amount: b.amount, paidAt: new Date(b.paidAt), method: b.method, reference: b.reference.trim() },
       { id: user.id, username: user.username }, 'manual').catch(paymentErrorToHttp);
@@ -86,22 +86,22 @@ export const financeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Reconciliation, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody },
     },
   }, async (request, reply) => {
-    if (!request.isMultipart()) throw new HttpError(415, 'not_multipart', 'send the statement as multipart/form-data with a `file` field');
+    if (!request.isMultipart()) throw new HttpError(415, 'not_multipart', 'Hãy gửi tệp sao kê dạng multipart/form-data, trong trường `file`');
     let method: 'bank_transfer' | 'treasury' = 'bank_transfer';
     let content: Buffer | null = null;
     for await (const part of request.parts()) {
       if (part.type === 'file') {
-        if (part.fieldname !== 'file') throw badRequest('unexpected_file', `the statement file field must be named file, not ${part.fieldname}`);
+        if (part.fieldname !== 'file') throw badRequest('unexpected_file', `Trường chứa tệp sao kê phải tên là file, không phải ${part.fieldname}`);
         content = await part.toBuffer().catch((err: Error & { code?: string }) => {
-          if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new HttpError(413, 'statement_too_large', `a statement may be at most ${STATEMENT_MAX_BYTES} bytes; split it`);
+          if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new HttpError(413, 'statement_too_large', `Tệp sao kê tối đa ${STATEMENT_MAX_BYTES} byte; hãy chia thành nhiều tệp`);
           throw err;
         });
       } else if (part.fieldname === 'method') {
-        if (part.value !== 'bank_transfer' && part.value !== 'treasury') throw badRequest('invalid_method', 'method must be bank_transfer or treasury');
+        if (part.value !== 'bank_transfer' && part.value !== 'treasury') throw badRequest('invalid_method', 'Hình thức (method) phải là bank_transfer (chuyển khoản) hoặc treasury (kho bạc)');
         method = part.value;
       }
     }
-    if (!content) throw badRequest('missing_file', 'the `file` field with the CSV statement is required');
+    if (!content) throw badRequest('missing_file', 'Thiếu trường `file` chứa tệp sao kê CSV');
     const user = request.user!;
     const report = await importStatement(pool, content, method, { id: user.id, username: user.username }).catch((err: unknown) => {
       if (err instanceof StatementFormatError) throw badRequest('invalid_statement', err.message);
@@ -162,7 +162,7 @@ export const financeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const from = new Date(request.query.from);
     const to = new Date(request.query.to);
-    if (!(from < to)) throw badRequest('invalid_range', '`from` must be before `to`');
+    if (!(from < to)) throw badRequest('invalid_range', 'Ngày bắt đầu (from) phải trước ngày kết thúc (to)');
     const report = await totalsReport(pool, { from, to }, request.query.group);
     if (request.query.format === 'csv') return sendCsv(reply, `totals-by-${report.group}.csv`, totalsCsv(report));
     if (request.query.format === 'xlsx') return sendSpreadsheet(reply, `totals-by-${report.group}.xlsx`, totalsCsv(report));

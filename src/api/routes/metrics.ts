@@ -27,14 +27,14 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
     },
     onRequest: async (request) => {
       const token = bearerToken(request);
-      if (!token) throw new HttpError(401, 'unauthenticated', 'send Authorization: Bearer <session token or METRICS_TOKEN>');
+      if (!token) throw new HttpError(401, 'unauthenticated', 'Hãy gửi tiêu đề Authorization: Bearer <mã phiên đăng nhập hoặc METRICS_TOKEN>');
       if (scraperToken) {
         const given = Buffer.from(token);
         if (given.length === scraperToken.length && timingSafeEqual(given, scraperToken)) return;
       }
       const user = await userForToken(pool, token);
-      if (!user) throw new HttpError(401, 'unauthenticated', 'session expired or invalid, and not the metrics token');
-      if (user.role !== 'operator' && user.role !== 'admin') throw new HttpError(403, 'forbidden', 'metrics need the operator or admin role');
+      if (!user) throw new HttpError(401, 'unauthenticated', 'Phiên đăng nhập đã hết hạn hoặc không hợp lệ, và không phải mã METRICS_TOKEN');
+      if (user.role !== 'operator' && user.role !== 'admin') throw new HttpError(403, 'forbidden', 'Chỉ số hệ thống cần vai trò vận hành hoặc quản trị');
       request.user = user;
     },
   }, async (_request, reply) => {

@@ -62,7 +62,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     const notice = await findNoticeByNumber(pool, request.params.number);
-    if (!notice) throw notFound(`notice ${request.params.number}`);
+    if (!notice) throw notFound(`thông báo ${request.params.number}`);
     return { ...notice, payments: await paymentsOfNotice(pool, notice.noticeNumber) };
   });
 
@@ -80,14 +80,14 @@ export const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const notice = await findNoticeByNumber(pool, request.params.number);
-    if (!notice) throw notFound(`notice ${request.params.number}`);
+    if (!notice) throw notFound(`thông báo ${request.params.number}`);
     if (!notice.pdfSha256) {
       throw new HttpError(409, 'pdf_not_rendered',
-        `the PDF of notice ${notice.noticeNumber} has not been rendered yet; POST /api/v1/notices/${notice.noticeNumber}/render or run npm run notices:render`);
+        `Thông báo ${notice.noticeNumber} chưa được tạo bản PDF; gọi POST /api/v1/notices/${notice.noticeNumber}/render hoặc chạy npm run notices:render`);
     }
     const pdf = await storage.get(notice.pdfSha256);
     if (!pdf) {
-      throw new HttpError(503, 'pdf_unavailable', `the PDF of notice ${notice.noticeNumber} (sha256 ${notice.pdfSha256}) is missing from storage; render it again`);
+      throw new HttpError(503, 'pdf_unavailable', `Bản PDF của thông báo ${notice.noticeNumber} (sha256 ${notice.pdfSha256}) không còn trong kho lưu trữ; hãy tạo lại`);
     }
     return reply
       .header('content-type', 'application/pdf')
@@ -106,7 +106,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     const notice = await findNoticeByNumber(pool, request.params.number);
-    if (!notice) throw notFound(`notice ${request.params.number}`);
+    if (!notice) throw notFound(`thông báo ${request.params.number}`);
     const { sha256 } = await renderNotice({ pool, storage, config }, notice.id).catch(noticeErrorToHttp);
     return { noticeNumber: notice.noticeNumber, sha256 };
   });

@@ -10,7 +10,7 @@ import { forwardNotice } from '../../procedure/forward.js';
 import { DECISION_NUMBER_PATTERN, RECORD_NUMBER_PATTERN } from '../../procedure/numbers.js';
 import { OWNER_RESPONSES, recordOwnerResponse, type OwnerResponseInput } from '../../procedure/owner-response.js';
 import { renderPaper } from '../../procedure/papers.js';
-import { findDecision, findRecord, procedureOfNotice } from '../../procedure/queries.js';
+import { findDecision, findRecord, openRecordsOfViolator, procedureOfNotice } from '../../procedure/queries.js';
 import { makeViolationRecord } from '../../procedure/records.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { ErrorBody, oneOf } from './admin-schemas.js';
@@ -40,7 +40,7 @@ export const procedureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Type.Unknown(), 404: ErrorBody } },
   }, async (request) => {
     const p = await procedureOfNotice(pool, request.params.number);
-    if (!p) throw notFound(`notice ${request.params.number}`);
+    if (!p) throw notFound(`thông báo ${request.params.number}`);
     return p;
   });
 
@@ -95,12 +95,23 @@ export const procedureRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.status(201).send({ recordNumber: r.recordNumber });
   });
 
+  app.get('/api/v1/records', {
+    config: { access: ['officer', 'admin'] },
+    schema: { summary: 'Records of one violator no decision covers yet (open cases): what may be decided together', ...secured,
+      querystring: Type.Object({ violator_id: Type.String({ pattern: '^[0-9]{10,12}(-?[0-9]{3})?$', description: 'personal ID number (12 digits) or tax code' }) },
+        { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(Type.Object({
+        recordNumber: Type.String(), noticeNumber: Type.String(), madeAt: Type.String({ format: 'date-time' }), plate: Type.String(),
+        occurredAt: Type.String({ format: 'date-time' }), description: Type.String(), legalClause: Type.String(), fineMin: Type.Integer(), fineMax: Type.Integer(),
+        points: Type.Integer(), response: oneOf(OWNER_RESPONSES) })) }) } },
+  }, async (request) => ({ items: await openRecordsOfViolator(pool, request.query.violator_id) }));
+
   app.get('/api/v1/records/:number', {
     config: { access: ['officer', 'finance', 'admin'] },
     schema: { summary: 'One violation record', ...secured, params: RecordParams, response: { 200: Type.Unknown(), 404: ErrorBody } },
   }, async (request) => {
     const r = await findRecord(pool, request.params.number);
-    if (!r) throw notFound(`record ${request.params.number}`);
+    if (!r) throw notFound(`biên bản ${request.params.number}`);
     return r;
   });
 
@@ -129,7 +140,7 @@ export const procedureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Type.Unknown(), 404: ErrorBody } },
   }, async (request) => {
     const d = await findDecision(pool, { number: request.params.number });
-    if (!d) throw notFound(`decision ${request.params.number}`);
+    if (!d) throw notFound(`quyết định ${request.params.number}`);
     return { ...d, payments: await paymentsOfDecision(pool, d.decisionNumber) };
   });
 

@@ -19,10 +19,10 @@ export const queueDashboard: FastifyPluginAsync<PipelineApiOptions> = async (app
   const { pool } = app.deps;
   app.addHook('onRequest', async (request) => {
     const token = bearerToken(request);
-    if (!token) throw new HttpError(401, 'unauthenticated', 'log in first: the queue dashboard needs an operator or admin session');
+    if (!token) throw new HttpError(401, 'unauthenticated', 'Hãy đăng nhập trước: bảng theo dõi hàng đợi cần tài khoản vận hành hoặc quản trị');
     const user = await userForToken(pool, token);
-    if (!user) throw new HttpError(401, 'unauthenticated', 'session expired or invalid; log in again');
-    if (user.role !== 'operator' && user.role !== 'admin') throw new HttpError(403, 'forbidden', 'the queue dashboard needs the operator or admin role');
+    if (!user) throw new HttpError(401, 'unauthenticated', 'Phiên đăng nhập đã hết hạn hoặc không hợp lệ; hãy đăng nhập lại');
+    if (user.role !== 'operator' && user.role !== 'admin') throw new HttpError(403, 'forbidden', 'Bảng theo dõi hàng đợi cần vai trò vận hành hoặc quản trị');
     request.user = user;
   });
   const serverAdapter = new FastifyAdapter();

@@ -140,9 +140,9 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
     const q = request.query;
     const from = q.from ? new Date(q.from) : undefined;
     const to = q.to ? new Date(q.to) : undefined;
-    if (from && to && from >= to) throw new HttpError(400, 'invalid_range', '"from" must be before "to"');
+    if (from && to && from >= to) throw new HttpError(400, 'invalid_range', 'Thời điểm bắt đầu (from) phải trước thời điểm kết thúc (to)');
     if (q.min_confidence !== undefined && q.max_confidence !== undefined && q.min_confidence > q.max_confidence) {
-      throw new HttpError(400, 'invalid_range', 'min_confidence must not exceed max_confidence');
+      throw new HttpError(400, 'invalid_range', 'Độ tin cậy tối thiểu (min_confidence) không được lớn hơn độ tin cậy tối đa (max_confidence)');
     }
     const page = await listReviewQueue(pool, {
       cameraId: q.camera_id, rule: q.rule, from, to, minConfidence: q.min_confidence, maxConfidence: q.max_confidence,
@@ -164,7 +164,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
     },
   }, async (request) => {
     const c = await getCaseFile(pool, request.params.id);
-    if (!c) throw notFound(`violation ${request.params.id}`);
+    if (!c) throw notFound(`vi phạm #${request.params.id}`);
     const noticeNumber = c.decision ? await noticeNumberOfViolation(pool, c.violation.id) : null;
     return {
       ...c,
@@ -280,14 +280,14 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
     },
   }, async (request, reply) => {
     const image = await captureImage(pool, request.params.captureId);
-    if (!image) throw notFound(`capture ${request.params.captureId}`);
+    if (!image) throw notFound(`ảnh chụp #${request.params.captureId}`);
     const etag = `"${image.sha256}"`;
     reply.header('ETag', etag).header('X-Content-SHA256', image.sha256).header('Cache-Control', 'private, max-age=31536000, immutable');
     if (request.headers['if-none-match'] === etag) return reply.status(304).send(null);
     const bytes = await storage.get(image.sha256);
     if (!bytes) {
       logger.error({ captureId: image.captureId, sha256: image.sha256 }, 'evidence image missing from storage');
-      throw new HttpError(404, 'evidence_missing', `the image of capture ${image.captureId} is missing from storage; report it to the operators`);
+      throw new HttpError(404, 'evidence_missing', `Ảnh gốc của ảnh chụp #${image.captureId} không còn trong kho lưu trữ; hãy báo bộ phận vận hành`);
     }
     return reply.type(image.contentType).send(bytes);
   });
@@ -333,11 +333,11 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
   }, async (request, reply) => {
     const { captureId, rank } = request.params;
     const [image, box] = await Promise.all([captureImage(pool, captureId), plateReadBox(pool, captureId, rank)]);
-    if (!image || !box) throw notFound(`plate read ${rank} of capture ${captureId}`);
+    if (!image || !box) throw notFound(`kết quả đọc biển số ${rank} của ảnh chụp #${captureId}`);
     const original = await storage.get(image.sha256);
-    if (!original) throw new HttpError(404, 'evidence_missing', `the image of capture ${captureId} is missing from storage; report it to the operators`);
+    if (!original) throw new HttpError(404, 'evidence_missing', `Ảnh gốc của ảnh chụp #${captureId} không còn trong kho lưu trữ; hãy báo bộ phận vận hành`);
     const png = await cropPlate(original, box).catch((err: unknown) => {
-      if (err instanceof RangeError) throw new HttpError(404, 'not_found', `plate read ${rank} of capture ${captureId} lies outside its image`);
+      if (err instanceof RangeError) throw new HttpError(404, 'not_found', `Vùng biển số ${rank} của ảnh chụp #${captureId} nằm ngoài ảnh`);
       throw err;
     });
     const sha256 = createHash('sha256').update(png).digest('hex');

@@ -20,7 +20,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/', { config: { access: 'public' }, schema: hidden }, async (_request, reply) => reply.redirect('/console/'));
   app.get('/console', { config: { access: 'public' }, schema: hidden }, async (_request, reply) => reply.redirect('/console/'));
   app.get('/console/*', { config: { access: 'public' }, schema: hidden }, async (request, reply) => {
-    if (!built()) throw new HttpError(503, 'console_not_built', 'the console is not built: run npm run build:console');
+    if (!built()) throw new HttpError(503, 'console_not_built', 'Giao diện quản lý chưa được dựng: chạy npm run build:console');
     const file = (request.params as { '*': string })['*'];
     // hashed assets never change; index.html must be re-read so a new build is picked up
     if (file.startsWith('assets/')) return reply.header('cache-control', 'public, max-age=31536000, immutable').sendFile(file);
@@ -28,7 +28,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
   // the public lookup page, the target of the QR code printed on every notice
   app.get('/tra-cuu', { config: { access: 'public' }, schema: hidden }, async (_request, reply) => {
-    if (!built()) throw new HttpError(503, 'console_not_built', 'the console is not built: run npm run build:console');
+    if (!built()) throw new HttpError(503, 'console_not_built', 'Giao diện quản lý chưa được dựng: chạy npm run build:console');
     return reply.header('cache-control', 'no-cache').sendFile('lookup.html');
   });
 };

@@ -62,7 +62,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     const user = await getUser(pool, request.params.id);
-    if (!user) throw notFound(`user ${request.params.id}`);
+    if (!user) throw notFound(`người dùng #${request.params.id}`);
     return view(user);
   });
 

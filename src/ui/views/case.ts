@@ -184,7 +184,8 @@ export async function renderCase(ctx: Context, id: number): Promise<void> {
       h('dt', {}, t('decidedAt')), h('dd', {}, dateTime(c.decision.at)),
       c.decision.noticeNumber ? h('dt', {}, t('noticeTitle')) : null,
       c.decision.noticeNumber ? h('dd', {}, h('a', { id: 'decision-notice', href: `#/notice/${encodeURIComponent(c.decision.noticeNumber)}` },
-        `${t('viewNotice')} ${c.decision.noticeNumber}`)) : null)) : null;
+        `${t('viewNotice')} ${c.decision.noticeNumber}`), ' · ', h('a', { id: 'decision-procedure', href: `#/procedure/${encodeURIComponent(c.decision.noticeNumber)}` },
+        t('procOpen'))) : null)) : null;
   const firstRead = c.evidence.find((e) => e.plateRead)?.plateRead ?? null;
 
   mount(ctx.app,

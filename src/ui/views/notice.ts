@@ -20,9 +20,12 @@ export async function renderNotice(ctx: Context, number: string): Promise<void> 
       h('dt', {}, t('colViolation')), h('dd', {}, tk('rule', n.rule)),
       h('dt', {}, t('colTime')), h('dd', {}, dateTime(n.occurredAt)),
       h('dt', {}, t('colFine')), h('dd', {}, money(n.amount)),
-      h('dt', {}, 'Hạn / due'), h('dd', {}, dateTime(n.dueAt)),
+      h('dt', {}, t('due')), h('dd', {}, dateTime(n.dueAt)),
       h('dt', {}, 'PDF sha256'), h('dd', { class: 'mono', id: 'pdf-sha' }, n.pdfSha256 ?? '—')),
-    h('p', {}, h('a', { href: pdfUrl, target: '_blank', id: 'open-pdf' }, t('openPdf')), ' · ', h('a', { href: '#/queue' }, t('back'))),
+    h('p', {}, h('a', { href: pdfUrl, target: '_blank', id: 'open-pdf' }, t('openPdf')),
+      ctx.me.role === 'finance' ? null : ' · ',
+      ctx.me.role === 'finance' ? null : h('a', { href: `#/procedure/${encodeURIComponent(n.noticeNumber)}`, id: 'open-procedure' }, t('procOpen')),
+      ' · ', h('a', { href: '#/queue' }, t('back'))),
     preview);
   if (n.pdfSha256) await renderPdfPages(preview, pdfUrl);
 }

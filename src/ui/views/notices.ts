@@ -46,7 +46,9 @@ export async function renderNotices(ctx: Context): Promise<void> {
       h('thead', {}, h('tr', {}, ...(['colNotice', 'colPlate', 'colViolation', 'colCamera', 'colIssued', 'due', 'colFine', 'colOutstanding', 'colStatus'] as const)
         .map((k) => h('th', { scope: 'col' }, t(k))))),
       h('tbody', {}, ...items.map((n) => h('tr', { class: 'notice-row' },
-        h('td', {}, h('a', { href: `#/notice/${encodeURIComponent(n.noticeNumber)}` }, n.noticeNumber)),
+        h('td', {}, h('a', { href: `#/notice/${encodeURIComponent(n.noticeNumber)}` }, n.noticeNumber),
+          ctx.me.role === 'finance' ? null : h('div', {}, h('a', { class: 'muted', href: `#/procedure/${encodeURIComponent(n.noticeNumber)}`,
+            'data-procedure': n.noticeNumber }, t('procOpen')))),
         h('td', { class: 'plate' }, n.plate), h('td', {}, tk('rule', n.rule)), h('td', {}, n.cameraCode),
         h('td', {}, dateTime(n.issuedAt)), h('td', {}, dateTime(n.dueAt)), h('td', { class: 'num' }, money(n.amount)),
         h('td', { class: 'num' }, money(n.outstanding)), h('td', {}, tk('nstatus', n.status)))))),

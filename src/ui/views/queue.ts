@@ -30,15 +30,15 @@ export async function renderQueue(ctx: Context): Promise<void> {
   for (const key of PASSED) { const value = params.get(key); if (value) query.set(key, value); }
   if (params.get('from')) query.set('from', vnMidnight(params.get('from')!));
   if (params.get('to')) query.set('to', vnMidnight(params.get('to')!, 1));
-  const { total, items } = await fetchQueue(query);
+  const [{ total, items }, { items: allCameras }] = await Promise.all([
+    fetchQueue(query), api<{ items: Array<{ id: number; code: string; name: string }> }>('GET', '/api/v1/cameras/names')]);
   const offset = Number(params.get('offset') ?? 0);
 
   const select = (id: string, name: string, values: string[], label: (v: string) => string, all = true) => h('select', { id, name },
     all ? h('option', { value: '' }, t('filterAll')) : null,
     ...values.map((v) => h('option', { value: v, selected: params.get(name) === v }, label(v))));
-  const cameras = new Map(items.map((i) => [String(i.cameraId), i.cameraCode]));
+  const cameras = new Map(allCameras.map((c) => [String(c.id), `${c.code} — ${c.name}`]));
   const camera = select('filter-camera', 'camera_id', [...cameras.keys()], (id) => cameras.get(id) ?? id);
-  if (params.get('camera_id') && !cameras.has(params.get('camera_id')!)) camera.append(h('option', { value: params.get('camera_id')!, selected: true }, `#${params.get('camera_id')}`));
   const rule = select('filter-rule', 'rule', RULES, (r) => tk('rule', r));
   const match = select('filter-match', 'match_status', MATCHES, (m) => tk('match', m));
   const sort = select('filter-sort', 'sort', SORTS, (s) => tk('sort', s), false);

@@ -1,0 +1,42 @@
+import { api } from '../api.js';
+import { h, mount } from '../dom.js';
+import { dateTime } from '../format.js';
+import { t, tk } from '../i18n.js';
+import type { Context } from '../main.js';
+
+interface RegistryEntry { plate: string; vehicleType: string; noticeNumber: string; violationDate: string; dueDate: string; escalatedAt: string; liftedAt: string | null }
+interface Form04Entry { noticeNumber: string; plate: string; vehicleType: string; violationDate: string; escalatedAt: string; ownerName: string; ownerAddress: string;
+  communePolice: { name: string; address: string; phone: string } | null }
+
+/** Cases still unresolved 20 days after their notice: cars for the inspection registry, motorbikes as form-04 notices. */
+export async function renderEscalations(ctx: Context): Promise<void> {
+  const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const state = params.get('state') === 'lifted' ? 'lifted' : 'active';
+  const [registry, form04] = await Promise.all([
+    api<{ entries: RegistryEntry[] }>('GET', `/api/v1/escalations?state=${state}`),
+    api<{ entries: Form04Entry[] }>('GET', '/api/v1/escalations/form04'),
+  ]);
+  const link = (n: string) => h('a', { href: `#/procedure/${encodeURIComponent(n)}` }, n);
+  const head = (...keys: string[]) => h('thead', {}, h('tr', {}, ...keys.map((k) => h('th', { scope: 'col' }, k))));
+  mount(ctx.app, h('h1', {}, t('escTitle')),
+    h('section', { class: 'card', id: 'esc-registry' }, h('h2', {}, t('escRegistry')),
+      h('nav', { class: 'actions', 'aria-label': t('escRegistry') },
+        h('a', { href: '#/escalations', 'aria-current': state === 'active' ? 'page' : null, id: 'esc-active' }, t('escActive')), ' · ',
+        h('a', { href: '#/escalations?state=lifted', 'aria-current': state === 'lifted' ? 'page' : null, id: 'esc-lifted' }, t('escLifted')), ' · ',
+        h('a', { href: `/api/v1/escalations?state=${state}&format=csv`, download: '', id: 'esc-csv' }, `${t('export')} CSV`)),
+      registry.entries.length === 0 ? h('p', { class: 'empty', id: 'esc-registry-empty' }, state === 'lifted' ? t('escLiftedEmpty') : t('escRegistryEmpty'))
+        : h('table', { class: 'grid', id: 'esc-registry-table' },
+          head(t('colPlate'), t('colVehicleType'), t('colNotice'), t('colViolationDate'), t('due'), t('colEscalatedAt'), ...(state === 'lifted' ? [t('colLiftedAt')] : [])),
+          h('tbody', {}, ...registry.entries.map((e) => h('tr', { class: 'esc-row' },
+            h('td', { class: 'plate' }, e.plate), h('td', {}, tk('vtype', e.vehicleType)), h('td', {}, link(e.noticeNumber)),
+            h('td', {}, dateTime(e.violationDate)), h('td', {}, dateTime(e.dueDate)), h('td', {}, dateTime(e.escalatedAt)),
+            state === 'lifted' ? h('td', {}, e.liftedAt ? dateTime(e.liftedAt) : '—') : null))))),
+    h('section', { class: 'card', id: 'esc-form04' }, h('h2', {}, t('escForm04')),
+      form04.entries.length === 0 ? h('p', { class: 'empty', id: 'esc-form04-empty' }, t('escForm04Empty'))
+        : h('table', { class: 'grid', id: 'esc-form04-table' },
+          head(t('colPlate'), t('colVehicleType'), t('colNotice'), t('colViolationDate'), t('colEscalatedAt'), t('owner'), t('colOwnerAddress'), t('colCommunePolice')),
+          h('tbody', {}, ...form04.entries.map((e) => h('tr', { class: 'form04-row' },
+            h('td', { class: 'plate' }, e.plate), h('td', {}, tk('vtype', e.vehicleType)), h('td', {}, link(e.noticeNumber)),
+            h('td', {}, dateTime(e.violationDate)), h('td', {}, dateTime(e.escalatedAt)), h('td', {}, e.ownerName), h('td', {}, e.ownerAddress),
+            h('td', {}, e.communePolice ? `${e.communePolice.name}, ${e.communePolice.address}, ☎ ${e.communePolice.phone}` : h('span', { class: 'warn' }, t('noCommunePolice')))))))));
+}
