@@ -43,15 +43,15 @@ export async function correctViolationPlate(
     [violationId],
   );
   const v = rows[0];
-  if (!v) throw new ViolationInputError(404, 'not_found', `violation ${violationId} not found`);
+  if (!v) throw new ViolationInputError(404, 'not_found', `Không tìm thấy vi phạm #${violationId}.`);
   if (v.status !== 'pending_review') {
-    throw new ViolationInputError(409, 'not_pending_review', `violation ${violationId} is ${v.status}; only a case awaiting review can have its plate corrected`);
+    throw new ViolationInputError(409, 'not_pending_review', `Vi phạm #${violationId} không còn chờ duyệt: chỉ sửa được biển số của hồ sơ đang chờ duyệt.`);
   }
   const layout = v.details.plateLayout === 'two-line' ? 'two-line' : 'one-line';
   const typed = plateKey(plateText);
   const n = normalisePlate(plateText, 'vn', { layout });
   if (!n.valid || n.key !== typed || typed.length < 6 || typed.length > 10) {
-    throw new ViolationInputError(400, 'invalid_plate', `"${plateText}" is not a Vietnamese plate (e.g. 30A-123.45 or 29-B1 123.45)`);
+    throw new ViolationInputError(400, 'invalid_plate', `"${plateText}" không phải biển số Việt Nam hợp lệ (ví dụ 30A-123.45 hoặc 29-B1 123.45).`);
   }
 
   const match = await matchPlate(tx, { plateText: n.canonical, profile: 'vn', observedColour: v.plate_colour, observedLayout: layout, at: v.occurred_at });

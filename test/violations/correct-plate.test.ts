@@ -57,7 +57,7 @@ describe('an officer correcting the plate of a violation', () => {
   it('refuses a plate that is not a Vietnamese plate, a missing violation and a decided one, changing nothing', async () => {
     const id = await unknownViolation('30K-444.01');
     const attempt = (vid: number, plate: string) => inTx(db.pool, (tx) => correctViolationPlate(tx, vid, plate, officer));
-    await expect(attempt(id, 'ABC123')).rejects.toMatchObject({ code: 'invalid_plate', statusCode: 400 });
+    await expect(attempt(id, 'ABC123')).rejects.toMatchObject({ code: 'invalid_plate', statusCode: 400, message: expect.stringContaining('không phải biển số Việt Nam') });
     await expect(attempt(id, '3OK-444.01')).rejects.toBeInstanceOf(ViolationInputError);
     await expect(attempt(999_999, '30K-444.01')).rejects.toMatchObject({ code: 'not_found', statusCode: 404 });
     await db.pool.query(`UPDATE violations SET status = 'approved', decided_by = $2, decided_at = now() WHERE id = $1`, [id, officer.id]);
