@@ -20,9 +20,12 @@ interface CaseFile {
   claim: { username: string; expiresAt: string } | null;
   decision: { username: string; at: string; rejectReason: string | null; rejectNote: string | null; noticeNumber: string | null } | null;
   evidence: Array<{ captureId: number; capturedAt: string; imageUrl: string; imageSha256: string; width: number; height: number;
-    measuredSpeedKmh: number | null; signalPhase: string | null; redElapsedMs: number | null; lane: number | null;
-    plateRead: { plateText: string; confidence: number; bbox: Box; cropUrl: string } | null }>;
+    measuredSpeedKmh: number | null; signalPhase: string | null; redElapsedMs: number | null; amberElapsedMs: number | null; lane: number | null;
+    plateRead: { plateText: string; confidence: number; bbox: Box; cropUrl: string } | null; media: Media[] }>;
 }
+
+/** A further frame of a capture (the capture's own image is frame 0) or its video clip, served verified by its sha256. */
+interface Media { seq: number; kind: 'frame' | 'clip'; sha256: string; contentType: string; url: string }
 
 const REASONS = ['plate_unreadable', 'plate_obstructed', 'wrong_vehicle', 'emergency_vehicle', 'duplicate', 'equipment_fault', 'other'];
 
@@ -175,7 +178,9 @@ export async function renderCase(ctx: Context, id: number): Promise<void> {
     h('figcaption', {}, `${t('frame')} ${i + 1}/${c.evidence.length} · ${dateTime(e.capturedAt)} · sha256 ${e.imageSha256.slice(0, 16)}…`,
       e.measuredSpeedKmh !== null ? ` · ${e.measuredSpeedKmh} km/h` : '',
       e.signalPhase ? ` · ${tk('signal', e.signalPhase)}${e.redElapsedMs !== null ? ` +${e.redElapsedMs} ms` : ''}` : '',
-      e.lane !== null ? ` · ${t('lane')} ${e.lane}` : '')));
+      e.amberElapsedMs !== null ? h('span', { class: 'amber', 'data-amber': e.amberElapsedMs }, ` · ${t('amberElapsed')} ${e.amberElapsedMs} ms`) : '',
+      e.lane !== null ? ` · ${t('lane')} ${e.lane}` : ''),
+    captureMedia(e.captureId, e.media, openZoom)));
   const decision = c.decision ? h('section', { class: 'card decision', id: 'decision' }, h('h2', {}, t('decisionTitle')),
     h('dl', {},
       h('dt', {}, t('decisionResult')), h('dd', { id: 'decision-result' }, tk('status', v.status),
@@ -222,6 +227,23 @@ export async function renderCase(ctx: Context, id: number): Promise<void> {
               await renderCase(ctx, id);
             }) }, t('confirmCandidate')) : null)))) : null)),
     rejectDialog, plateDialog, riskDialog, zoomDialog);
+}
+
+/** The further frames of a capture as thumbnails that open in the zoom, and its clip in the browser's own player. */
+function captureMedia(captureId: number, media: Media[], openZoom: (src: string, alt: string) => void): HTMLElement | null {
+  if (media.length === 0) return null;
+  const frames = media.filter((m) => m.kind === 'frame');
+  const clip = media.find((m) => m.kind === 'clip');
+  const label = (m: Media) => `${t('frame')} ${m.seq + 1}/${frames.length + 1} — #${captureId}`;
+  return h('div', { class: 'capture-media', 'data-capture': captureId },
+    frames.length ? h('div', {}, h('h3', {}, t('extraFrames')), h('div', { class: 'frames' }, ...frames.map((m) =>
+      h('button', { type: 'button', class: 'photo thumb', 'data-extra-frame': m.seq, title: t('zoomIn'), onclick: () => openZoom(m.url, label(m)) },
+        h('img', { src: m.url, alt: label(m), loading: 'lazy' }))))) : null,
+    clip ? h('div', {}, h('h3', {}, t('videoClip')),
+      h('video', { class: 'clip', controls: true, preload: 'metadata', muted: true, playsinline: true, 'data-clip': captureId, 'aria-label': `${t('videoClip')} #${captureId}` },
+        h('source', { src: clip.url, type: clip.contentType }),
+        h('a', { href: clip.url, target: '_blank' }, t('noVideo'))),
+      h('p', {}, h('a', { href: clip.url, target: '_blank', class: 'muted' }, t('openClip')), h('span', { class: 'muted mono' }, ` · sha256 ${clip.sha256.slice(0, 16)}…`))) : null);
 }
 
 function particulars(p: Particulars): HTMLElement {

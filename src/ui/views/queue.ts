@@ -10,7 +10,7 @@ export interface QueueItem {
   claim: { username: string } | null;
 }
 
-const RULES = ['speeding', 'red_light', 'wrong_lane', 'no_entry', 'no_parking'];
+const RULES = ['speeding', 'red_light', 'wrong_lane', 'no_entry', 'wrong_way', 'no_parking', 'no_stopping'];
 const MATCHES = ['exact', 'fuzzy', 'ambiguous', 'unknown', 'foreign', 'corrected'];
 const SORTS = ['occurred_at', 'read_confidence', 'fine_amount', 'plate', 'camera'];
 const PAGE_SIZE = 50;
