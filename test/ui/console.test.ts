@@ -11,6 +11,9 @@ import { startPipelineWorkers, type PipelineWorkers } from '../../src/pipeline/w
 import { createPipelineQueues, type PipelineQueues } from '../../src/queue/queues.js';
 import { seedDemo } from '../../src/seed/demo.js';
 import { seedDemoCaptures } from '../../src/seed/demo-captures.js';
+import { plateLines, renderPlateFrame } from '../../src/seed/synthetic-frames.js';
+import { ingestCapture } from '../../src/ingest/ingest-capture.js';
+import { createHash } from 'node:crypto';
 import { createPlateEngine, type PlateEngine } from '../../src/vision/engine.js';
 import { evaluateCapture } from '../../src/violations/evaluate.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -269,6 +272,84 @@ describe('the review console', () => {
     await page.goto(`${base}/tra-cuu?plate=30A-999.99`);
     await page.waitForSelector('#no-results');
     await context.close();
+  });
+
+  it('an officer sees the further frames, the video clip and the amber time of a red-light capture', async () => {
+    const { rows: [car] } = await t.db.pool.query<{ plate: string }>(
+      "SELECT plate FROM vehicles WHERE plate_colour = 'white' AND vehicle_type = 'car' ORDER BY id LIMIT 1");
+    const frame = (seed: number) => renderPlateFrame(plateLines(car!.plate, 'one-line'), { seed, plateColour: 'white' });
+    // an MP4 header the browser is given as is: the console shows the player and the sha256, it does not decode the clip
+    const clip = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom'), Buffer.alloc(12), Buffer.from('phat-nguoi console clip')]);
+    const ingested = await ingestCapture({ pool: t.db.pool, storage: t.app.deps.storage, queues, limits: { maxPixels: 4e7, maxBytes: 2e7 } }, {
+      camera: { code: 'HN-CAUGIAY-XUANTHUY' }, image: await frame(901), frames: [await frame(902), await frame(903)], clip, source: 'http', sourceName: 'amber.jpg',
+      metadata: { capturedAt: new Date(Date.now() - 3_600_000), speedKmh: null, signalPhase: 'amber', redElapsedMs: null, amberElapsedMs: 1800, lane: null, direction: null },
+    });
+    let violationId: number | undefined;
+    await expect.poll(async () => {
+      const { rows } = await t.db.pool.query<{ violation_id: number }>('SELECT violation_id FROM violation_evidence WHERE capture_id = $1', [ingested.captureId]);
+      violationId = rows[0]?.violation_id;
+      return violationId;
+    }, { timeout: 30_000 }).toBeDefined();
+
+    const page = await loggedIn('canbo2');
+    await page.goto(`${base}/console/#/case/${violationId}`);
+    await page.waitForSelector(`.capture-media[data-capture="${ingested.captureId}"]`);
+    expect(await page.evaluate("[...document.querySelectorAll('[data-extra-frame]')].map((e) => e.getAttribute('data-extra-frame'))")).toEqual(['1', '2']);
+    await expect.poll(() => page.evaluate("[...document.querySelectorAll('[data-extra-frame] img')].every((i) => i.complete && i.naturalWidth > 0)"),
+      { timeout: 10_000 }).toBe(true);
+    expect(await page.textContent('.capture-media')).toContain('Đoạn video');
+    const clipUrl = (await page.getAttribute('video[data-clip] source', 'src'))!;
+    const served = await page.evaluate(`fetch(${JSON.stringify(clipUrl)}).then((r) => r.headers.get('x-content-sha256'))`);
+    expect(served).toBe(createHash('sha256').update(clip).digest('hex'));
+    expect(await page.textContent(`[data-amber="1800"]`)).toContain('sau khi đèn vàng bật 1800 ms');
+    expect(await page.textContent('.evidence figcaption')).toContain('đèn vàng');
+    await page.click('[data-extra-frame="2"]');
+    await page.waitForSelector('#zoom-dialog[open]');
+    expect(await page.getAttribute('#zoom-image', 'src')).toContain(`/api/v1/evidence/${ingested.captureId}/frames/2`);
+    await page.click('#zoom-close');
+    await shot(page, '2b-case-frames-clip');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('an operator sets a no-entry sign\'s banned kinds and hours and a no-stopping camera\'s dwell times, with errors next to the fields', async () => {
+    const page = await loggedIn('vanhanh');
+    await page.waitForSelector('#cameras');
+    expect(await page.textContent('tr[data-code="HN-TRANGTIEN-NOSTOP"]')).toContain('Cấm dừng và đỗ');
+    expect(await page.textContent('tr[data-code="HN-HANGBAI-NOENTRY"]')).toContain('Ngược chiều');
+
+    await page.click('button[data-edit="HN-TRANHUNGDAO-NOTRUCK"]');
+    expect(await page.inputValue('#cam-noEntryHours')).toBe('06:00-09:00, 16:00-20:00');
+    expect(await page.isChecked('#cam-kinds input[value=truck]')).toBe(true);
+    await page.uncheck('#cam-kinds input[value=truck]');
+    await page.fill('#cam-noEntryHours', '06:00-09:00, 7h-8h');
+    await page.click('#camera-save');
+    expect(await page.textContent('#cam-kinds-error')).toContain('Chọn ít nhất một loại xe');
+    expect(await page.textContent('#cam-noEntryHours-error')).toContain('06:00-09:00');
+    expect(await page.getAttribute('#cam-noEntryHours', 'aria-invalid')).toBe('true');
+    await page.check('#cam-kinds input[value=truck]');
+    await page.check('#cam-kinds input[value=bus]');
+    await page.fill('#cam-noEntryHours', '22:00-05:00');
+    await shot(page, '5b-camera-no-entry');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.click('#camera-save');
+    await page.waitForSelector('#flash:has-text("HN-TRANHUNGDAO-NOTRUCK")');
+    const sign = await t.db.pool.query("SELECT no_entry_vehicle_types, no_entry_hours FROM cameras WHERE code = 'HN-TRANHUNGDAO-NOTRUCK'");
+    expect(sign.rows[0]).toEqual({ no_entry_vehicle_types: ['truck', 'bus'], no_entry_hours: [{ from: '22:00', to: '05:00' }] });
+
+    await page.click('button[data-edit="HN-TRANGTIEN-NOSTOP"]');
+    await page.fill('#cam-stopDwellS', '400');
+    await page.click('#camera-save');
+    expect(await page.textContent('#cam-stopDwellS-error')).toContain('ngắn hơn thời gian tính là đỗ xe');
+    await page.fill('#cam-stopDwellS', '2');
+    await page.click('#camera-save');
+    expect(await page.textContent('#cam-stopDwellS-error')).toContain('từ 5 đến 86400');
+    await page.fill('#cam-stopDwellS', '90');
+    await page.click('#camera-save');
+    await page.waitForSelector('#flash:has-text("HN-TRANGTIEN-NOSTOP")');
+    const dwell = await t.db.pool.query("SELECT stop_dwell_s, no_parking_dwell_s FROM cameras WHERE code = 'HN-TRANGTIEN-NOSTOP'");
+    expect(dwell.rows[0]).toEqual({ stop_dwell_s: 90, no_parking_dwell_s: 300 });
+    await page.context().close();
   });
 
   it('an operator changes a camera threshold and sees it saved', async () => {

@@ -237,7 +237,7 @@ function captureMedia(captureId: number, media: Media[], openZoom: (src: string,
   const label = (m: Media) => `${t('frame')} ${m.seq + 1}/${frames.length + 1} — #${captureId}`;
   return h('div', { class: 'capture-media', 'data-capture': captureId },
     frames.length ? h('div', {}, h('h3', {}, t('extraFrames')), h('div', { class: 'frames' }, ...frames.map((m) =>
-      h('button', { type: 'button', class: 'photo thumb', 'data-extra-frame': m.seq, title: t('zoomIn'), onclick: () => openZoom(m.url, label(m)) },
+      h('button', { type: 'button', class: 'photo frame-thumb', 'data-extra-frame': m.seq, title: t('zoomIn'), onclick: () => openZoom(m.url, label(m)) },
         h('img', { src: m.url, alt: label(m), loading: 'lazy' }))))) : null,
     clip ? h('div', {}, h('h3', {}, t('videoClip')),
       h('video', { class: 'clip', controls: true, preload: 'metadata', muted: true, playsinline: true, 'data-clip': captureId, 'aria-label': `${t('videoClip')} #${captureId}` },
