@@ -230,6 +230,10 @@ describe('the penalty procedure screens', () => {
     expect(form04).toContain('Mô tô');
     expect(form04).toContain('Công an xã Lạng Giang');
     expect(form04).not.toMatch(/motorbike|commune_police/);
+    // the form-04 paper itself, numbered at escalation, opens from the row
+    const pdfHref = (await page.getAttribute(`#esc-form04-table a[data-form04="${bike.noticeNumber}"]`, 'href'))!;
+    expect(await page.textContent(`#esc-form04-table a[data-form04="${bike.noticeNumber}"]`)).toMatch(/\(PDF\)$/);
+    expect(await page.evaluate(`fetch(${JSON.stringify(pdfHref)}).then((r) => r.status + ' ' + r.headers.get('content-type'))`)).toBe('200 application/pdf');
     await shot(page, 'p6-escalations');
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.click(`#esc-form04-table a[href="#/procedure/${bike.noticeNumber}"]`);

@@ -5,7 +5,7 @@ import { t, tk } from '../i18n.js';
 import type { Context } from '../main.js';
 
 interface RegistryEntry { plate: string; vehicleType: string; noticeNumber: string; violationDate: string; dueDate: string; escalatedAt: string; liftedAt: string | null }
-interface Form04Entry { noticeNumber: string; plate: string; vehicleType: string; violationDate: string; escalatedAt: string; ownerName: string; ownerAddress: string;
+interface Form04Entry { noticeNumber: string; formNumber: string | null; plate: string; vehicleType: string; violationDate: string; escalatedAt: string; ownerName: string; ownerAddress: string;
   communePolice: { name: string; address: string; phone: string } | null }
 
 /** Cases still unresolved 20 days after their notice: cars for the inspection registry, motorbikes as form-04 notices. */
@@ -34,9 +34,12 @@ export async function renderEscalations(ctx: Context): Promise<void> {
     h('section', { class: 'card', id: 'esc-form04' }, h('h2', {}, t('escForm04')),
       form04.entries.length === 0 ? h('p', { class: 'empty', id: 'esc-form04-empty' }, t('escForm04Empty'))
         : h('table', { class: 'grid', id: 'esc-form04-table' },
-          head(t('colPlate'), t('colVehicleType'), t('colNotice'), t('colViolationDate'), t('colEscalatedAt'), t('owner'), t('colOwnerAddress'), t('colCommunePolice')),
+          head(t('colPlate'), t('colVehicleType'), t('colNotice'), t('colForm04'), t('colViolationDate'), t('colEscalatedAt'), t('owner'), t('colOwnerAddress'), t('colCommunePolice')),
           h('tbody', {}, ...form04.entries.map((e) => h('tr', { class: 'form04-row' },
             h('td', { class: 'plate' }, e.plate), h('td', {}, tk('vtype', e.vehicleType)), h('td', {}, link(e.noticeNumber)),
+            // the paper is rendered on first request; an entry escalated before form-04 numbering has no number and no paper
+            h('td', {}, e.formNumber ? h('a', { href: `/api/v1/escalations/form04/${encodeURIComponent(e.noticeNumber)}/pdf`, target: '_blank', 'data-form04': e.noticeNumber },
+              `${e.formNumber} (PDF)`) : '—'),
             h('td', {}, dateTime(e.violationDate)), h('td', {}, dateTime(e.escalatedAt)), h('td', {}, e.ownerName), h('td', {}, e.ownerAddress),
             h('td', {}, e.communePolice ? `${e.communePolice.name}, ${e.communePolice.address}, ☎ ${e.communePolice.phone}` : h('span', { class: 'warn' }, t('noCommunePolice')))))))));
 }
