@@ -395,6 +395,10 @@ describe('the review console', () => {
     await page.fill('#reg-name', 'Ngã tư thử nghiệm');
     await page.fill('#reg-province', 'Hà Nội');
     await page.fill('#reg-address', 'Số 1 Tràng Tiền');
+    // a no-entry camera needs the kinds its sign bans: the refusal is shown by the type
+    await page.selectOption('#reg-type', 'no_entry');
+    await page.click('#register-camera');
+    await expect.poll(() => page.textContent('#reg-type-error')).toContain('loại xe');
     await page.selectOption('#reg-type', 'red_light');
     await page.click('#register-camera');
     await page.waitForSelector('#key-dialog[open]');

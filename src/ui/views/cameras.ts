@@ -79,12 +79,15 @@ export async function renderCameras(ctx: Context): Promise<void> {
       address: h('input', { id: 'reg-address', name: 'address', 'aria-describedby': 'reg-address-error' }),
     };
     const errors = Object.fromEntries(Object.keys(fields).map((k) => [k, h('span', { class: 'field-error', id: `reg-${k}-error`, role: 'alert' })])) as Record<keyof typeof fields, HTMLElement>;
-    const type = h('select', { id: 'reg-type', name: 'cameraType' }, ...CAMERA_TYPES.map((c) => h('option', { value: c }, t(`ctype_${c}` as TextKey))));
+    const type = h('select', { id: 'reg-type', name: 'cameraType', 'aria-describedby': 'reg-type-error' }, ...CAMERA_TYPES.map((c) => h('option', { value: c }, t(`ctype_${c}` as TextKey))));
     const general = h('p', { class: 'field-error', role: 'alert' });
+    // a type whose sign needs settings (speed limit, lanes, banned kinds) is refused at registration: said next to the type
+    const typeError = h('span', { class: 'field-error', id: 'reg-type-error', role: 'alert' });
     const label = (k: keyof typeof fields, text: TextKey) => h('label', { for: `reg-${k}` }, t(text), fields[k], errors[k]);
     return h('form', { class: 'card settings', id: 'register-form', novalidate: true, onsubmit: async (event: Event) => {
       event.preventDefault();
       general.textContent = '';
+      typeError.textContent = '';
       let bad = false;
       for (const [k, input] of Object.entries(fields) as Array<[keyof typeof fields, HTMLInputElement]>) {
         errors[k].textContent = '';
@@ -100,10 +103,11 @@ export async function renderCameras(ctx: Context): Promise<void> {
         showKey(fields.code.value.trim(), created.apiKey, true);
       } catch (err) {
         if (err instanceof ApiError && err.status === 409) { errors.code.textContent = t('errCameraExists'); fields.code.setAttribute('aria-invalid', 'true'); }
+        else if (err instanceof ApiError && ['speed_limit_required', 'allowed_lanes_required', 'banned_vehicle_types_required'].includes(err.code)) typeError.textContent = err.message;
         else general.textContent = `${t('error')}: ${(err as Error).message}`;
       }
     } }, h('h2', {}, t('registerCamera')), label('code', 'cameraCode'), label('name', 'cameraName'), label('province', 'province'), label('address', 'address'),
-    h('label', { for: 'reg-type' }, t('cameraType'), type),
+    h('label', { for: 'reg-type' }, t('cameraType'), type, typeError),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'register-camera' }, t('registerCamera'))), general);
   }
 
