@@ -303,6 +303,8 @@ describe('the review console', () => {
     expect(served).toBe(createHash('sha256').update(clip).digest('hex'));
     expect(await page.textContent(`[data-amber="1800"]`)).toContain('sau khi đèn vàng bật 1800 ms');
     expect(await page.textContent('.evidence figcaption')).toContain('đèn vàng');
+    expect(await page.textContent('#registered')).toContain('Ô tô');
+    expect(await page.textContent('#registered')).not.toMatch(/\bcar\b/);
     await page.click('[data-extra-frame="2"]');
     await page.waitForSelector('#zoom-dialog[open]');
     expect(await page.getAttribute('#zoom-image', 'src')).toContain(`/api/v1/evidence/${ingested.captureId}/frames/2`);
@@ -330,6 +332,8 @@ describe('the review console', () => {
     await page.check('#cam-kinds input[value=truck]');
     await page.check('#cam-kinds input[value=bus]');
     await page.fill('#cam-noEntryHours', '22:00-05:00');
+    expect(await page.textContent('#cam-noEntryHours-error')).toBe('');
+    expect(await page.textContent('#cam-kinds-error')).toBe('');
     await shot(page, '5b-camera-no-entry');
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.click('#camera-save');

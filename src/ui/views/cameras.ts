@@ -242,7 +242,13 @@ function cameraSettingsForm(c: Camera, save: (patch: Record<string, unknown>) =>
   const FIELD_OF: Record<string, Field | undefined> = {
     speed_limit_required: limit, allowed_lanes_required: lanes, invalid_ban_hours: hours, stop_dwell_not_below_park: stopDwell,
   };
-  const form = h('form', { class: 'card settings', id: 'camera-form', novalidate: true, onsubmit: async (event: Event) => {
+  const form = h('form', { class: 'card settings', id: 'camera-form', novalidate: true, oninput: (event: Event) => {
+    // an error goes once its field is changed, so what is still shown is what is still wrong
+    const target = event.target as HTMLElement;
+    if (target.closest('#cam-kinds')) { kindsError.textContent = ''; return; }
+    const f = fields.find((x) => x.input === target);
+    if (f) { f.error.textContent = ''; f.input.removeAttribute('aria-invalid'); }
+  }, onsubmit: async (event: Event) => {
     event.preventDefault();
     const patch = collect();
     if (!patch) { form.querySelector<HTMLElement>('[aria-invalid="true"], #cam-kinds input')?.focus(); return; }

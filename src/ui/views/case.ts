@@ -248,7 +248,7 @@ function captureMedia(captureId: number, media: Media[], openZoom: (src: string,
 
 function particulars(p: Particulars): HTMLElement {
   return h('dl', { id: 'registered' },
-    h('dt', {}, t('vehicle')), h('dd', {}, `${p.plate} · ${p.vehicleType} · ${[p.make, p.model, p.colour].filter(Boolean).join(' ')}`),
+    h('dt', {}, t('vehicle')), h('dd', {}, `${p.plate} · ${tk('vtype', p.vehicleType)} · ${[p.make, p.model, p.colour].filter(Boolean).join(' ')}`),
     h('dt', {}, t('owner')), h('dd', { id: 'owner-name' }, p.owner?.fullName ?? '—'),
     h('dt', {}, t('idNumber')), h('dd', {}, p.owner?.identifier ?? '—'),
     h('dt', {}, t('address')), h('dd', {}, p.owner?.address ?? '—'));
