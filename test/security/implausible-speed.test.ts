@@ -43,10 +43,10 @@ afterAll(async () => {
 });
 
 /** Uploads a capture of `plate` at `speed` and runs it through recognition and evaluation; returns its violation. */
-async function caseAt(plate: string, speed: string): Promise<{ captureId: number; violationId: number }> {
-  await registerCar(t.db.pool, plate);
+async function caseAt(plate: string, speed: string, o: { registered?: boolean; width?: number } = {}): Promise<{ captureId: number; violationId: number }> {
+  if (!o.registered) await registerCar(t.db.pool, plate);
   const body = multipartBody({ captured_at: new Date(Date.now() - 60_000).toISOString(), speed_kmh: speed },
-    { filename: 'a.jpg', data: await syntheticJpeg({ plate }) });
+    { filename: 'a.jpg', data: await syntheticJpeg({ plate, ...(o.width ? { width: o.width } : {}) }) });
   const res = await t.app.inject({ method: 'POST', url: '/api/v1/captures', payload: body.payload, headers: { ...body.headers, 'x-api-key': cameraKey } });
   expect(res.statusCode).toBeLessThan(300);
   const { captureId } = res.json();
@@ -95,6 +95,16 @@ describe('an implausible speed reading', () => {
     expect(view.violation.reviewWarning).toBeNull();
     await post(`/api/v1/violations/${c.violationId}/claim`);
     expect((await post(`/api/v1/violations/${c.violationId}/approve`)).statusCode).toBe(200);
+  });
+
+  it('flags a case awaiting review when it receives evidence with an implausible reading', async () => {
+    const first = await caseAt('30A-135.00', '130');
+    const second = await caseAt('30A-135.00', '399.99', { registered: true, width: 800 });
+    expect(second.violationId).toBe(first.violationId);
+    const view = (await t.app.inject({ method: 'GET', url: `/api/v1/violations/${first.violationId}`, headers: bearer(officer) })).json();
+    expect(view.violation.reviewWarning).toContain('399,99 km/h');
+    const audit = await t.db.pool.query(`SELECT 1 FROM audit_log WHERE action = 'violation.flagged' AND entity_id = $1`, [String(first.violationId)]);
+    expect(audit.rowCount).toBe(1);
   });
 });
 
