@@ -29,6 +29,25 @@ afterAll(async () => {
 
 const run = (now: Date, dryRun = false) => runRetention({ pool: t.db.pool, storage }, POLICY, { now, dryRun });
 
+/** Two notices whose owners both name the same driver, decided together in one decision (not paid). */
+async function twoCaseDecision() {
+  await t.db.pool.query(`INSERT INTO handling_units (code, kind, name, parent_name, address, phone, province)
+    VALUES ('PC08T', 'traffic_police', 'Phòng Cảnh sát giao thông', 'CÔNG AN THÀNH PHỐ HÀ NỘI', 'Số 86 Lê Thánh Tông, Phường Cửa Nam', '02439424448', 'Thành phố Hà Nội')
+    ON CONFLICT DO NOTHING`);
+  const cases = [await seedNotice(t.db.pool, storage, { cameraId, officer }), await seedNotice(t.db.pool, storage, { cameraId, officer })];
+  const records: string[] = [];
+  for (const n of cases) {
+    await t.db.pool.query(`UPDATE notices SET handling_unit_id = (SELECT id FROM handling_units WHERE code = 'PC08T') WHERE id = $1`, [n.noticeId]);
+    expect((await post(`/api/v1/notices/${n.noticeNumber}/owner-response`, { response: 'driver_named',
+      driver: { nationalId: '024095001234', fullName: 'Trần Văn Nam', licenceNumber: '240123456789', address: 'Phường Bắc Giang, Tỉnh Bắc Ninh' } })).statusCode).toBe(201);
+    records.push((await post(`/api/v1/notices/${n.noticeNumber}/record`, {})).json().recordNumber);
+  }
+  const dec = await post('/api/v1/decisions', { items: records.map((recordNumber) => ({ recordNumber })) });
+  expect(dec.statusCode).toBe(201);
+  return { cases, decisionNumber: dec.json().decisionNumber as string, totalAmount: dec.json().totalAmount as number };
+}
+const post = (url: string, payload: Record<string, unknown>, who: TestStaff = officer) => t.app.inject({ method: 'POST', url, headers: who.headers, payload });
+
 /** A notice taken through owner's answer, record, decision (PDFs rendered) and payment: the case is closed. */
 async function paidCase() {
   const notice = await seedNotice(t.db.pool, storage, { cameraId, officer, occurredAt: new Date(Date.now() - 3 * 86_400_000) });
@@ -118,27 +137,21 @@ describe('archive period of a case that reached a penalty decision', () => {
   });
 
   it('archives a decision covering two cases whole, even when a batch holds only one of them', async () => {
-    await t.db.pool.query(`INSERT INTO handling_units (code, kind, name, parent_name, address, phone, province)
-      VALUES ('PC08T', 'traffic_police', 'Phòng Cảnh sát giao thông', 'CÔNG AN THÀNH PHỐ HÀ NỘI', 'Số 86 Lê Thánh Tông, Phường Cửa Nam', '02439424448', 'Thành phố Hà Nội')
-      ON CONFLICT DO NOTHING`);
-    const cases = [await seedNotice(t.db.pool, storage, { cameraId, officer }), await seedNotice(t.db.pool, storage, { cameraId, officer })];
-    const post = (url: string, payload: Record<string, unknown>, who = officer) => t.app.inject({ method: 'POST', url, headers: who.headers, payload });
-    const records: string[] = [];
-    for (const n of cases) {
-      await t.db.pool.query(`UPDATE notices SET handling_unit_id = (SELECT id FROM handling_units WHERE code = 'PC08T') WHERE id = $1`, [n.noticeId]);
-      // both owners name the same driver: one violator, one decision
-      expect((await post(`/api/v1/notices/${n.noticeNumber}/owner-response`, { response: 'driver_named',
-        driver: { nationalId: '024095001234', fullName: 'Trần Văn Nam', licenceNumber: '240123456789', address: 'Phường Bắc Giang, Tỉnh Bắc Ninh' } })).statusCode).toBe(201);
-      records.push((await post(`/api/v1/notices/${n.noticeNumber}/record`, {})).json().recordNumber);
-    }
-    const dec = await post('/api/v1/decisions', { items: records.map((recordNumber) => ({ recordNumber })) });
-    expect(dec.statusCode).toBe(201);
-    const { decisionNumber, totalAmount } = dec.json();
+    const { cases, decisionNumber, totalAmount } = await twoCaseDecision();
     expect((await post('/api/v1/payments', { decisionNumber, amount: totalAmount, paidAt: new Date().toISOString(), method: 'treasury', reference: `KB-${decisionNumber}` }, finance)).statusCode).toBe(201);
 
     const report = await runRetention({ pool: t.db.pool, storage }, { ...POLICY, batchSize: 1 }, { now: new Date(Date.now() + 11 * YEAR) });
     expect(report.deleted).toMatchObject({ violations: 2, notices: 2, ownerResponses: 2, violationRecords: 2, decisionItems: 2, decisions: 1, payments: 1, pointDeductions: 1 });
     for (const n of cases) expect(await remains(n.noticeId, n.violationId, decisionNumber)).toEqual(GONE);
+  });
+
+  it('keeps an ended case while another case on its decision is still open', async () => {
+    const { cases: [cancelled, open], decisionNumber } = await twoCaseDecision();
+    await t.db.pool.query(`UPDATE notices SET status = 'cancelled', resolved_at = now() WHERE id = $1`, [cancelled!.noticeId]);
+    const report = await run(new Date(Date.now() + 11 * YEAR));
+    expect(report.deleted).toMatchObject({ notices: 0, decisions: 0 });
+    expect(await remains(cancelled!.noticeId, cancelled!.violationId, decisionNumber)).toMatchObject({ notices: 1, decisionItems: 1, decisions: 1 });
+    expect(await remains(open!.noticeId, open!.violationId, decisionNumber)).toMatchObject({ notices: 1, decisionItems: 1 });
   });
 
   it('rolls back the whole batch when a row it does not know names the notice: nothing half-deleted', async () => {
