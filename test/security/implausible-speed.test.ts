@@ -70,6 +70,8 @@ describe('an implausible speed reading', () => {
     const view = (await t.app.inject({ method: 'GET', url: `/api/v1/violations/${c.violationId}`, headers: bearer(officer) })).json();
     expect(view.violation.status).toBe('pending_review');
     expect(view.violation.reviewWarning).toBe(capture.rows[0].speed_warning);
+    const queue = (await t.app.inject({ method: 'GET', url: '/api/v1/review/queue', headers: bearer(officer) })).json();
+    expect(queue.items.find((i: { id: number }) => i.id === c.violationId)).toMatchObject({ reviewWarning: capture.rows[0].speed_warning });
   });
 
   it('cannot be approved without the officer confirming the reading; nothing changes until then', async () => {

@@ -123,7 +123,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
           items: Type.Array(Type.Object({
             id: Type.Integer(), cameraId: Type.Integer(), cameraCode: Type.String(), rule: Type.String(), violationCode: Type.String(),
             occurredAt: Type.String({ format: 'date-time' }), plateText: Type.String(), plateColour: Type.String(), matchStatus: Type.String(),
-            suspectedClone: Type.Boolean(), readConfidence: Type.Number(), fineAmount: Type.Integer(), evidenceCount: Type.Integer(),
+            suspectedClone: Type.Boolean(), reviewWarning: Nullable(Type.String()), readConfidence: Type.Number(), fineAmount: Type.Integer(), evidenceCount: Type.Integer(),
             daysLeft: Type.Integer({ description: 'days left of the 10-day identification limit; negative when overdue' }),
             thumbnailUrl: Type.Union([Type.String(), Type.Null()], { description: 'plate crop of the first photo' }), claim: Claim,
             noticeDeadline: Type.Object({
