@@ -34,6 +34,8 @@ const ConfigSchema = Type.Object({
   JOB_STALLED_INTERVAL_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: 30_000, description: 'how often workers look for stalled jobs of crashed workers and put them back' }),
   JOB_MAX_STALLED: Type.Integer({ minimum: 0, maximum: 20, default: 2, description: 'times a job may be recovered from a crashed worker before its capture is dead-lettered' }),
   RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 60_000, description: 'how often a worker re-enqueues captures whose job went missing (0 = never)' }),
+  MAX_PLAUSIBLE_SPEED_KMH: Type.Integer({ minimum: 50, maximum: 400, default: 250,
+    description: 'speed readings above this are kept but flagged for review as a likely radar fault; approval then needs explicit confirmation' }),
   CAPTURE_MAX_FUTURE_S: Type.Integer({ minimum: 0, maximum: 3600, default: 120, description: 'camera clock skew tolerated: captures stamped further in the future are refused' }),
   METRICS_TOKEN: Type.String({ default: '', description: 'bearer token a Prometheus scraper may use on /metrics instead of an operator login (empty = staff login only)' }),
   DROP_FOLDER_POLL: Type.Boolean({ default: false, description: 'poll drop folders instead of using file-system events (network/FTP mounts)' }),

@@ -30,7 +30,7 @@ runCli(async () => {
     console.log(`${report.dryRun ? 'DRY RUN, nothing deleted: would delete' : 'deleted'} as of ${report.now} ` +
       `(no-violation captures after ${p.noViolationDays} d, evidence after the 1-year limitation and ${p.appealDays} d after resolution, ` +
       `case records after ${p.archiveYears} y), in ${report.ms} ms:`);
-    for (const [kind, n] of Object.entries(report.deleted)) console.log(`  ${kind.padEnd(14)} ${n}`);
+    for (const [kind, n] of Object.entries(report.deleted)) console.log(`  ${kind.padEnd(16)} ${n}`);
   } finally {
     await pool.end();
   }

@@ -17,6 +17,8 @@ export interface DropFolderOptions {
   cameraCode: string;
   folder: string;
   maxFutureS: number;
+  /** MAX_PLAUSIBLE_SPEED_KMH: faster readings are kept, flagged for review */
+  maxPlausibleSpeedKmh?: number;
   /** poll instead of file-system events (network and FTP mounts often deliver no events) */
   usePolling?: boolean;
   /** how long a file must stop growing before it is read (an FTP upload in progress) */
@@ -65,7 +67,7 @@ export async function ingestDropFile(deps: IngestDeps, opts: DropFolderOptions, 
     if (code !== undefined && code !== opts.cameraCode) {
       throw new IngestRejection(400, 'camera_mismatch', `sidecar names camera ${String(code)}, but this is the folder of ${opts.cameraCode}`);
     }
-    const metadata = parseCaptureMetadata(meta, new Date(), opts.maxFutureS);
+    const metadata = parseCaptureMetadata(meta, new Date(), opts.maxFutureS, opts.maxPlausibleSpeedKmh);
     const image = await readDroppedFile(file, deps.limits.maxBytes, 'image');
     const result = await ingestCapture(deps, { camera: { code: opts.cameraCode }, image, metadata, source: 'drop_folder', sourceName: name });
     opts.metrics?.capturesIngested.inc({ source: 'drop_folder', outcome: result.duplicate ? 'duplicate' : 'created' });

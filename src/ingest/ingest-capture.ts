@@ -70,12 +70,12 @@ export async function ingestCapture(deps: IngestDeps, input: IngestInput): Promi
     await holdBlobForReference(tx, deps.storage, sha, input.image);
     const row = await tx.query<{ id: number; status: IngestResult['status'] }>(
       `INSERT INTO captures (camera_id, image_sha256, image_bytes, image_width, image_height, content_type, captured_at, source,
-         source_name, measured_speed_kmh, signal_phase, red_elapsed_ms, amber_elapsed_ms, lane, direction)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         source_name, measured_speed_kmh, signal_phase, red_elapsed_ms, amber_elapsed_ms, lane, direction, speed_warning)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
        ON CONFLICT (camera_id, image_sha256) DO NOTHING
        RETURNING id, status`,
       [camera.id, sha, probed.bytes, probed.width, probed.height, probed.contentType, m.capturedAt, input.source,
-        input.sourceName?.slice(0, 255) || null, m.speedKmh, m.signalPhase, m.redElapsedMs, m.amberElapsedMs, m.lane, m.direction],
+        input.sourceName?.slice(0, 255) || null, m.speedKmh, m.signalPhase, m.redElapsedMs, m.amberElapsedMs, m.lane, m.direction, m.speedWarning ?? null],
     );
     const captureId = row.rows[0]?.id;
     // a repeated upload is the existing capture: its frames were recorded with it

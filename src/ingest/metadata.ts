@@ -27,6 +27,8 @@ export interface CaptureMetadata {
   amberElapsedMs: number | null;
   lane: number | null;
   direction: 'forward' | 'reverse' | null;
+  /** why the measured speed cannot be trusted as it stands (Vietnamese, shown to the reviewer); null when plausible */
+  speedWarning?: string | null;
 }
 
 // an offset is required: a camera clock without a zone is ambiguous by hours
@@ -35,10 +37,19 @@ const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-
 const MAX_AGE_MS = 366 * 24 * 3600 * 1000;
 
 /**
- * No road vehicle a traffic camera watches goes this fast: a reading above it is a radar fault
- * (reflection, double count), not evidence to price.
+ * Default for MAX_PLAUSIBLE_SPEED_KMH: no road vehicle a traffic camera watches goes this fast. A reading
+ * above it is most likely a radar fault (reflection, double count): the capture is kept as evidence,
+ * but its case is flagged and cannot be approved without the officer confirming the reading.
  */
 export const MAX_PLAUSIBLE_SPEED_KMH = 250;
+
+const kmh = (n: number) => new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 3 }).format(n);
+
+/** The reviewer's reason for a reading above `limitKmh`, or null when it is plausible. */
+export function speedWarning(speedKmh: number | null, limitKmh: number): string | null {
+  if (speedKmh === null || speedKmh <= limitKmh) return null;
+  return `Tốc độ đo được bất thường (${kmh(speedKmh)} km/h, vượt ngưỡng hợp lý ${kmh(limitKmh)} km/h): cần kiểm tra thiết bị đo trước khi xử phạt`;
+}
 
 // numbers as cameras write them: plain decimal digits. Value.Convert alone would turn `0x50` into 80,
 // `true` into 1 and `1e2` into 100, and a rounding integer check would hide `2.5` lanes.
@@ -60,9 +71,11 @@ function refuseLooseValues(fields: Record<string, unknown>): void {
 
 /**
  * Checks and converts metadata; throws IngestRejection (400) naming the first bad field.
- * `now` and `maxFutureS` bound the capture time: a camera clock running ahead is refused.
+ * `now` and `maxFutureS` bound the capture time: a camera clock running ahead is refused. A speed
+ * above `maxPlausibleSpeedKmh` is kept, with a warning for review (a camera's evidence is not thrown away).
  */
-export function parseCaptureMetadata(input: Record<string, unknown>, now: Date, maxFutureS: number): CaptureMetadata {
+export function parseCaptureMetadata(input: Record<string, unknown>, now: Date, maxFutureS: number,
+  maxPlausibleSpeedKmh = MAX_PLAUSIBLE_SPEED_KMH): CaptureMetadata {
   const cleaned: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     if (value === '' || value === null || value === undefined) continue;
@@ -91,9 +104,6 @@ export function parseCaptureMetadata(input: Record<string, unknown>, now: Date, 
   if (capturedAt.getTime() < now.getTime() - MAX_AGE_MS) {
     throw new IngestRejection(400, 'captured_too_old', `captured_at ${capturedAt.toISOString()} is past the one-year limitation period`);
   }
-  if (meta.speed_kmh !== undefined && meta.speed_kmh > MAX_PLAUSIBLE_SPEED_KMH) {
-    throw new IngestRejection(422, 'implausible_speed', `speed_kmh ${meta.speed_kmh} is above ${MAX_PLAUSIBLE_SPEED_KMH} km/h: a radar fault, not a reading to fine; check the camera`);
-  }
   if (meta.red_elapsed_ms !== undefined && meta.signal_phase !== 'red') {
     throw new IngestRejection(400, 'invalid_field', 'red_elapsed_ms only makes sense with signal_phase=red');
   }
@@ -108,6 +118,7 @@ export function parseCaptureMetadata(input: Record<string, unknown>, now: Date, 
     amberElapsedMs: meta.amber_elapsed_ms ?? null,
     lane: meta.lane ?? null,
     direction: meta.direction ?? null,
+    speedWarning: speedWarning(meta.speed_kmh ?? null, maxPlausibleSpeedKmh),
   };
 }
 

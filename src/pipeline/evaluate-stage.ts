@@ -12,6 +12,7 @@ interface Row {
   amber_elapsed_ms: number | null;
   lane: number | null;
   direction: CaptureFacts['direction'];
+  speed_warning: string | null;
   camera_id: number;
   code: string;
   camera_type: CameraRules['cameraType'];
@@ -47,7 +48,7 @@ interface ReadRow {
 export async function runEvaluate(deps: StageDeps, captureId: number): Promise<StageOutcome> {
   return withTransaction(deps.pool, async (tx): Promise<StageOutcome> => {
     const { rows } = await tx.query<Row>(
-      `SELECT c.status, c.recognised_at, c.captured_at, c.measured_speed_kmh, c.signal_phase, c.red_elapsed_ms, c.amber_elapsed_ms, c.lane, c.direction,
+      `SELECT c.status, c.recognised_at, c.captured_at, c.measured_speed_kmh, c.signal_phase, c.red_elapsed_ms, c.amber_elapsed_ms, c.lane, c.direction, c.speed_warning,
               k.id AS camera_id, k.code, k.camera_type, k.speed_limit_kmh, k.speed_tolerance_kmh, k.allowed_lanes, k.allowed_lanes_by_category,
               k.no_entry_vehicle_types, k.no_entry_hours, k.amber_tolerance_ms, k.stop_dwell_s, k.dedup_window_s,
               k.no_parking_dwell_s, k.plate_profile
@@ -71,7 +72,7 @@ export async function runEvaluate(deps: StageDeps, captureId: number): Promise<S
       : null;
     const outcome = await deps.evaluate(tx, {
       capture: { captureId, capturedAt: c.captured_at, measuredSpeedKmh: c.measured_speed_kmh, signalPhase: c.signal_phase,
-        redElapsedMs: c.red_elapsed_ms, amberElapsedMs: c.amber_elapsed_ms, lane: c.lane, direction: c.direction },
+        redElapsedMs: c.red_elapsed_ms, amberElapsedMs: c.amber_elapsed_ms, lane: c.lane, direction: c.direction, speedWarning: c.speed_warning },
       camera: { id: c.camera_id, code: c.code, cameraType: c.camera_type, speedLimitKmh: c.speed_limit_kmh,
         speedToleranceKmh: c.speed_tolerance_kmh, allowedLanes: c.allowed_lanes, allowedLanesByCategory: c.allowed_lanes_by_category,
         noEntryVehicleTypes: c.no_entry_vehicle_types, noEntryHours: c.no_entry_hours, amberToleranceMs: c.amber_tolerance_ms,

@@ -78,3 +78,27 @@ export async function pointsLedger(db: Queryable, nationalId: string, now: Date)
   const restoresAt = last && balance > 0 && balance < FULL_POINTS ? twelveMonthsAfter(last).toISOString() : null;
   return { nationalId, licenceNumbers: [...new Set(rows.map((r) => r.licence_number))], balance, entries, restoresAt };
 }
+
+/**
+ * Of `decisionIds`, those whose deduction still weighs on a licence at `now`: no restoration followed it
+ * in the ledger (a licence whose points are all gone is never restored here), or it takes effect later.
+ * Retention keeps such a decision: deleting it would hand the points back.
+ */
+export async function deductionsStillCounting(db: Queryable, decisionIds: number[], now: Date): Promise<Set<number>> {
+  if (decisionIds.length === 0) return new Set();
+  const { rows } = await db.query<{ decision_id: number; national_id: string; decision_number: string }>(
+    `SELECT l.decision_id, l.national_id, d.decision_number FROM licence_point_deductions l JOIN penalty_decisions d ON d.id = l.decision_id
+     WHERE l.decision_id = ANY($1::bigint[])`,
+    [decisionIds],
+  );
+  const spent = new Set<string>();
+  for (const nationalId of new Set(rows.map((r) => r.national_id))) {
+    const { entries } = await pointsLedger(db, nationalId, now);
+    let restoredSince = false;
+    for (const e of [...entries].reverse()) {
+      if (e.kind === 'restoration') restoredSince = true;
+      else if (restoredSince && e.decisionNumber) spent.add(e.decisionNumber);
+    }
+  }
+  return new Set(rows.filter((r) => !spent.has(r.decision_number)).map((r) => r.decision_id));
+}

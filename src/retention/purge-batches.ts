@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/pool.js';
+import { deductionsStillCounting } from '../points/ledger.js';
 import type { RetentionPolicy } from './retention-policy.js';
 import type { RetainedKind } from './retention-metrics.js';
 
@@ -12,26 +13,43 @@ export interface BatchResult {
   counts: PurgeCounts;
   /** blobs whose naming rows the batch deleted: released once the batch has committed */
   blobCandidates: string[];
+  /** where the next batch of the step starts: a step that may keep rows it selected moves past them */
+  cursor: number;
 }
 
 export const zeroCounts = (): PurgeCounts =>
-  ({ captures: 0, plateReads: 0, sightings: 0, evidenceLinks: 0, violations: 0, notices: 0, payments: 0, blobs: 0 });
+  ({
+    captures: 0, plateReads: 0, sightings: 0, evidenceLinks: 0, violations: 0, notices: 0, payments: 0,
+    ownerResponses: 0, violationRecords: 0, decisions: 0, decisionItems: 0, pointDeductions: 0, blobs: 0,
+  });
 
 // A case is over when it was rejected or closed, or its notice was resolved or cancelled; a case
 // awaiting review, approved or with a notice still issued/escalated keeps everything.
-const CASE_ENDED = `(v.status IN ('rejected', 'closed') OR (v.status = 'noticed' AND n.status IN ('resolved', 'cancelled')))`;
+const caseEnded = (v: string, n: string) =>
+  `(${v}.status IN ('rejected', 'closed') OR (${v}.status = 'noticed' AND ${n}.status IN ('resolved', 'cancelled')))`;
 // $1 now, $2 appeal days. One calendar year counted on the Vietnamese calendar from the last sighting
 // (a vehicle parked for hours commits one violation that ends when it leaves).
-const EVIDENCE_EXPIRED = `${CASE_ENDED}
-  AND ((coalesce(v.last_seen_at, v.occurred_at) AT TIME ZONE 'Asia/Ho_Chi_Minh') + interval '1 year') AT TIME ZONE 'Asia/Ho_Chi_Minh' <= $1
-  AND (n.resolved_at IS NULL OR n.resolved_at + make_interval(days => $2) <= $1)`;
+const evidenceExpired = (v: string, n: string) => `${caseEnded(v, n)}
+  AND ((coalesce(${v}.last_seen_at, ${v}.occurred_at) AT TIME ZONE 'Asia/Ho_Chi_Minh') + interval '1 year') AT TIME ZONE 'Asia/Ho_Chi_Minh' <= $1
+  AND (${n}.resolved_at IS NULL OR ${n}.resolved_at + make_interval(days => $2) <= $1)`;
+const EVIDENCE_EXPIRED = evidenceExpired('v', 'n');
+// $3 archive years. The archive period runs from the last thing that happened in the case: violation,
+// notice, resolution, owner's answer, record, decision (issue, payment), any payment.
+const archiveDue = (v: string, n: string) => `${evidenceExpired(v, n)}
+  AND greatest(${v}.occurred_at, ${v}.last_seen_at, ${v}.decided_at, ${n}.issued_at, ${n}.resolved_at,
+               (SELECT max(p.paid_at) FROM payments p WHERE p.notice_id = ${n}.id),
+               (SELECT o.recorded_at FROM owner_responses o WHERE o.notice_id = ${n}.id),
+               (SELECT r.made_at FROM violation_records r WHERE r.notice_id = ${n}.id),
+               (SELECT greatest(d.issued_at, d.paid_at, (SELECT max(p.paid_at) FROM payments p WHERE p.decision_id = d.id))
+                FROM decision_items i JOIN penalty_decisions d ON d.id = i.decision_id WHERE i.notice_id = ${n}.id)
+              ) + make_interval(years => $3) <= $1`;
 
 /** One transaction's worth of a step: selects up to batchSize rows due for deletion, locks and deletes them. */
-export async function purgeBatch(tx: Queryable, step: PurgeStep, policy: RetentionPolicy, now: Date): Promise<BatchResult> {
+export async function purgeBatch(tx: Queryable, step: PurgeStep, policy: RetentionPolicy, now: Date, cursor = 0): Promise<BatchResult> {
   switch (step) {
     case 'no_violation_captures': return purgeNoViolationCaptures(tx, policy, now);
     case 'expired_evidence': return purgeExpiredEvidence(tx, policy, now);
-    case 'archived_cases': return purgeArchivedCases(tx, policy, now);
+    case 'archived_cases': return purgeArchivedCases(tx, policy, now, cursor);
   }
 }
 
@@ -47,7 +65,7 @@ async function purgeNoViolationCaptures(tx: Queryable, policy: RetentionPolicy, 
   );
   const counts = zeroCounts();
   const blobCandidates = await deleteCaptures(tx, rows.map((r) => r.id), counts);
-  return { selected: rows.length, counts, blobCandidates };
+  return { selected: rows.length, counts, blobCandidates, cursor: 0 };
 }
 
 async function purgeExpiredEvidence(tx: Queryable, policy: RetentionPolicy, now: Date): Promise<BatchResult> {
@@ -59,34 +77,62 @@ async function purgeExpiredEvidence(tx: Queryable, policy: RetentionPolicy, now:
   );
   const counts = zeroCounts();
   const blobCandidates = await deleteEvidence(tx, rows.map((r) => r.id), counts);
-  return { selected: rows.length, counts, blobCandidates };
+  return { selected: rows.length, counts, blobCandidates, cursor: 0 };
 }
 
-async function purgeArchivedCases(tx: Queryable, policy: RetentionPolicy, now: Date): Promise<BatchResult> {
-  // the archive period runs from the last thing that happened in the case: decision, notice, resolution, payment
+async function purgeArchivedCases(tx: Queryable, policy: RetentionPolicy, now: Date, cursor: number): Promise<BatchResult> {
+  // A penalty decision can cover several cases of one violator: it is one paper, archived whole, so a
+  // case on a decision is due only when every case on that decision is.
   const { rows } = await tx.query<{ id: number; notice_id: number | null }>(
     `SELECT v.id, n.id AS notice_id FROM violations v LEFT JOIN notices n ON n.violation_id = v.id
-     WHERE ${EVIDENCE_EXPIRED}
-       AND greatest(v.occurred_at, v.last_seen_at, v.decided_at, n.issued_at, n.resolved_at,
-                    (SELECT max(p.paid_at) FROM payments p WHERE p.notice_id = n.id)) + make_interval(years => $3) <= $1
+     WHERE v.id > $5 AND ${archiveDue('v', 'n')}
+       AND NOT EXISTS (SELECT 1 FROM decision_items mine JOIN decision_items other ON other.decision_id = mine.decision_id
+                       JOIN notices n2 ON n2.id = other.notice_id JOIN violations v2 ON v2.id = n2.violation_id
+                       WHERE mine.notice_id = n.id AND NOT coalesce((${archiveDue('v2', 'n2')}), false))
      ORDER BY v.id LIMIT $4 FOR UPDATE OF v SKIP LOCKED`,
-    [now, policy.appealDays, policy.archiveYears, policy.batchSize],
+    [now, policy.appealDays, policy.archiveYears, policy.batchSize, cursor],
   );
   const counts = zeroCounts();
-  const violationIds = rows.map((r) => r.id);
-  const noticeIds = rows.flatMap((r) => (r.notice_id === null ? [] : [r.notice_id]));
+  const next = rows.length > 0 ? rows[rows.length - 1]!.id : cursor;
+  const selectedNotices = rows.flatMap((r) => (r.notice_id === null ? [] : [r.notice_id]));
+  const onDecisions = await tx.query<{ decision_id: number }>(
+    'SELECT DISTINCT decision_id FROM decision_items WHERE notice_id = ANY($1::bigint[])', [selectedNotices]);
+  // a decision whose licence-point deduction still counts (no restoration followed it, e.g. a licence
+  // left with no points) is the only proof of that balance: the decision and its cases stay
+  const keep = await deductionsStillCounting(tx, onDecisions.rows.map((r) => r.decision_id), now);
+  const decisionIds = onDecisions.rows.map((r) => r.decision_id).filter((id) => !keep.has(id));
+  // the decision's other cases (due by the selection) go with it, in this batch
+  const cases = await tx.query<{ id: number; notice_id: number | null }>(
+    `SELECT v.id, n.id AS notice_id FROM violations v LEFT JOIN notices n ON n.violation_id = v.id
+     WHERE (v.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM decision_items i WHERE i.notice_id = n.id AND i.decision_id = ANY($3::bigint[])))
+        OR n.id IN (SELECT notice_id FROM decision_items WHERE decision_id = ANY($2::bigint[]))
+     ORDER BY v.id FOR UPDATE OF v`,
+    [rows.map((r) => r.id), decisionIds, [...keep]],
+  );
+  const violationIds = cases.rows.map((r) => r.id);
+  const noticeIds = cases.rows.flatMap((r) => (r.notice_id === null ? [] : [r.notice_id]));
   const blobCandidates = await deleteEvidence(tx, violationIds, counts);
-  counts.payments = (await tx.query('DELETE FROM payments WHERE notice_id = ANY($1::bigint[])', [noticeIds])).rowCount ?? 0;
+  const del = async (sql: string, ids: number[]) => (await tx.query<{ pdf_sha256: string | null }>(sql, [ids]));
+  const pdfs = (res: { rows: { pdf_sha256: string | null }[] }) => { for (const r of res.rows) if (r.pdf_sha256) blobCandidates.push(r.pdf_sha256); };
+  // children before parents: payments and the points ledger name the decision, its items name records and
+  // notices, records name the owner's answer
+  counts.payments = (await tx.query('DELETE FROM payments WHERE notice_id = ANY($1::bigint[]) OR decision_id = ANY($2::bigint[])', [noticeIds, decisionIds])).rowCount ?? 0;
+  counts.pointDeductions = (await del('DELETE FROM licence_point_deductions WHERE decision_id = ANY($1::bigint[])', decisionIds)).rowCount ?? 0;
+  counts.decisionItems = (await del('DELETE FROM decision_items WHERE decision_id = ANY($1::bigint[])', decisionIds)).rowCount ?? 0;
+  const decisions = await del('DELETE FROM penalty_decisions WHERE id = ANY($1::bigint[]) RETURNING pdf_sha256', decisionIds);
+  counts.decisions = decisions.rowCount ?? 0;
+  pdfs(decisions);
+  const records = await del('DELETE FROM violation_records WHERE notice_id = ANY($1::bigint[]) RETURNING pdf_sha256', noticeIds);
+  counts.violationRecords = records.rowCount ?? 0;
+  pdfs(records);
+  counts.ownerResponses = (await del('DELETE FROM owner_responses WHERE notice_id = ANY($1::bigint[])', noticeIds)).rowCount ?? 0;
   // a form-04 notice to the commune police belongs to its notice's archive and goes with it
-  const form04 = await tx.query<{ pdf_sha256: string | null }>(
-    'DELETE FROM form04_notices WHERE notice_id = ANY($1::bigint[]) RETURNING pdf_sha256', [noticeIds]);
-  for (const f of form04.rows) if (f.pdf_sha256) blobCandidates.push(f.pdf_sha256);
-  const notices = await tx.query<{ pdf_sha256: string | null }>(
-    'DELETE FROM notices WHERE id = ANY($1::bigint[]) RETURNING pdf_sha256', [noticeIds]);
+  pdfs(await del('DELETE FROM form04_notices WHERE notice_id = ANY($1::bigint[]) RETURNING pdf_sha256', noticeIds));
+  const notices = await del('DELETE FROM notices WHERE id = ANY($1::bigint[]) RETURNING pdf_sha256', noticeIds);
   counts.notices = notices.rowCount ?? 0;
-  for (const n of notices.rows) if (n.pdf_sha256) blobCandidates.push(n.pdf_sha256);
+  pdfs(notices);
   counts.violations = (await tx.query('DELETE FROM violations WHERE id = ANY($1::bigint[])', [violationIds])).rowCount ?? 0;
-  return { selected: rows.length, counts, blobCandidates };
+  return { selected: rows.length, counts, blobCandidates, cursor: next };
 }
 
 /** Unlinks the violations' evidence and deletes the captures that are evidence of nothing else. */

@@ -1,6 +1,9 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-export const RETAINED_KINDS = ['captures', 'plateReads', 'sightings', 'evidenceLinks', 'violations', 'notices', 'payments', 'blobs'] as const;
+export const RETAINED_KINDS = [
+  'captures', 'plateReads', 'sightings', 'evidenceLinks', 'violations', 'notices', 'payments',
+  'ownerResponses', 'violationRecords', 'decisions', 'decisionItems', 'pointDeductions', 'blobs',
+] as const;
 export type RetainedKind = typeof RETAINED_KINDS[number];
 
 export interface RetentionMetrics {

@@ -45,9 +45,10 @@ export async function runRetention(deps: RetentionDeps, policy: RetentionPolicy,
   let failure: unknown;
   try {
     for (const step of PURGE_STEPS) {
-      for (;;) {
-        const batch = await withTransaction(deps.pool, (tx) => purgeBatch(tx, step, policy, now));
+      for (let cursor = 0; ;) {
+        const batch = await withTransaction(deps.pool, (tx) => purgeBatch(tx, step, policy, now, cursor));
         if (batch.selected === 0) break;
+        cursor = batch.cursor;
         batch.counts.blobs = await releaseUnreferencedBlobs(deps.pool, deps.storage, batch.blobCandidates);
         for (const kind of RETAINED_KINDS) {
           deleted[kind] += batch.counts[kind];
@@ -72,9 +73,10 @@ async function dryRun(pool: Pool, policy: RetentionPolicy, now: Date, deleted: P
   try {
     await withTransaction(pool, async (tx) => {
       for (const step of PURGE_STEPS) {
-        for (;;) {
-          const batch = await purgeBatch(tx, step, policy, now);
+        for (let cursor = 0; ;) {
+          const batch = await purgeBatch(tx, step, policy, now, cursor);
           if (batch.selected === 0) break;
+          cursor = batch.cursor;
           // counted per batch: a blob shared with rows of a later batch is counted when its last row goes
           batch.counts.blobs = (await unreferencedBlobs(tx, [...new Set(batch.blobCandidates)])).length;
           for (const kind of RETAINED_KINDS) deleted[kind] += batch.counts[kind];

@@ -21,6 +21,8 @@ export interface CaseFile {
     ownerId: number | null;
     suspectedClone: boolean;
     cloneReason: string | null;
+    /** why approval needs the officer's explicit confirmation (e.g. an implausible speed reading), in Vietnamese */
+    reviewWarning: string | null;
     scheduleVersion: string;
     fineMin: number;
     fineMax: number;
@@ -43,7 +45,7 @@ interface CaseRow {
   id: number; status: string; rule: string; violation_code: string; legal_clause: string; description: string;
   vehicle_category: string; occurred_at: Date; last_seen_at?: Date | null; plate_text: string; plate_colour: string;
   read_confidence: number; match_status: string; vehicle_id: number | null; owner_id: number | null; suspected_clone: boolean;
-  clone_reason: string | null; schedule_version: string; fine_min: number; fine_max: number; fine_amount: number; points: number;
+  clone_reason: string | null; review_warning: string | null; schedule_version: string; fine_min: number; fine_max: number; fine_amount: number; points: number;
   details: Record<string, unknown>; created_at: Date; match_candidates: unknown[];
   claimed_by: number | null; claim_expires_at: Date | null; claim_live: boolean | null; claimer: string | null;
   decided_by: number | null; decided_at: Date | null; decider: string | null; reject_reason: string | null; reject_note: string | null;
@@ -87,6 +89,7 @@ export async function getCaseFile(db: Queryable, violationId: number): Promise<C
       ownerId: r.owner_id,
       suspectedClone: r.suspected_clone,
       cloneReason: r.clone_reason,
+      reviewWarning: r.review_warning,
       scheduleVersion: r.schedule_version,
       fineMin: r.fine_min,
       fineMax: r.fine_max,

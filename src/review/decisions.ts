@@ -29,11 +29,20 @@ export interface ApprovalResult {
 
 /**
  * Approves a claimed case and issues its notice in one transaction with the audit row: either the
- * case is approved with a notice, or nothing changed. The PDF is rendered after commit.
+ * case is approved with a notice, or nothing changed. The PDF is rendered after commit. A case with a
+ * review warning (an implausible speed reading) is approved only with `confirmWarning`, audited.
  */
-export async function approveViolation(deps: ReviewDeps, violationId: number, officer: Officer): Promise<ApprovalResult> {
+export async function approveViolation(deps: ReviewDeps, violationId: number, officer: Officer,
+  opts: { confirmWarning?: boolean } = {}): Promise<ApprovalResult> {
   const notice = await withTransaction(deps.pool, async (tx) => {
     const v = await lockForDecision(tx, violationId, officer);
+    const { rows: [flag] } = await tx.query<{ review_warning: string | null }>('SELECT review_warning FROM violations WHERE id = $1', [violationId]);
+    const warning = flag?.review_warning ?? null;
+    if (warning !== null && opts.confirmWarning !== true) {
+      throw new ReviewError('confirmation_required',
+        `Vụ việc có cảnh báo cần xác nhận trước khi duyệt: ${warning}. Hãy kiểm tra rồi duyệt lại với xác nhận (confirmWarning: true), hoặc từ chối (lỗi thiết bị).`,
+        { reviewWarning: warning });
+    }
     if (!OWNER_IDENTIFIED.has(v.matchStatus) || v.vehicleId === null || v.ownerId === null) {
       throw new ReviewError('owner_unidentified',
         `Chưa xác định được chủ phương tiện của xe ${v.plateText} (${MATCH_TEXT[v.matchStatus] ?? 'chưa đối chiếu được'}); hãy sửa biển số hoặc xác nhận một xe gần giống trước khi duyệt`,
@@ -45,7 +54,8 @@ export async function approveViolation(deps: ReviewDeps, violationId: number, of
       [violationId, officer.id],
     );
     await appendAudit(tx, { actorId: officer.id, actor: officer.username, action: 'violation.approved', entityType: 'violation', entityId: violationId,
-      details: { plate: v.plateText, matchStatus: v.matchStatus, vehicleId: v.vehicleId, ownerId: v.ownerId } });
+      details: { plate: v.plateText, matchStatus: v.matchStatus, vehicleId: v.vehicleId, ownerId: v.ownerId,
+        ...(warning !== null ? { confirmedWarning: warning } : {}) } });
     return deps.collaborators.issueNotice(tx, violationId, officer);
   });
   let pdfSha256: string | null = null;

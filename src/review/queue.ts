@@ -44,6 +44,8 @@ export interface QueueItem {
   plateColour: string;
   matchStatus: string;
   suspectedClone: boolean;
+  /** why approval needs explicit confirmation (e.g. an implausible speed reading); null when none */
+  reviewWarning: string | null;
   readConfidence: number;
   fineAmount: number;
   evidenceCount: number;
@@ -67,6 +69,7 @@ interface QueueRow {
   plate_colour: string;
   match_status: string;
   suspected_clone: boolean;
+  review_warning: string | null;
   read_confidence: number;
   fine_amount: number;
   evidence_count: number;
@@ -88,7 +91,7 @@ export async function listReviewQueue(db: Queryable, f: QueueFilter): Promise<{ 
   const direction = f.descending ? 'DESC' : 'ASC';
   const { rows } = await db.query<QueueRow>(
     `SELECT v.id, v.camera_id, c.code AS camera_code, v.rule, v.violation_code, v.occurred_at, v.plate_text, v.plate_colour,
-            v.match_status, v.suspected_clone, v.read_confidence, v.fine_amount,
+            v.match_status, v.suspected_clone, v.review_warning, v.read_confidence, v.fine_amount,
             (SELECT count(*)::int FROM violation_evidence e WHERE e.violation_id = v.id) AS evidence_count,
             floor(extract(epoch FROM (v.occurred_at + make_interval(days => $11) - now())) / 86400)::int AS days_left,
             thumb.capture_id AS thumb_capture_id, thumb.rank AS thumb_rank,
@@ -137,6 +140,7 @@ export async function listReviewQueue(db: Queryable, f: QueueFilter): Promise<{ 
       plateColour: r.plate_colour,
       matchStatus: r.match_status,
       suspectedClone: r.suspected_clone,
+      reviewWarning: r.review_warning,
       readConfidence: r.read_confidence,
       fineAmount: r.fine_amount,
       evidenceCount: r.evidence_count,

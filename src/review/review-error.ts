@@ -4,6 +4,7 @@ export type ReviewErrorCode =
   | 'claimed_by_other'
   | 'claim_required'
   | 'owner_unidentified'
+  | 'confirmation_required'
   | 'invalid_plate'
   | 'not_a_candidate'
   | 'note_required';

@@ -3,7 +3,8 @@ import type { BlobStore } from './blob-store.js';
 
 /**
  * Blobs are shared: the same bytes sent by two cameras are one object. A blob's references are the
- * rows naming it (captures.image_sha256, capture_media.sha256, notices.pdf_sha256, form04_notices.pdf_sha256), so the count is derived from the
+ * rows naming it (captures.image_sha256, capture_media.sha256, the pdf_sha256 of notices, form04_notices,
+ * violation_records and penalty_decisions), so the count is derived from the
  * database, never kept beside it where it could drift.
  *
  * Writers and the remover meet on a per-blob advisory lock: a writer holds it (shared) while it
@@ -30,7 +31,9 @@ export async function unreferencedBlobs(tx: Queryable, candidates: string[]): Pr
      WHERE NOT EXISTS (SELECT 1 FROM captures c WHERE c.image_sha256 = s)
        AND NOT EXISTS (SELECT 1 FROM capture_media m WHERE m.sha256 = s)
        AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.pdf_sha256 = s)
-       AND NOT EXISTS (SELECT 1 FROM form04_notices f WHERE f.pdf_sha256 = s)`,
+       AND NOT EXISTS (SELECT 1 FROM form04_notices f WHERE f.pdf_sha256 = s)
+       AND NOT EXISTS (SELECT 1 FROM violation_records r WHERE r.pdf_sha256 = s)
+       AND NOT EXISTS (SELECT 1 FROM penalty_decisions d WHERE d.pdf_sha256 = s)`,
     [candidates],
   );
   return rows.map((r) => r.sha.trim());

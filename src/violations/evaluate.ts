@@ -6,7 +6,7 @@ import { inferCategoryFromPlate } from './category.js';
 import { defaultFineSchedules, priceOffence, type FineScheduleVersion } from './fine-schedule.js';
 import { evaluateRule, isStandingCamera, ruleNeedsVehicle } from './rules.js';
 import { dwellSeconds, recordSighting } from './sightings.js';
-import { addEvidence, findDedupTarget, insertViolation, reclassifyPendingViolation, touchViolation, violationsOfCapture } from './store.js';
+import { addEvidence, findDedupTarget, flagForReview, insertViolation, reclassifyPendingViolation, touchViolation, violationsOfCapture } from './store.js';
 import type { CameraRules, CaptureFacts, EvaluationOutcome, ReadFacts, RuleName, VehicleKind } from './types.js';
 
 export type { CameraRules, CaptureFacts, EvaluationOutcome, ReadFacts } from './types.js';
@@ -73,6 +73,10 @@ export async function evaluateCapture(
   if (existing !== null) {
     await addEvidence(tx, existing.id, capture.captureId, read.plateReadId);
     await touchViolation(tx, existing.id, capture.capturedAt);
+    if (capture.speedWarning && await flagForReview(tx, existing.id, capture.speedWarning)) {
+      await appendAudit(tx, { actorId: null, actor: 'worker', action: 'violation.flagged', entityType: 'violation', entityId: existing.id,
+        details: { captureId: capture.captureId, warning: capture.speedWarning } });
+    }
     if (existing.rule === 'no_stopping' && result.rule === 'no_parking'
       && await reclassifyPendingViolation(tx, existing.id, result.rule, price, { ...result.details, offence: result.offence, ...(parkedSince ? { parkedSince: parkedSince.toISOString() } : {}) })) {
       await appendAudit(tx, { actorId: null, actor: 'worker', action: 'violation.reclassified', entityType: 'violation', entityId: existing.id,
@@ -100,12 +104,14 @@ export async function evaluateCapture(
     plateText: read.plateText, plateKey: read.plateKey, plateColour: read.colour,
     vehicleId: m.vehicleId, ownerId: m.ownerId, matchStatus: m.status, candidates: m.candidates,
     suspectedClone: m.suspectedClone, cloneReason: m.cloneReason, price, details, readConfidence: read.confidence,
+    // the price stands for what the reading would mean; only an officer who confirmed the reading can approve it
+    reviewWarning: capture.speedWarning ?? null,
   });
   await addEvidence(tx, id, capture.captureId, read.plateReadId);
   await appendAudit(tx, { actorId: null, actor: 'worker', action: 'violation.created', entityType: 'violation', entityId: id,
     details: { captureId: capture.captureId, cameraCode: camera.code, rule: result.rule, offence: result.offence, code: price.violationCode,
       plate: read.plateText, matchStatus: m.status, vehicleId: m.vehicleId, ownerId: m.ownerId, fineAmount: price.fineAmount,
-      scheduleVersion: price.scheduleVersion, suspectedClone: m.suspectedClone } });
+      scheduleVersion: price.scheduleVersion, suspectedClone: m.suspectedClone, ...(capture.speedWarning ? { reviewWarning: capture.speedWarning } : {}) } });
   return { kind: 'created', violationIds: [id] };
 }
 

@@ -21,19 +21,21 @@ export interface NewViolation {
   price: Price;
   details: Record<string, unknown>;
   readConfidence: number;
+  /** a reason the case must not be approved without explicit confirmation (e.g. an implausible speed) */
+  reviewWarning?: string | null;
 }
 
 export async function insertViolation(db: Queryable, v: NewViolation): Promise<number> {
   const { rows } = await db.query<{ id: number }>(
     `INSERT INTO violations (camera_id, rule, violation_code, legal_clause, description, vehicle_category, occurred_at,
        plate_text, plate_key, plate_colour, vehicle_id, owner_id, match_status, match_candidates, suspected_clone, clone_reason,
-       schedule_version, fine_min, fine_max, fine_amount, points, details, read_confidence, status, last_seen_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 'pending_review', $7)
+       schedule_version, fine_min, fine_max, fine_amount, points, details, read_confidence, status, last_seen_at, review_warning)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 'pending_review', $7, $24)
      RETURNING id`,
     [v.cameraId, v.rule, v.price.violationCode, v.price.legalClause, v.price.description, v.category, v.occurredAt,
       v.plateText, v.plateKey, v.plateColour, v.vehicleId, v.ownerId, v.matchStatus, JSON.stringify(v.candidates),
       v.suspectedClone, v.cloneReason, v.price.scheduleVersion, v.price.fineMin, v.price.fineMax, v.price.fineAmount,
-      v.price.points, v.details, v.readConfidence],
+      v.price.points, v.details, v.readConfidence, v.reviewWarning ?? null],
   );
   return rows[0]!.id;
 }
@@ -89,6 +91,18 @@ export async function reclassifyPendingViolation(db: Queryable, violationId: num
      WHERE id = $1 AND status = 'pending_review'`,
     [violationId, rule, price.violationCode, price.legalClause, price.description, price.scheduleVersion,
       price.fineMin, price.fineMax, price.fineAmount, price.points, details],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/**
+ * Evidence that cannot be trusted as it stands, added to a case still awaiting review, flags the case
+ * (a decided case is not reopened by later evidence). Returns whether the case was flagged now.
+ */
+export async function flagForReview(db: Queryable, violationId: number, warning: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE violations SET review_warning = $2, updated_at = now() WHERE id = $1 AND status = 'pending_review' AND review_warning IS NULL`,
+    [violationId, warning],
   );
   return (rowCount ?? 0) > 0;
 }

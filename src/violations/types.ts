@@ -12,6 +12,8 @@ export interface CaptureFacts {
   amberElapsedMs: number | null;
   lane: number | null;
   direction: 'forward' | 'reverse' | null;
+  /** set at ingest when the measured speed is implausible: the case goes to review flagged, never priced unseen */
+  speedWarning?: string | null;
 }
 
 export const CAMERA_TYPES = ['speed', 'red_light', 'lane', 'no_entry', 'wrong_way', 'no_parking', 'no_stopping'] as const;

@@ -17,7 +17,7 @@ const reject = (input: Record<string, unknown>) => {
 describe('capture metadata', () => {
   it('converts form strings into typed values', () => {
     expect(parseCaptureMetadata({ captured_at: '2025-06-01T16:59:00+07:00', speed_kmh: '57.5', lane: '2', signal_phase: 'red', red_elapsed_ms: '1200', direction: 'forward' }, now, 120))
-      .toEqual({ capturedAt: new Date('2025-06-01T09:59:00Z'), speedKmh: 57.5, lane: 2, signalPhase: 'red', redElapsedMs: 1200, amberElapsedMs: null, direction: 'forward' });
+      .toEqual({ capturedAt: new Date('2025-06-01T09:59:00Z'), speedKmh: 57.5, lane: 2, signalPhase: 'red', redElapsedMs: 1200, amberElapsedMs: null, direction: 'forward', speedWarning: null });
   });
 
   it('treats empty optional fields as absent', () => {

@@ -90,7 +90,8 @@ describe('retention of captures that produced no violation', () => {
     const rejected = await rejectedViolation(daysBefore(400));
     const dry = await run({ dryRun: true });
     expect(dry.dryRun).toBe(true);
-    expect(dry.deleted).toEqual({ captures: 4, plateReads: 4, sightings: 3, evidenceLinks: 1, violations: 0, notices: 0, payments: 0, blobs: 4 });
+    expect(dry.deleted).toEqual({ captures: 4, plateReads: 4, sightings: 3, evidenceLinks: 1, violations: 0, notices: 0, payments: 0,
+      ownerResponses: 0, violationRecords: 0, decisions: 0, decisionItems: 0, pointDeductions: 0, blobs: 4 });
     for (const c of captures) {
       expect(await exists('captures', c.captureId)).toBe(true);
       expect(await storage.has(c.sha)).toBe(true);

@@ -82,7 +82,7 @@ export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
       if (code !== undefined && code !== camera.code) {
         throw new IngestRejection(403, 'camera_mismatch', `Khoá API thuộc camera ${camera.code}, không phải ${String(code)}`);
       }
-      const metadata = parseCaptureMetadata(meta, new Date(), config.CAPTURE_MAX_FUTURE_S);
+      const metadata = parseCaptureMetadata(meta, new Date(), config.CAPTURE_MAX_FUTURE_S, config.MAX_PLAUSIBLE_SPEED_KMH);
       const result = await ingestCapture(
         { pool, storage, queues, limits: { maxPixels: config.MAX_IMAGE_PIXELS, maxBytes: config.MAX_UPLOAD_BYTES }, enqueueTimeoutMs: config.ENQUEUE_TIMEOUT_MS },
         { camera: { id: camera.id }, image, frames, clip, metadata, source: 'http', sourceName: fileName },

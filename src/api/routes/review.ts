@@ -20,7 +20,7 @@ const RULES = RULE_NAMES;
 const MATCH_STATUSES = ['exact', 'fuzzy', 'ambiguous', 'unknown', 'foreign', 'corrected'] as const;
 
 const STATUS: Record<ReviewErrorCode, number> = {
-  not_found: 404, not_pending: 409, claimed_by_other: 409, claim_required: 409, owner_unidentified: 409,
+  not_found: 404, not_pending: 409, claimed_by_other: 409, claim_required: 409, owner_unidentified: 409, confirmation_required: 409,
   invalid_plate: 400, not_a_candidate: 409, note_required: 400,
 };
 
@@ -58,6 +58,7 @@ const CaseSchema = Type.Object({
     lastSeenAt: Nullable(Type.String({ format: 'date-time' })), plateText: Type.String(), plateColour: Type.String(),
     readConfidence: Type.Number(), matchStatus: Type.String(), vehicleId: Type.Union([Type.Integer(), Type.Null()]),
     ownerId: Type.Union([Type.Integer(), Type.Null()]), suspectedClone: Type.Boolean(), cloneReason: Nullable(Type.String()),
+    reviewWarning: Nullable(Type.String({ description: 'why approval needs confirmWarning: true (e.g. an implausible speed reading)' })),
     scheduleVersion: Type.String(), fineMin: Type.Integer(), fineMax: Type.Integer(), fineAmount: Type.Integer(), points: Type.Integer(),
     details: Type.Record(Type.String(), Type.Unknown()), createdAt: Type.String({ format: 'date-time' }),
   }),
@@ -122,7 +123,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
           items: Type.Array(Type.Object({
             id: Type.Integer(), cameraId: Type.Integer(), cameraCode: Type.String(), rule: Type.String(), violationCode: Type.String(),
             occurredAt: Type.String({ format: 'date-time' }), plateText: Type.String(), plateColour: Type.String(), matchStatus: Type.String(),
-            suspectedClone: Type.Boolean(), readConfidence: Type.Number(), fineAmount: Type.Integer(), evidenceCount: Type.Integer(),
+            suspectedClone: Type.Boolean(), reviewWarning: Nullable(Type.String()), readConfidence: Type.Number(), fineAmount: Type.Integer(), evidenceCount: Type.Integer(),
             daysLeft: Type.Integer({ description: 'days left of the 10-day identification limit; negative when overdue' }),
             thumbnailUrl: Type.Union([Type.String(), Type.Null()], { description: 'plate crop of the first photo' }), claim: Claim,
             noticeDeadline: Type.Object({
@@ -223,14 +224,20 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
   app.post('/api/v1/violations/:id/approve', {
     config: REVIEWERS,
     schema: {
-      summary: 'Approve a claimed case and issue its penalty notice; refused (409) while the owner is not identified',
+      summary: 'Approve a claimed case and issue its penalty notice; refused (409) while the owner is not identified, '
+        + 'and for a case with a review warning unless the officer confirms it (confirmWarning: true)',
       tags: ['review'], ...secured, params: IdParams,
+      body: Type.Object({
+        confirmWarning: Type.Optional(Type.Boolean({ description: 'the officer checked what the case\'s reviewWarning names and approves anyway' })),
+      }, { additionalProperties: false }),
       response: {
         200: Type.Object({ violationId: Type.Integer(), noticeId: Type.Integer(), noticeNumber: Type.String(), pdfSha256: Nullable(Type.String()) }),
         404: ErrorBody, 409: ErrorBody,
       },
     },
-  }, async (request) => approveViolation(deps, request.params.id, request.user!).catch(toHttp));
+    // an approval without anything to confirm is sent with no body at all
+    preValidation: async (request) => { request.body ??= {}; },
+  }, async (request) => approveViolation(deps, request.params.id, request.user!, { confirmWarning: request.body.confirmWarning === true }).catch(toHttp));
 
   app.post('/api/v1/violations/:id/reject', {
     config: REVIEWERS,

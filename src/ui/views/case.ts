@@ -13,7 +13,7 @@ interface Particulars {
 interface CaseFile {
   violation: { id: number; status: string; rule: string; violationCode: string; legalClause: string; description: string; occurredAt: string;
     plateText: string; plateColour: string; readConfidence: number; matchStatus: string; suspectedClone: boolean; cloneReason: string | null;
-    fineAmount: number; points: number; details: Record<string, unknown> };
+    reviewWarning: string | null; fineAmount: number; points: number; details: Record<string, unknown> };
   camera: { code: string; name: string; address: string };
   registered: Particulars | null;
   matchCandidates: Array<{ plate?: string; score?: number; vehicleId?: number; particulars: Particulars | null }>;
@@ -59,7 +59,9 @@ export async function renderCase(ctx: Context, id: number): Promise<void> {
     try { await work(); } catch (err) { ctx.flash(`${label}: ${(err as Error).message}`, 'error'); }
   };
   const doApprove = () => act(t('approve'), async () => {
-    const result = await api<{ noticeNumber: string }>('POST', `/api/v1/violations/${id}/approve`);
+    // reached only through the risk dialog when the case has a warning: the officer confirmed it there
+    const result = await api<{ noticeNumber: string }>('POST', `/api/v1/violations/${id}/approve`,
+      v.reviewWarning ? { confirmWarning: true } : undefined);
     heldCase = null;
     ctx.flash(`${t('approved')} ${result.noticeNumber}`);
     ctx.navigate(`#/notice/${encodeURIComponent(result.noticeNumber)}`);
@@ -69,6 +71,7 @@ export async function renderCase(ctx: Context, id: number): Promise<void> {
     v.matchStatus === 'corrected' ? tf('riskCorrected', { plate: c.registered?.plate ?? v.plateText }) : null,
     v.suspectedClone ? tf('riskClone', { reason: v.cloneReason ?? '—' }) : null,
     v.matchStatus === 'fuzzy' ? t('riskFuzzy') : null,
+    v.reviewWarning ? tf('riskWarning', { reason: v.reviewWarning }) : null,
   ].filter((r): r is string => r !== null);
   const riskAccept = h('input', { type: 'checkbox', id: 'risk-accept', 'aria-describedby': 'risk-error' });
   const riskError = h('p', { class: 'field-error', id: 'risk-error', role: 'alert' });
@@ -214,7 +217,8 @@ export async function renderCase(ctx: Context, id: number): Promise<void> {
         h('dl', {},
           h('dt', {}, t('colViolation')), h('dd', {}, `${tk('rule', v.rule)} — ${v.description}`),
           h('dt', {}, t('legalClause')), h('dd', {}, `${v.legalClause} (${v.violationCode})`),
-          h('dt', {}, t('colFine')), h('dd', { id: 'fine' }, `${money(v.fineAmount)} · ${t('points')}: ${v.points}`),
+          h('dt', {}, t('colFine')), h('dd', { id: 'fine' }, `${money(v.fineAmount)} · ${t('points')}: ${v.points}`,
+            v.reviewWarning ? h('div', { class: 'warn', id: 'review-warning' }, `⚠ ${v.reviewWarning}`) : null),
           h('dt', {}, t('place')), h('dd', {}, `${c.camera.name} — ${c.camera.address}`),
           h('dt', {}, t('colTime')), h('dd', {}, dateTime(v.occurredAt)),
           h('dt', {}, t('colMatch')), h('dd', { id: 'match-status' }, tk('match', v.matchStatus), v.suspectedClone ? h('div', { class: 'warn' }, `⚠ ${v.cloneReason ?? ''}`) : null)),

@@ -6,7 +6,7 @@ import type { Context } from '../main.js';
 
 export interface QueueItem {
   id: number; cameraId: number; cameraCode: string; rule: string; occurredAt: string; plateText: string; plateColour: string; matchStatus: string;
-  suspectedClone: boolean; readConfidence: number; fineAmount: number; evidenceCount: number; daysLeft: number; thumbnailUrl: string | null;
+  suspectedClone: boolean; reviewWarning?: string | null; readConfidence: number; fineAmount: number; evidenceCount: number; daysLeft: number; thumbnailUrl: string | null;
   claim: { username: string } | null;
 }
 
@@ -68,7 +68,8 @@ export async function renderQueue(ctx: Context): Promise<void> {
     return h('tr', { class: 'queue-row', 'data-id': item.id, tabindex: 0, onclick: () => ctx.navigate(`#/case/${item.id}`),
       onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === 'Enter') ctx.navigate(`#/case/${item.id}`); } },
     h('td', {}, thumb),
-    h('td', { class: 'plate' }, item.plateText, item.suspectedClone ? h('span', { class: 'tag warn', title: tk('match', 'corrected') }, '⚠') : null),
+    h('td', { class: 'plate' }, item.plateText, item.suspectedClone ? h('span', { class: 'tag warn', title: tk('match', 'corrected') }, '⚠') : null,
+      item.reviewWarning ? h('span', { class: 'tag warn', title: item.reviewWarning }, '⚠') : null),
     h('td', { class: item.readConfidence < 0.8 ? 'low' : '' }, percent(item.readConfidence)),
     h('td', {}, tk('rule', item.rule)),
     h('td', {}, item.cameraCode),
