@@ -1,4 +1,5 @@
 import { Queue, Worker, type RepeatOptions } from 'bullmq';
+import { chainAuditLog } from '../audit/audit-chainer.js';
 import { writeAuditCheckpoint } from '../audit/audit-checkpoint.js';
 import { auditKey, installAuditKey, loadAuditKey } from '../audit/audit-key.js';
 import type { Config } from '../config.js';
@@ -22,6 +23,8 @@ export const MAINTENANCE_QUEUE = 'maintenance';
  * worker processes run, and every job is idempotent, so a repeat after a crash does no harm.
  * - escalate: notices unresolved 20 days after issue are reported to the inspection registry (TT 73 Đ24)
  * - render-notices: a notice whose PDF failed to render at approval is rendered again
+ * - audit-chain: audit rows committed since the last run are linked into the chain (audited writes
+ *   do not wait for each other; migration 110), so a deleted row shows within seconds
  * - audit-checkpoint: the audit chain head and row count are sealed with the audit key
  *   (every AUDIT_CHECKPOINT_MINUTES), so removing the newest audit rows shows on verification
  * - partitions: monthly partitions are created three months ahead (migration 091)
@@ -30,6 +33,7 @@ export const MAINTENANCE_QUEUE = 'maintenance';
 export const SCHEDULES = {
   escalate: { pattern: '0 30 0 * * *', tz: 'Asia/Ho_Chi_Minh' },
   'render-notices': { every: 10 * 60_000 },
+  'audit-chain': { every: 10_000 },
   partitions: { pattern: '0 0 1 * * *', tz: 'Asia/Ho_Chi_Minh' },
   retention: { pattern: '0 15 2 * * *', tz: 'Asia/Ho_Chi_Minh' },
 } as const;
@@ -54,6 +58,10 @@ export async function runMaintenanceJob(name: string, deps: MaintenanceDeps, now
     case 'render-notices': {
       const report = await renderPendingNotices(deps, { concurrency: 1, limit: 500 });
       return { rendered: report.rendered, failed: report.failed.length };
+    }
+    case 'audit-chain': {
+      const chained = await chainAuditLog(deps.pool, auditKey());
+      return { linked: chained.linked, head: chained.head.id };
     }
     case 'audit-checkpoint': {
       const checkpoint = await writeAuditCheckpoint(deps.pool, auditKey());
