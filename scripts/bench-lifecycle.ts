@@ -16,7 +16,7 @@ import { createScratch } from './scratch-database.js';
  * not written to disk, so blob removal is an unlink of an absent file (the database side is what is
  * measured). With --history N, before the retention run, N plate-history lookups (the investigators'
  * endpoint: one keyset page of 50 and its audit row, in one transaction) of random plates over the
- * last 90 days are timed one after another. Last line:
+ * last 90 days are timed one after another; --no-retention stops there. Last line:
  *   reads <n> generate_s <x> [history_p50_ms <x> history_p99_ms <x>] retention_s <x> deleted_captures <n> deleted_per_s <x>
  */
 const { values } = parseArgs({
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     'dry-run': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     history: { type: 'string', default: '0' },
+    'no-retention': { type: 'boolean', default: false },
   },
 });
 const lookups = Number(values.history);
@@ -34,7 +35,7 @@ const reads = Number(values.reads);
 const months = Number(values.months);
 const chunk = Number(values.chunk);
 if (![reads, months, chunk].every((n) => Number.isInteger(n) && n > 0) || !Number.isInteger(lookups) || lookups < 0) {
-  process.stderr.write('usage: npm run --silent bench:lifecycle -- [--reads 1000000] [--months 5] [--chunk 250000] [--history 0] [--dry-run] [--keep]\n');
+  process.stderr.write('usage: npm run --silent bench:lifecycle -- [--reads 1000000] [--months 5] [--chunk 250000] [--history 0] [--no-retention] [--dry-run] [--keep]\n');
   process.exit(2);
 }
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -111,14 +112,18 @@ try {
     historyFigures = ` history_p50_ms ${pct(50).toFixed(2)} history_p99_ms ${pct(99).toFixed(2)}`;
   }
 
-  const policy = retentionPolicy(config);
-  const retStart = process.hrtime.bigint();
-  const report = await runRetention({ pool, storage: new LocalBlobStore(storageDir) }, policy, { now, dryRun: values['dry-run'] });
-  const retentionS = seconds(retStart);
-  const left = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM captures');
-  log(`retention${report.dryRun ? ' (dry run)' : ''} with ${JSON.stringify(policy)}: ${JSON.stringify(report.deleted)} in ${retentionS.toFixed(1)} s; ${left.rows[0]!.n} captures left`);
-  console.log(`reads ${reads} generate_s ${generateS.toFixed(1)}${historyFigures} retention_s ${retentionS.toFixed(1)} deleted_captures ${report.deleted.captures} ` +
-    `deleted_per_s ${(report.deleted.captures / retentionS).toFixed(0)}`);
+  if (values['no-retention']) {
+    console.log(`reads ${reads} generate_s ${generateS.toFixed(1)}${historyFigures}`);
+  } else {
+    const policy = retentionPolicy(config);
+    const retStart = process.hrtime.bigint();
+    const report = await runRetention({ pool, storage: new LocalBlobStore(storageDir) }, policy, { now, dryRun: values['dry-run'] });
+    const retentionS = seconds(retStart);
+    const left = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM captures');
+    log(`retention${report.dryRun ? ' (dry run)' : ''} with ${JSON.stringify(policy)}: ${JSON.stringify(report.deleted)} in ${retentionS.toFixed(1)} s; ${left.rows[0]!.n} captures left`);
+    console.log(`reads ${reads} generate_s ${generateS.toFixed(1)}${historyFigures} retention_s ${retentionS.toFixed(1)} deleted_captures ${report.deleted.captures} ` +
+      `deleted_per_s ${(report.deleted.captures / retentionS).toFixed(0)}`);
+  }
 } finally {
   await pool.end();
   if (!values.keep) await scratch.remove();
