@@ -17,7 +17,9 @@ export type AuditProblem = 'edited' | 'missing_before' | 'chain_broken' | 'forge
   | 'checkpoint_mismatch';
 
 export type AuditVerification =
-  | { ok: true; rows: number; checkpoints: number; sealedRows: number }
+  | { ok: true; rows: number; checkpoints: number; sealedRows: number;
+      /** the newest checkpoint whose sealed head the rows matched: a later run may resume after it (null: none) */
+      verifiedCheckpoint: number | null }
   | { ok: false; rows: number; checkpoints: number; firstBadId: number | null; checkpointId?: number; problem: AuditProblem };
 
 const BATCH = 1000;
@@ -95,11 +97,13 @@ export async function verifyAuditLog(db: Queryable, key: AuditKey, options: Veri
   let prevId = 0;
   let sealing = false;
   let sealedRows = 0;
+  let verified: number | null = null;
   if (options.resumeAfterCheckpoint !== undefined) {
     // walk the checkpoints' chain up to the one to resume from, then take its word for what precedes it
     while (pending && (pending as AuditCheckpoint).id < options.resumeAfterCheckpoint) if ((failure = await advance())) return failure;
     const from = pending as AuditCheckpoint | null;
     if (!from || from.id !== options.resumeAfterCheckpoint) throw new Error(`no checkpoint #${options.resumeAfterCheckpoint} to resume from`);
+    verified = from.id;
     rows = from.rowCount;
     prev = from.headHash;
     prevId = from.headId;
@@ -108,7 +112,10 @@ export async function verifyAuditLog(db: Queryable, key: AuditKey, options: Veri
     if ((failure = await advance())) return failure;
   }
   // checkpoints of an empty log seal nothing
-  while (pending && (pending as AuditCheckpoint).rowCount === 0) if ((failure = await advance())) return failure;
+  while (pending && (pending as AuditCheckpoint).rowCount === 0) {
+    verified = (pending as AuditCheckpoint).id;
+    if ((failure = await advance())) return failure;
+  }
 
   const links = inIdOrder<LinkRow>(db, 'SELECT id, prev_link, link, mac FROM audit_links WHERE id > $1 ORDER BY id LIMIT $2', BATCH, prevId);
   let link = await links.next();
@@ -148,10 +155,11 @@ export async function verifyAuditLog(db: Queryable, key: AuditKey, options: Veri
       if (row.id > c.headId) return fail('rows_missing', c.headId, c.id);
       if (prev !== c.headHash) return fail('checkpoint_mismatch', row.id, c.id);
       if (rows !== c.rowCount) return fail('rows_missing', row.id, c.id);
+      verified = c.id;
       if ((failure = await advance())) return failure;
     }
   }
   // a checkpoint whose head was never reached: the newest rows (or all of them) are gone
   if (pending) return fail('rows_missing', (pending as AuditCheckpoint).headId, (pending as AuditCheckpoint).id);
-  return { ok: true, rows, checkpoints: checkpointCount, sealedRows };
+  return { ok: true, rows, checkpoints: checkpointCount, sealedRows, verifiedCheckpoint: verified };
 }

@@ -62,6 +62,15 @@ describe('scheduled maintenance', () => {
     expect(await runMaintenanceJob('audit-chain', deps())).toMatchObject({ linked: 0 });
   });
 
+  it('verifies the audit log nightly in the worker, and the next night resumes where it reached', async () => {
+    expect(SCHEDULES['audit-verify']).toEqual({ pattern: '0 30 3 * * *', tz: 'Asia/Ho_Chi_Minh' });
+    await runMaintenanceJob('audit-checkpoint', deps());
+    const first = await runMaintenanceJob('audit-verify', deps());
+    expect(first).toMatchObject({ ok: true, resumedAfter: null });
+    const second = await runMaintenanceJob('audit-verify', deps());
+    expect(second).toMatchObject({ ok: true, resumedAfter: first.verifiedCheckpoint });
+  });
+
   it('refuses a job it does not know', async () => {
     await expect(runMaintenanceJob('drop-tables', deps())).rejects.toThrow(/unknown maintenance job/);
   });
