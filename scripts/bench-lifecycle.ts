@@ -64,9 +64,9 @@ try {
       [from, to, now, spanS, reads]);
     await pool.query(
       `INSERT INTO plate_reads (capture_id, rank, plate_text, plate_key, raw_text, confidence, char_confidences,
-                                bbox_x, bbox_y, bbox_width, bbox_height, layout, colour, valid, low_confidence, created_at)
+                                bbox_x, bbox_y, bbox_width, bbox_height, layout, colour, valid, low_confidence, created_at, captured_at)
        SELECT c.id, 0, '98A-' || lpad((c.id % 100000)::text, 5, '0'), '98A' || lpad((c.id % 100000)::text, 5, '0'), '98A' || lpad((c.id % 100000)::text, 5, '0'),
-              0.93, ARRAY[0.93, 0.95, 0.9]::real[], 500, 400, 180, 44, 'one-line', 'white', true, false, c.captured_at
+              0.93, ARRAY[0.93, 0.95, 0.9]::real[], 500, 400, 180, 44, 'one-line', 'white', true, false, c.captured_at, c.captured_at
        FROM captures c WHERE c.id BETWEEN $1 AND $2`, [from, to]);
     log(`generated ${to} / ${reads} reads (${seconds(genStart).toFixed(0)} s)`);
   }
@@ -84,8 +84,8 @@ try {
               CASE WHEN n % 2 = 0 THEN $1::bigint END, CASE WHEN n % 2 = 0 THEN captured_at END, CASE WHEN n % 2 = 0 THEN 'duplicate' END,
               jsonb_build_object('captureId', id)
        FROM ev RETURNING id, (details->>'captureId')::bigint AS capture_id)
-     INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id)
-     SELECT v.id, v.capture_id, r.id FROM v JOIN plate_reads r ON r.capture_id = v.capture_id`, [officer.rows[0]!.id]);
+     INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id, plate_read_captured_at)
+     SELECT v.id, v.capture_id, r.id, r.captured_at FROM v JOIN plate_reads r ON r.capture_id = v.capture_id`, [officer.rows[0]!.id]);
   await pool.query('VACUUM ANALYZE');
   const generateS = seconds(genStart);
   const size = await pool.query<{ size: string }>('SELECT pg_size_pretty(pg_database_size(current_database())) AS size');
