@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeAuditCheckpoint } from '../../src/audit/audit-checkpoint.js';
 import { chainAuditLog } from '../../src/audit/audit-chainer.js';
 import { auditKey } from '../../src/audit/audit-key.js';
-import { appendAudit } from '../../src/audit/audit-log.js';
+import { appendAudit, GENESIS, rowHash, rowMac } from '../../src/audit/audit-log.js';
 import { verifyAuditLog } from '../../src/audit/audit-verify.js';
 import { withTransaction } from '../../src/db/pool.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -111,6 +111,42 @@ describe('audited writes without a global lock', () => {
     await chainAuditLog(db.pool, auditKey());
     await tamperAsSuperuser(db.pool, 'DELETE FROM audit_links WHERE id = 2');
     expect(await verify()).toMatchObject({ ok: false, firstBadId: 2 });
+  });
+});
+
+describe('a log chained at write time before migration 110', () => {
+  /** Rows as appendAudit wrote them before: prev_hash set, the hash covering it. */
+  async function legacyRows(n: number) {
+    let prev = GENESIS;
+    for (let id = 1; id <= n; id++) {
+      const row = { id, occurred_at: new Date(Date.UTC(2026, 0, id)), actor_id: null, actor: 'worker', action: 'payment.recorded',
+        entity_type: 'payment', entity_id: String(id), details: { amount: id }, prev_hash: prev };
+      const hash = rowHash(row);
+      await db.pool.query(
+        `INSERT INTO audit_log (id, occurred_at, actor_id, actor, action, entity_type, entity_id, details, prev_hash, hash, mac)
+         VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [id, row.occurred_at, row.actor, row.action, row.entity_type, row.entity_id, row.details, prev, hash, rowMac(auditKey(), hash)]);
+      prev = hash;
+    }
+    await db.pool.query(`SELECT setval(pg_get_serial_sequence('audit_log', 'id'), $1)`, [n]);
+  }
+
+  it('new rows are linked on from the last old row, and the whole log verifies', async () => {
+    await legacyRows(3);
+    const c1 = await writeAuditCheckpoint(db.pool, auditKey());
+    expect(c1).toMatchObject({ headId: 3, rowCount: 3 });
+    for (let i = 4; i <= 6; i++) await append(i);
+    await writeAuditCheckpoint(db.pool, auditKey());
+    expect(await verify()).toMatchObject({ ok: true, rows: 6, sealedRows: 6, checkpoints: 2 });
+    expect(await verifyAuditLog(db.pool, auditKey(), { resumeAfterCheckpoint: c1.id })).toMatchObject({ ok: true, rows: 6 });
+  });
+
+  it('deleting the last old row breaks the first new link', async () => {
+    await legacyRows(3);
+    for (let i = 4; i <= 5; i++) await append(i);
+    await chainAuditLog(db.pool, auditKey());
+    await tamperAsSuperuser(db.pool, 'DELETE FROM audit_log WHERE id = 3');
+    expect(await verify()).toMatchObject({ ok: false, problem: 'missing_before', firstBadId: 4 });
   });
 });
 
