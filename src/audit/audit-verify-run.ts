@@ -1,4 +1,4 @@
-import type { Pool } from '../db/pool.js';
+import type { Pool, Queryable } from '../db/pool.js';
 import type { AuditKey } from './audit-key.js';
 import { verifyAuditLog, type AuditVerification } from './audit-verify.js';
 
@@ -25,4 +25,25 @@ export async function runAuditVerification(pool: Pool, key: AuditKey, now = new 
     [now, resumedAfter, result.ok, result.rows, result.ok ? result.verifiedCheckpoint : null,
       result.ok ? null : result.problem, result.ok ? null : result.firstBadId]);
   return { id: rows[0]!.id, resumedAfter, result };
+}
+
+export interface VerificationRecord {
+  id: number;
+  startedAt: Date;
+  finishedAt: Date;
+  resumedAfter: number | null;
+  ok: boolean;
+  logRows: number;
+  verifiedCheckpoint: number | null;
+  problem: string | null;
+  firstBadId: number | null;
+}
+
+/** The newest recorded runs first (what the API reports; the runs themselves happen in the workers). */
+export async function listVerificationRuns(db: Queryable, limit: number): Promise<VerificationRecord[]> {
+  const { rows } = await db.query<{ id: number; started_at: Date; finished_at: Date; resumed_after: number | null; ok: boolean; log_rows: number;
+    verified_checkpoint: number | null; problem: string | null; first_bad_id: number | null }>(
+    'SELECT * FROM audit_verifications ORDER BY id DESC LIMIT $1', [limit]);
+  return rows.map((r) => ({ id: r.id, startedAt: r.started_at, finishedAt: r.finished_at, resumedAfter: r.resumed_after, ok: r.ok,
+    logRows: r.log_rows, verifiedCheckpoint: r.verified_checkpoint, problem: r.problem, firstBadId: r.first_bad_id }));
 }
