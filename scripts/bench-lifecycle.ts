@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
-import { createPool } from '../src/db/pool.js';
+import { createPool, withTransaction } from '../src/db/pool.js';
+import { auditedPlateHistory } from '../src/investigations/plate-history.js';
 import { retentionPolicy } from '../src/retention/retention-policy.js';
 import { runRetention } from '../src/retention/run-retention.js';
 import { LocalBlobStore } from '../src/storage/blob-store.js';
@@ -13,8 +14,10 @@ import { createScratch } from './scratch-database.js';
  * province rate is ~100 000 a day), a share of them evidence of closed cases, then times a retention
  * run with the configured policy (RETENTION_* settings). Rows are generated in SQL: the images are
  * not written to disk, so blob removal is an unlink of an absent file (the database side is what is
- * measured). Last line:
- *   reads <n> generate_s <x> retention_s <x> deleted_captures <n> deleted_per_s <x>
+ * measured). With --history N, before the retention run, N plate-history lookups (the investigators'
+ * endpoint: one keyset page of 50 and its audit row, in one transaction) of random plates over the
+ * last 90 days are timed one after another; --no-retention stops there. Last line:
+ *   reads <n> generate_s <x> [history_p50_ms <x> history_p99_ms <x>] retention_s <x> deleted_captures <n> deleted_per_s <x>
  */
 const { values } = parseArgs({
   options: {
@@ -23,13 +26,16 @@ const { values } = parseArgs({
     chunk: { type: 'string', default: '250000' },
     'dry-run': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    history: { type: 'string', default: '0' },
+    'no-retention': { type: 'boolean', default: false },
   },
 });
+const lookups = Number(values.history);
 const reads = Number(values.reads);
 const months = Number(values.months);
 const chunk = Number(values.chunk);
-if (![reads, months, chunk].every((n) => Number.isInteger(n) && n > 0)) {
-  process.stderr.write('usage: npm run --silent bench:lifecycle -- [--reads 1000000] [--months 5] [--chunk 250000] [--dry-run] [--keep]\n');
+if (![reads, months, chunk].every((n) => Number.isInteger(n) && n > 0) || !Number.isInteger(lookups) || lookups < 0) {
+  process.stderr.write('usage: npm run --silent bench:lifecycle -- [--reads 1000000] [--months 5] [--chunk 250000] [--history 0] [--no-retention] [--dry-run] [--keep]\n');
   process.exit(2);
 }
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -58,9 +64,9 @@ try {
       [from, to, now, spanS, reads]);
     await pool.query(
       `INSERT INTO plate_reads (capture_id, rank, plate_text, plate_key, raw_text, confidence, char_confidences,
-                                bbox_x, bbox_y, bbox_width, bbox_height, layout, colour, valid, low_confidence, created_at)
+                                bbox_x, bbox_y, bbox_width, bbox_height, layout, colour, valid, low_confidence, created_at, captured_at)
        SELECT c.id, 0, '98A-' || lpad((c.id % 100000)::text, 5, '0'), '98A' || lpad((c.id % 100000)::text, 5, '0'), '98A' || lpad((c.id % 100000)::text, 5, '0'),
-              0.93, ARRAY[0.93, 0.95, 0.9]::real[], 500, 400, 180, 44, 'one-line', 'white', true, false, c.captured_at
+              0.93, ARRAY[0.93, 0.95, 0.9]::real[], 500, 400, 180, 44, 'one-line', 'white', true, false, c.captured_at, c.captured_at
        FROM captures c WHERE c.id BETWEEN $1 AND $2`, [from, to]);
     log(`generated ${to} / ${reads} reads (${seconds(genStart).toFixed(0)} s)`);
   }
@@ -78,21 +84,46 @@ try {
               CASE WHEN n % 2 = 0 THEN $1::bigint END, CASE WHEN n % 2 = 0 THEN captured_at END, CASE WHEN n % 2 = 0 THEN 'duplicate' END,
               jsonb_build_object('captureId', id)
        FROM ev RETURNING id, (details->>'captureId')::bigint AS capture_id)
-     INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id)
-     SELECT v.id, v.capture_id, r.id FROM v JOIN plate_reads r ON r.capture_id = v.capture_id`, [officer.rows[0]!.id]);
+     INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id, plate_read_captured_at)
+     SELECT v.id, v.capture_id, r.id, r.captured_at FROM v JOIN plate_reads r ON r.capture_id = v.capture_id`, [officer.rows[0]!.id]);
   await pool.query('VACUUM ANALYZE');
   const generateS = seconds(genStart);
   const size = await pool.query<{ size: string }>('SELECT pg_size_pretty(pg_database_size(current_database())) AS size');
   log(`generated ${reads} captures + reads over ${months} months in ${generateS.toFixed(1)} s; database ${size.rows[0]!.size}`);
 
-  const policy = retentionPolicy(config);
-  const retStart = process.hrtime.bigint();
-  const report = await runRetention({ pool, storage: new LocalBlobStore(storageDir) }, policy, { now, dryRun: values['dry-run'] });
-  const retentionS = seconds(retStart);
-  const left = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM captures');
-  log(`retention${report.dryRun ? ' (dry run)' : ''} with ${JSON.stringify(policy)}: ${JSON.stringify(report.deleted)} in ${retentionS.toFixed(1)} s; ${left.rows[0]!.n} captures left`);
-  console.log(`reads ${reads} generate_s ${generateS.toFixed(1)} retention_s ${retentionS.toFixed(1)} deleted_captures ${report.deleted.captures} ` +
-    `deleted_per_s ${(report.deleted.captures / retentionS).toFixed(0)}`);
+  let historyFigures = '';
+  if (lookups > 0) {
+    // plate i is read by capture ids ≡ i (mod 100 000): about reads / 100 000 sightings each over the months
+    const plates = Math.min(100_000, reads);
+    const timings: number[] = [];
+    let shown = 0;
+    for (let i = 0; i < lookups; i++) {
+      const key = `98A${String(Math.floor(Math.random() * plates)).padStart(5, '0')}`;
+      const start = process.hrtime.bigint();
+      const page = await withTransaction(pool, (tx) => auditedPlateHistory(tx, { id: officer.rows[0]!.id, username: 'bench' },
+        { plateKey: key, days: 90, limit: 50, now }));
+      timings.push(Number(process.hrtime.bigint() - start) / 1e6);
+      shown += page.sightings.length;
+    }
+    timings.sort((a, b) => a - b);
+    const pct = (p: number) => timings[Math.min(timings.length - 1, Math.ceil((p / 100) * timings.length) - 1)]!;
+    log(`plate history: ${lookups} lookups, ${(shown / lookups).toFixed(1)} sightings each on average; p50 ${pct(50).toFixed(2)} ms, ` +
+      `p99 ${pct(99).toFixed(2)} ms, max ${timings.at(-1)!.toFixed(2)} ms`);
+    historyFigures = ` history_p50_ms ${pct(50).toFixed(2)} history_p99_ms ${pct(99).toFixed(2)}`;
+  }
+
+  if (values['no-retention']) {
+    console.log(`reads ${reads} generate_s ${generateS.toFixed(1)}${historyFigures}`);
+  } else {
+    const policy = retentionPolicy(config);
+    const retStart = process.hrtime.bigint();
+    const report = await runRetention({ pool, storage: new LocalBlobStore(storageDir) }, policy, { now, dryRun: values['dry-run'] });
+    const retentionS = seconds(retStart);
+    const left = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM captures');
+    log(`retention${report.dryRun ? ' (dry run)' : ''} with ${JSON.stringify(policy)}: ${JSON.stringify(report.deleted)} in ${retentionS.toFixed(1)} s; ${left.rows[0]!.n} captures left`);
+    console.log(`reads ${reads} generate_s ${generateS.toFixed(1)}${historyFigures} retention_s ${retentionS.toFixed(1)} deleted_captures ${report.deleted.captures} ` +
+      `deleted_per_s ${(report.deleted.captures / retentionS).toFixed(0)}`);
+  }
 } finally {
   await pool.end();
   if (!values.keep) await scratch.remove();

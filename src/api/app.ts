@@ -35,6 +35,7 @@ import { financeRoutes } from './routes/finance.js';
 import { lookupRoutes } from './routes/lookup.js';
 import { escalationRoutes } from './routes/escalations.js';
 import { unitRoutes } from './routes/units.js';
+import { investigationRoutes } from './routes/investigations.js';
 import { procedureRoutes } from './routes/procedure.js';
 
 /**
@@ -185,6 +186,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(escalationRoutes);
   await app.register(unitRoutes);
   await app.register(procedureRoutes);
+  await app.register(investigationRoutes);
   await app.register(consoleRoutes);
   return app;
 }

@@ -1,5 +1,6 @@
 import type { Pool } from '../db/pool.js';
 import { withTransaction } from '../db/pool.js';
+import { chainAuditLog, chainHead } from './audit-chainer.js';
 import { AUDIT_CHAIN_LOCK, GENESIS } from './audit-log.js';
 import { hmacHex, type AuditKey } from './audit-key.js';
 
@@ -19,25 +20,23 @@ export function checkpointMac(key: AuditKey, c: Omit<AuditCheckpoint, 'mac'>): s
 }
 
 /**
- * Seals the current chain head and row count. Taken under the chain lock, so no append slips in
- * between counting and sealing. Written periodically by the workers' scheduler and on demand
+ * Links what is committed, then seals the chain head (the newest linked row's link) and the number of
+ * rows up to it. Taken under the chain lock, so no chainer moves the head between counting and
+ * sealing; writers are not held up. Written periodically by the workers' scheduler and on demand
  * (`npm run audit:checkpoint`, POST /api/v1/audit/checkpoints).
  */
 export async function writeAuditCheckpoint(pool: Pool, key: AuditKey): Promise<AuditCheckpoint> {
+  await chainAuditLog(pool, key);
   return withTransaction(pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-    const head = await tx.query<{ row_count: number; head_id: number | null; head_hash: string | null }>(
-      `SELECT count(*)::bigint AS row_count,
-              (SELECT id FROM audit_log ORDER BY id DESC LIMIT 1) AS head_id,
-              (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) AS head_hash
-       FROM audit_log`);
+    const chained = await chainHead(tx);
+    const counted = await tx.query<{ row_count: number }>('SELECT count(*)::bigint AS row_count FROM audit_log WHERE id <= $1', [chained.id]);
     const prev = await tx.query<{ mac: string }>('SELECT mac FROM audit_checkpoints ORDER BY id DESC LIMIT 1');
     const drawn = await tx.query<{ id: number; taken_at: Date }>(
       `SELECT nextval(pg_get_serial_sequence('audit_checkpoints', 'id')) AS id, now() AS taken_at`);
-    const h = head.rows[0]!;
     const unsealed = {
-      id: drawn.rows[0]!.id, takenAt: drawn.rows[0]!.taken_at, rowCount: h.row_count,
-      headId: h.head_id ?? 0, headHash: h.head_hash ?? GENESIS, prevMac: prev.rows[0]?.mac ?? GENESIS,
+      id: drawn.rows[0]!.id, takenAt: drawn.rows[0]!.taken_at, rowCount: counted.rows[0]!.row_count,
+      headId: chained.id, headHash: chained.link, prevMac: prev.rows[0]?.mac ?? GENESIS,
     };
     const checkpoint = { ...unsealed, mac: checkpointMac(key, unsealed) };
     await tx.query(

@@ -21,31 +21,35 @@ export interface AuditEntry {
 }
 
 export const GENESIS = '0'.repeat(64);
-/** One chain for the whole table: appends (and checkpoints) are serialised so two transactions never share a prev_hash. */
+/**
+ * Serialises the chainer and checkpoints (never the writers): two chainers must not link the same
+ * rows, and a checkpoint must seal a head no chainer is moving.
+ */
 export const AUDIT_CHAIN_LOCK = 7462003;
 
 /**
  * Appends an entry inside the caller's transaction (pass the transaction's client), so the
- * state change and its audit row commit or roll back together. The row is written once, complete:
- * the table refuses UPDATE, so its id and time are drawn first and the hash and seal computed before
- * the INSERT.
+ * state change and its audit row commit or roll back together. The row is written once, complete and
+ * sealed (the table refuses UPDATE), but not linked to the previous row: writers do not wait for each
+ * other; the chainer links committed rows in id order (audit-chainer.ts, migration 110).
  */
 export async function appendAudit(tx: Queryable, entry: AuditEntry): Promise<{ id: number; hash: string }> {
   // hash exactly what jsonb will give back (Dates become strings, undefined disappears)
   const details = JSON.parse(JSON.stringify(entry.details ?? {})) as Record<string, unknown>;
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-  const last = await tx.query<{ hash: string }>('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1');
-  const prevHash = last.rows[0]?.hash ?? GENESIS;
-  // the time is taken back through a JS Date (milliseconds), so what is stored is exactly what was hashed
+  // The transaction gets its xid before it draws the id (the subquery runs first: OFFSET 0 keeps it
+  // from being folded in), so the chainer, which waits for the transactions it saw running, cannot
+  // take an id drawn here for a rolled-back gap while this transaction may still commit it.
+  // The time is taken back through a JS Date (milliseconds), so what is stored is exactly what was hashed.
   const drawn = await tx.query<{ id: number; occurred_at: Date }>(
-    `SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id, now() AS occurred_at`);
+    `SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id, now() AS occurred_at
+     FROM (SELECT pg_current_xact_id() OFFSET 0) AS xact`);
   const { id, occurred_at: occurredAt } = drawn.rows[0]!;
   const hash = rowHash({ id, occurred_at: occurredAt, actor_id: entry.actorId, actor: entry.actor, action: entry.action,
-    entity_type: entry.entityType, entity_id: String(entry.entityId), details, prev_hash: prevHash });
+    entity_type: entry.entityType, entity_id: String(entry.entityId), details, prev_hash: null });
   await tx.query(
     `INSERT INTO audit_log (id, occurred_at, actor_id, actor, action, entity_type, entity_id, details, prev_hash, hash, mac)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [id, occurredAt, entry.actorId, entry.actor, entry.action, entry.entityType, String(entry.entityId), details, prevHash, hash,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10)`,
+    [id, occurredAt, entry.actorId, entry.actor, entry.action, entry.entityType, String(entry.entityId), details, hash,
       rowMac(auditKey(), hash)],
   );
   return { id, hash };
@@ -60,7 +64,8 @@ export interface AuditRow {
   entity_type: string;
   entity_id: string;
   details: unknown;
-  prev_hash: string;
+  /** the previous row's hash for rows chained at write time (before migration 110); null since */
+  prev_hash: string | null;
 }
 
 export function rowHash(row: AuditRow): string {
@@ -76,6 +81,16 @@ function canonicalJson(value: unknown): string {
     return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** The link of a row into the chain: covers its id, its content hash and the previous link. */
+export function linkHash(id: number, prevLink: string, hash: string): string {
+  return createHash('sha256').update(JSON.stringify(['audit-link', id, prevLink, hash])).digest('hex');
+}
+
+/** The seal of a link: a chain rebuilt after a deleted row cannot be re-sealed without the key. */
+export function linkMac(key: AuditKey, link: string): string {
+  return hmacHex(key, `audit-link\n${link}`);
 }
 
 /** The seal of a row: only a holder of the key can make one, so a forged or rebuilt row shows. */

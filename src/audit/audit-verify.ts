@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/pool.js';
 import { checkpointMac, type AuditCheckpoint } from './audit-checkpoint.js';
 import type { AuditKey } from './audit-key.js';
-import { GENESIS, rowHash, rowMac, type AuditRow } from './audit-log.js';
+import { GENESIS, linkHash, linkMac, rowHash, rowMac, type AuditRow } from './audit-log.js';
 
 /**
  * What verification found wrong, first problem only:
@@ -17,7 +17,9 @@ export type AuditProblem = 'edited' | 'missing_before' | 'chain_broken' | 'forge
   | 'checkpoint_mismatch';
 
 export type AuditVerification =
-  | { ok: true; rows: number; checkpoints: number; sealedRows: number }
+  | { ok: true; rows: number; checkpoints: number; sealedRows: number;
+      /** the newest checkpoint whose sealed head the rows matched: a later run may resume after it (null: none) */
+      verifiedCheckpoint: number | null }
   | { ok: false; rows: number; checkpoints: number; firstBadId: number | null; checkpointId?: number; problem: AuditProblem };
 
 const BATCH = 1000;
@@ -26,8 +28,8 @@ const BATCH = 1000;
  * Pages through a table in id order (keyset), `size` rows at a time, so verification runs in constant
  * memory however long the log grows.
  */
-async function* inIdOrder<T extends { id: number }>(db: Queryable, sql: string, size = BATCH): AsyncGenerator<T> {
-  let after = 0;
+async function* inIdOrder<T extends { id: number }>(db: Queryable, sql: string, size = BATCH, from = 0): AsyncGenerator<T> {
+  let after = from;
   for (;;) {
     const { rows } = await db.query<T>(sql, [after, size]);
     yield* rows;
@@ -42,13 +44,25 @@ function toCheckpoint(r: CheckpointRow): AuditCheckpoint {
   return { id: r.id, takenAt: r.taken_at, rowCount: r.row_count, headId: r.head_id, headHash: r.head_hash, prevMac: r.prev_mac, mac: r.mac };
 }
 
+interface LinkRow { id: number; prev_link: string; link: string; mac: string }
+
+export interface VerifyOptions {
+  /**
+   * Start after this checkpoint instead of the first row: its seal vouches for the rows up to its head
+   * (as a previous full run found them). The checkpoints' own chain is still checked from the first.
+   */
+  resumeAfterCheckpoint?: number;
+}
+
 /**
- * Walks the chain in id order and the checkpoints alongside it. Catches an edited row, deleted rows
- * (anywhere, including the newest ones up to the last checkpoint, and TRUNCATE), a row appended or a
- * chain rebuilt without the key. Rows written before seals existed (mac NULL) are accepted only
- * before the first sealed row.
+ * Walks the log in id order with its links and the checkpoints alongside. Catches an edited row,
+ * deleted rows (anywhere, including the newest ones up to the last checkpoint, and TRUNCATE), a row
+ * appended or a chain rebuilt without the key. Rows written before seals existed (mac NULL) are
+ * accepted only before the first sealed row. Rows chained at write time (prev_hash set, before
+ * migration 110) link through prev_hash; later rows through audit_links, except the newest ones the
+ * chainer has not reached yet (sealed, but only covered by the next checkpoint).
  */
-export async function verifyAuditLog(db: Queryable, key: AuditKey): Promise<AuditVerification> {
+export async function verifyAuditLog(db: Queryable, key: AuditKey, options: VerifyOptions = {}): Promise<AuditVerification> {
   const checkpoints = inIdOrder<CheckpointRow>(db,
     'SELECT id, taken_at, row_count, head_id, head_hash, prev_mac, mac FROM audit_checkpoints WHERE id > $1 ORDER BY id LIMIT $2');
   let rows = 0;
@@ -78,39 +92,74 @@ export async function verifyAuditLog(db: Queryable, key: AuditKey): Promise<Audi
 
   let failure = await advance();
   if (failure) return failure;
-  // checkpoints of an empty log seal nothing
-  while (pending && (pending as AuditCheckpoint).rowCount === 0) if ((failure = await advance())) return failure;
 
   let prev = GENESIS;
   let prevId = 0;
   let sealing = false;
   let sealedRows = 0;
+  let verified: number | null = null;
+  if (options.resumeAfterCheckpoint !== undefined) {
+    // walk the checkpoints' chain up to the one to resume from, then take its word for what precedes it
+    while (pending && (pending as AuditCheckpoint).id < options.resumeAfterCheckpoint) if ((failure = await advance())) return failure;
+    const from = pending as AuditCheckpoint | null;
+    if (!from || from.id !== options.resumeAfterCheckpoint) throw new Error(`no checkpoint #${options.resumeAfterCheckpoint} to resume from`);
+    verified = from.id;
+    rows = from.rowCount;
+    prev = from.headHash;
+    prevId = from.headId;
+    // rows after a checkpoint were all written sealed (checkpoints came with the seals, migration 060)
+    sealing = true;
+    if ((failure = await advance())) return failure;
+  }
+  // checkpoints of an empty log seal nothing
+  while (pending && (pending as AuditCheckpoint).rowCount === 0) {
+    verified = (pending as AuditCheckpoint).id;
+    if ((failure = await advance())) return failure;
+  }
+
+  const links = inIdOrder<LinkRow>(db, 'SELECT id, prev_link, link, mac FROM audit_links WHERE id > $1 ORDER BY id LIMIT $2', BATCH, prevId);
+  let link = await links.next();
+  // the first row the chainer has not linked yet: every later row must be unlinked too
+  let firstUnlinked: number | null = null;
+
   for await (const row of inIdOrder<AuditRow & { hash: string; mac: string | null }>(db,
     `SELECT id, occurred_at, actor_id, actor, action, entity_type, entity_id, details, prev_hash, hash, mac
-     FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2`)) {
+     FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2`, BATCH, prevId)) {
     rows++;
-    if (row.prev_hash !== prev) {
-      // a gap in ids with a broken link means rows were deleted; otherwise the link itself was altered
-      return fail(row.id !== prevId + 1 ? 'missing_before' : 'chain_broken', row.id);
-    }
     if (rowHash(row) !== row.hash) return fail('edited', row.id);
     if (row.mac !== null) sealing = true;
     if (sealing) {
       if (row.mac === null || row.mac !== rowMac(key, row.hash)) return fail('forged', row.id);
       sealedRows++;
     }
-    prev = row.hash;
+    // links of deleted rows, and links for rows that claim to be chained at write time, are no part of the chain
+    while (!link.done && link.value.id < row.id) link = await links.next();
+    const own = !link.done && link.value.id === row.id ? link.value : null;
+    if (row.prev_hash !== null) {
+      // chained at write time: a gap in ids with a broken link means rows were deleted; otherwise the link was altered
+      if (row.prev_hash !== prev) return fail(row.id !== prevId + 1 ? 'missing_before' : 'chain_broken', row.id);
+      prev = row.hash;
+    } else if (own) {
+      if (firstUnlinked !== null) return fail('chain_broken', firstUnlinked);
+      if (own.prev_link !== prev) return fail(row.id !== prevId + 1 ? 'missing_before' : 'chain_broken', row.id);
+      if (own.link !== linkHash(row.id, prev, row.hash)) return fail('chain_broken', row.id);
+      if (own.mac !== linkMac(key, own.link)) return fail('forged', row.id);
+      prev = own.link;
+    } else {
+      firstUnlinked ??= row.id;
+    }
     prevId = row.id;
     while (pending) {
       const c: AuditCheckpoint = pending;
       if (row.id < c.headId) break;
       if (row.id > c.headId) return fail('rows_missing', c.headId, c.id);
-      if (row.hash !== c.headHash) return fail('checkpoint_mismatch', row.id, c.id);
+      if (prev !== c.headHash) return fail('checkpoint_mismatch', row.id, c.id);
       if (rows !== c.rowCount) return fail('rows_missing', row.id, c.id);
+      verified = c.id;
       if ((failure = await advance())) return failure;
     }
   }
   // a checkpoint whose head was never reached: the newest rows (or all of them) are gone
   if (pending) return fail('rows_missing', (pending as AuditCheckpoint).headId, (pending as AuditCheckpoint).id);
-  return { ok: true, rows, checkpoints: checkpointCount, sealedRows };
+  return { ok: true, rows, checkpoints: checkpointCount, sealedRows, verifiedCheckpoint: verified };
 }

@@ -1,5 +1,7 @@
 import { Queue, Worker, type RepeatOptions } from 'bullmq';
+import { chainAuditLog } from '../audit/audit-chainer.js';
 import { writeAuditCheckpoint } from '../audit/audit-checkpoint.js';
+import { runAuditVerification } from '../audit/audit-verify-run.js';
 import { auditKey, installAuditKey, loadAuditKey } from '../audit/audit-key.js';
 import type { Config } from '../config.js';
 import type { Pool } from '../db/pool.js';
@@ -22,16 +24,22 @@ export const MAINTENANCE_QUEUE = 'maintenance';
  * worker processes run, and every job is idempotent, so a repeat after a crash does no harm.
  * - escalate: notices unresolved 20 days after issue are reported to the inspection registry (TT 73 Đ24)
  * - render-notices: a notice whose PDF failed to render at approval is rendered again
+ * - audit-chain: audit rows committed since the last run are linked into the chain (audited writes
+ *   do not wait for each other; migration 110), so a deleted row shows within seconds
  * - audit-checkpoint: the audit chain head and row count are sealed with the audit key
  *   (every AUDIT_CHECKPOINT_MINUTES), so removing the newest audit rows shows on verification
+ * - audit-verify: the audit log is verified nightly, resuming after the newest checkpoint an earlier run
+ *   verified (audit_verifications, migration 112), in the workers rather than the API process
  * - partitions: monthly partitions are created three months ahead (migration 091)
  * - retention: data past its retention period is deleted (docs/data-lifecycle.md), at night when cameras are quiet
  */
 export const SCHEDULES = {
   escalate: { pattern: '0 30 0 * * *', tz: 'Asia/Ho_Chi_Minh' },
   'render-notices': { every: 10 * 60_000 },
+  'audit-chain': { every: 10_000 },
   partitions: { pattern: '0 0 1 * * *', tz: 'Asia/Ho_Chi_Minh' },
   retention: { pattern: '0 15 2 * * *', tz: 'Asia/Ho_Chi_Minh' },
+  'audit-verify': { pattern: '0 30 3 * * *', tz: 'Asia/Ho_Chi_Minh' },
 } as const;
 export type MaintenanceJob = keyof typeof SCHEDULES | 'audit-checkpoint';
 
@@ -55,9 +63,19 @@ export async function runMaintenanceJob(name: string, deps: MaintenanceDeps, now
       const report = await renderPendingNotices(deps, { concurrency: 1, limit: 500 });
       return { rendered: report.rendered, failed: report.failed.length };
     }
+    case 'audit-chain': {
+      const chained = await chainAuditLog(deps.pool, auditKey());
+      return { linked: chained.linked, head: chained.head.id };
+    }
     case 'audit-checkpoint': {
       const checkpoint = await writeAuditCheckpoint(deps.pool, auditKey());
       return { checkpoint: checkpoint.id, rows: checkpoint.rowCount };
+    }
+    case 'audit-verify': {
+      const run = await runAuditVerification(deps.pool, auditKey(), now);
+      const r = run.result;
+      if (!r.ok) deps.logger.error({ run: run.id, problem: r.problem, firstBadId: r.firstBadId }, 'audit log verification found a problem');
+      return { run: run.id, ok: r.ok, rows: r.rows, resumedAfter: run.resumedAfter, ...(r.ok ? { verifiedCheckpoint: r.verifiedCheckpoint } : { problem: r.problem }) };
     }
     case 'partitions':
       return { created: await ensureMonthPartitions(deps.pool, now) };

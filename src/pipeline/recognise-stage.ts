@@ -91,11 +91,12 @@ async function insertReads(tx: { query: (sql: string, params: unknown[]) => Prom
       p.corners ? JSON.stringify(p.corners) : null, p.layout, p.colour, p.valid, p.lowConfidence];
     const start = params.length;
     params.push(...values);
-    return `(${values.map((_, i) => `$${start + i + 1}`).join(', ')})`;
+    // captured_at is the capture's: the table is partitioned by it (migration 113)
+    return `(${values.map((_, i) => `$${start + i + 1}`).join(', ')}, (SELECT captured_at FROM captures WHERE id = $1))`;
   });
   await tx.query(
     `INSERT INTO plate_reads (capture_id, rank, plate_text, plate_key, raw_text, confidence, char_confidences,
-       bbox_x, bbox_y, bbox_width, bbox_height, corners, layout, colour, valid, low_confidence)
+       bbox_x, bbox_y, bbox_width, bbox_height, corners, layout, colour, valid, low_confidence, captured_at)
      VALUES ${tuples.join(', ')}`,
     params,
   );

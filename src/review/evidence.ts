@@ -93,7 +93,7 @@ export async function evidenceForViolation(db: Queryable, violationId: number): 
             p.layout, p.colour, p.valid, p.low_confidence
      FROM violation_evidence e
      JOIN captures c ON c.id = e.capture_id
-     LEFT JOIN plate_reads p ON p.id = e.plate_read_id
+     LEFT JOIN plate_reads p ON p.id = e.plate_read_id AND p.captured_at = e.plate_read_captured_at
      WHERE e.violation_id = $1
      ORDER BY c.captured_at, c.id`,
     [violationId],

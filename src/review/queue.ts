@@ -103,7 +103,7 @@ export async function listReviewQueue(db: Queryable, f: QueueFilter): Promise<{ 
      JOIN cameras c ON c.id = v.camera_id
      LEFT JOIN users u ON u.id = v.claimed_by
      LEFT JOIN LATERAL (
-       SELECT e.capture_id, p.rank FROM violation_evidence e JOIN plate_reads p ON p.id = e.plate_read_id
+       SELECT e.capture_id, p.rank FROM violation_evidence e JOIN plate_reads p ON p.id = e.plate_read_id AND p.captured_at = e.plate_read_captured_at
        WHERE e.violation_id = v.id ORDER BY e.added_at, e.capture_id LIMIT 1
      ) thumb ON true
      WHERE v.status = 'pending_review'

@@ -42,7 +42,9 @@ export async function insertViolation(db: Queryable, v: NewViolation): Promise<n
 
 export async function addEvidence(db: Queryable, violationId: number, captureId: number, plateReadId: number | null): Promise<boolean> {
   const { rowCount } = await db.query(
-    `INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id) VALUES ($1, $2, $3)
+    // the read's time (its partition, migration 113) is its capture's
+    `INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id, plate_read_captured_at)
+     SELECT $1::bigint, $2::bigint, $3::bigint, CASE WHEN $3::bigint IS NULL THEN NULL ELSE (SELECT captured_at FROM captures WHERE id = $2::bigint) END
      ON CONFLICT DO NOTHING`,
     [violationId, captureId, plateReadId],
   );

@@ -55,6 +55,7 @@ describe('the access table', () => {
     expect(keys).toEqual(expect.arrayContaining([
       'POST /api/v1/auth/login', 'GET /api/v1/auth/me', 'GET /api/v1/users', 'GET /api/v1/review/queue',
       'POST /api/v1/violations/:id/approve', 'GET /api/v1/evidence/:captureId/image', 'GET /api/v1/audit/verify',
+      'GET /api/v1/plates/:plate/sightings',
     ]));
     for (const r of staffRoutes) {
       expect(r.access.length, `${r.method} ${r.url}`).toBeGreaterThan(0);

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeAuditCheckpoint } from '../../src/audit/audit-checkpoint.js';
+import { auditKey } from '../../src/audit/audit-key.js';
+import { runAuditVerification } from '../../src/audit/audit-verify-run.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { tamperAsSuperuser } from '../helpers/tamper.js';
 import { bearer, PASSWORD, staffMember, type Staff } from './fixtures.js';
@@ -58,5 +61,14 @@ describe('audit API', () => {
     await tamperAsSuperuser(t.db.pool, `UPDATE audit_log SET details = jsonb_set(details, '{role}', '"admin"') WHERE id = $1`, [target]);
     const bad = await get('/api/v1/audit/verify');
     expect(bad.json()).toMatchObject({ ok: false, firstBadId: target, problem: 'edited' });
+  });
+
+  it('reports the verifications the workers ran, newest first', async () => {
+    await writeAuditCheckpoint(t.db.pool, auditKey());
+    const run = await runAuditVerification(t.db.pool, auditKey());
+    const res = await get('/api/v1/audit/verifications?limit=5');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().runs[0]).toMatchObject({ id: run.id, resumedAfter: null, logRows: run.result.rows, ok: run.result.ok });
+    expect((await get('/api/v1/audit/verifications?limit=500')).statusCode).toBe(400);
   });
 });

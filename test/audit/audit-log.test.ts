@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chainAuditLog } from '../../src/audit/audit-chainer.js';
 import { auditKey } from '../../src/audit/audit-key.js';
 import { appendAudit } from '../../src/audit/audit-log.js';
 import { verifyAuditLog as verifyWithKey } from '../../src/audit/audit-verify.js';
@@ -12,14 +13,16 @@ let db: TestDatabase;
 beforeAll(async () => { db = await createTestDatabase(); });
 afterAll(async () => { await db.drop(); });
 
+/** Five rows, linked by the chainer as the workers do within seconds of their commit. */
 async function appendFive() {
-  await tamperAsSuperuser(db.pool, 'TRUNCATE audit_log RESTART IDENTITY');
+  await tamperAsSuperuser(db.pool, 'TRUNCATE audit_log, audit_links RESTART IDENTITY');
   for (let i = 1; i <= 5; i++) {
     await withTransaction(db.pool, (tx) => appendAudit(tx, {
       actorId: null, actor: 'worker', action: 'violation.created', entityType: 'violation', entityId: i,
       details: { fine: 5_000_000 * i, at: new Date('2026-01-01T00:00:00Z'), plate: '98A-123.45', nested: { b: 1, a: [1, 2] } },
     }));
   }
+  await chainAuditLog(db.pool, auditKey());
 }
 
 describe('hash-chained audit log', () => {

@@ -147,9 +147,9 @@ export async function seedApprovedViolation(pool: Pool, storage: BlobStore, v: S
     const captureId = capture.rows[0]!.id;
     const read = await tx.query<{ id: number }>(
       `INSERT INTO plate_reads (capture_id, rank, plate_text, plate_key, raw_text, confidence, char_confidences,
-                                bbox_x, bbox_y, bbox_width, bbox_height, layout, colour, valid, low_confidence)
-       VALUES ($1, 0, $2, $3, $3, $9, ARRAY[$9::real], $4, $5, $6, $7, 'one-line', $8, true, false) RETURNING id`,
-      [captureId, v.plate, key, SCENE_PLATE_BOX.x, SCENE_PLATE_BOX.y, SCENE_PLATE_BOX.width, SCENE_PLATE_BOX.height, v.plateColour ?? 'white', confidence],
+                                bbox_x, bbox_y, bbox_width, bbox_height, layout, colour, valid, low_confidence, captured_at)
+       VALUES ($1, 0, $2, $3, $3, $9, ARRAY[$9::real], $4, $5, $6, $7, 'one-line', $8, true, false, $10) RETURNING id`,
+      [captureId, v.plate, key, SCENE_PLATE_BOX.x, SCENE_PLATE_BOX.y, SCENE_PLATE_BOX.width, SCENE_PLATE_BOX.height, v.plateColour ?? 'white', confidence, occurredAt],
     );
     const violation = await tx.query<{ id: number }>(
       `INSERT INTO violations (camera_id, rule, violation_code, legal_clause, description, vehicle_category, occurred_at,
@@ -163,7 +163,8 @@ export async function seedApprovedViolation(pool: Pool, storage: BlobStore, v: S
         status, status === 'approved' ? v.decidedBy : null, status === 'approved' ? new Date() : null],
     );
     const violationId = violation.rows[0]!.id;
-    await tx.query('INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id) VALUES ($1, $2, $3)', [violationId, captureId, read.rows[0]!.id]);
+    await tx.query('INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id, plate_read_captured_at) VALUES ($1, $2, $3, $4)',
+      [violationId, captureId, read.rows[0]!.id, occurredAt]);
     return { violationId, captureId, imageSha256: sha };
   });
 }

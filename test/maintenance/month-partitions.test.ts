@@ -21,7 +21,8 @@ async function partitions(): Promise<Array<{ name: string; bound: string }>> {
 describe('monthly partitions of parking sightings', () => {
   it('creates the current and three following months once, on Vietnamese month boundaries', async () => {
     // 2030-01-31 20:00 UTC is already February 1st in Vietnam
-    expect(await ensureMonthPartitions(db.pool, new Date('2030-01-31T20:00:00Z'))).toBe(4);
+    // four months for each monthly-partitioned table (parking_sightings, plate_reads)
+    expect(await ensureMonthPartitions(db.pool, new Date('2030-01-31T20:00:00Z'))).toBe(8);
     expect(await ensureMonthPartitions(db.pool, new Date('2030-01-31T20:00:00Z'))).toBe(0);
     const created = (await partitions()).filter((p) => p.name.startsWith('parking_sightings_p2030'));
     expect(created.map((p) => p.name)).toEqual(['parking_sightings_p203002', 'parking_sightings_p203003', 'parking_sightings_p203004', 'parking_sightings_p203005']);
@@ -34,7 +35,7 @@ describe('monthly partitions of parking sightings', () => {
 
   it('is the workers\' daily "partitions" job', async () => {
     const deps = { pool: db.pool, storage: new LocalBlobStore('/nonexistent'), config: loadConfig({}), logger: createLogger('silent', 'test') };
-    expect(await runMaintenanceJob('partitions', deps, new Date('2031-06-10T00:00:00Z'))).toEqual({ created: 4 });
+    expect(await runMaintenanceJob('partitions', deps, new Date('2031-06-10T00:00:00Z'))).toEqual({ created: 8 });
     expect(await runMaintenanceJob('partitions', deps, new Date('2031-06-10T00:00:00Z'))).toEqual({ created: 0 });
   });
 
@@ -54,5 +55,58 @@ describe('monthly partitions of parking sightings', () => {
     const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
     expect(text).toContain('parking_sightings_p203002');
     expect(text).not.toMatch(/parking_sightings_p2030(01|03|04|05)|parking_sightings_default/);
+  });
+});
+
+describe('monthly partitions of plate reads (migration 113)', () => {
+  async function captureAt(at: string): Promise<number> {
+    const camera = await seedCamera(db.pool);
+    const { rows } = await db.pool.query<{ id: number }>(
+      `INSERT INTO captures (camera_id, image_sha256, image_bytes, image_width, image_height, content_type, captured_at, source)
+       VALUES ($1, encode(sha256(random()::text::bytea), 'hex'), 100, 640, 480, 'image/jpeg', $2, 'http') RETURNING id`, [camera.id, at]);
+    return rows[0]!.id;
+  }
+  const insertRead = (captureId: number, at: string, rank = 0) => db.pool.query<{ id: number }>(
+    `INSERT INTO plate_reads (capture_id, rank, plate_text, plate_key, raw_text, confidence, char_confidences, bbox_x, bbox_y, bbox_width, bbox_height,
+       layout, colour, valid, low_confidence, captured_at)
+     VALUES ($1, $3, '30A-999.99', '30A99999', '30A99999', 0.9, ARRAY[0.9::real], 1, 1, 10, 10, 'one-line', 'white', true, false, $2) RETURNING id`,
+    [captureId, at, rank]);
+
+  it('routes a read to the month of its capture, and a plate lookup by time reads only that month', async () => {
+    await ensureMonthPartitions(db.pool, new Date('2030-01-15T00:00:00Z'));
+    // 00:30 on March 1st in Vietnam is still February in UTC: the Vietnamese month decides
+    const at = '2030-03-01T00:30:00+07:00';
+    await insertRead(await captureAt(at), at);
+    const stored = await db.pool.query(`SELECT tableoid::regclass::text AS part FROM plate_reads WHERE plate_key = '30A99999'`);
+    expect(stored.rows).toEqual([{ part: 'plate_reads_p203003' }]);
+    const plan = await db.pool.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT id FROM plate_reads WHERE plate_key = '30A99999'
+       AND captured_at BETWEEN '2030-03-01T00:00:00+07:00' AND '2030-03-20T00:00:00+07:00'`);
+    const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text).toContain('plate_reads_p203003');
+    expect(text).not.toMatch(/plate_reads_p2030(01|02|04|05)|plate_reads_default/);
+  });
+
+  it('refuses a read whose time is not its capture\'s', async () => {
+    const captureId = await captureAt('2030-02-10T08:00:00+07:00');
+    await expect(insertRead(captureId, '2030-02-10T08:00:01+07:00')).rejects.toThrow(/not the capture's time/);
+  });
+
+  it('still refuses, in the database, to delete a read that is evidence of a violation', async () => {
+    const at = '2030-02-11T08:00:00+07:00';
+    const captureId = await captureAt(at);
+    const read = await insertRead(captureId, at);
+    const camera = await db.pool.query<{ camera_id: number }>('SELECT camera_id FROM captures WHERE id = $1', [captureId]);
+    const violation = await db.pool.query<{ id: number }>(
+      `INSERT INTO violations (camera_id, rule, violation_code, legal_clause, description, vehicle_category, occurred_at, plate_text, plate_key,
+                               plate_colour, match_status, schedule_version, fine_min, fine_max, fine_amount, points, read_confidence)
+       VALUES ($1, 'red_light', 'x', 'x', 'x', 'car', $2, '30A-999.99', '30A99999', 'white', 'unknown', 'nd168-2024', 1, 1, 1, 0, 0.9) RETURNING id`,
+      [camera.rows[0]!.camera_id, at]);
+    await db.pool.query('INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id, plate_read_captured_at) VALUES ($1, $2, $3, $4)',
+      [violation.rows[0]!.id, captureId, read.rows[0]!.id, at]);
+    await expect(db.pool.query('DELETE FROM plate_reads WHERE id = $1', [read.rows[0]!.id])).rejects.toThrow(/violates foreign key constraint "violation_evidence_plate_read/);
+    // evidence cannot name a read that does not exist
+    await expect(db.pool.query('INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id, plate_read_captured_at) VALUES ($1, $2, $3, $4)',
+      [violation.rows[0]!.id, await captureAt(at), 999_999_999, at])).rejects.toThrow(/violates foreign key constraint "violation_evidence_plate_read/);
   });
 });

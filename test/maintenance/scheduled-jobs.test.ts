@@ -51,6 +51,26 @@ describe('scheduled maintenance', () => {
     expect(rows).toEqual([{ actor: 'retention' }]);
   });
 
+  it('links the audit rows committed since the last run every few seconds', async () => {
+    expect(SCHEDULES['audit-chain']).toEqual({ every: 10_000 });
+    const { rows: [log] } = await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log');
+    expect(log!.n).toBeGreaterThan(0);
+    await runMaintenanceJob('audit-chain', deps());
+    const { rows: [unlinked] } = await t.db.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM audit_log a WHERE NOT EXISTS (SELECT 1 FROM audit_links l WHERE l.id = a.id)');
+    expect(unlinked!.n).toBe(0);
+    expect(await runMaintenanceJob('audit-chain', deps())).toMatchObject({ linked: 0 });
+  });
+
+  it('verifies the audit log nightly in the worker, and the next night resumes where it reached', async () => {
+    expect(SCHEDULES['audit-verify']).toEqual({ pattern: '0 30 3 * * *', tz: 'Asia/Ho_Chi_Minh' });
+    await runMaintenanceJob('audit-checkpoint', deps());
+    const first = await runMaintenanceJob('audit-verify', deps());
+    expect(first).toMatchObject({ ok: true, resumedAfter: null });
+    const second = await runMaintenanceJob('audit-verify', deps());
+    expect(second).toMatchObject({ ok: true, resumedAfter: first.verifiedCheckpoint });
+  });
+
   it('refuses a job it does not know', async () => {
     await expect(runMaintenanceJob('drop-tables', deps())).rejects.toThrow(/unknown maintenance job/);
   });

@@ -44,8 +44,8 @@ async function passingCapture(capturedAt: Date, image?: Buffer, camera = cameraI
      VALUES ($1, $2, $3, 640, 480, 'image/jpeg', $4, 'http', 'processed', $4, $4) RETURNING id`, [camera, sha, bytes.length, capturedAt]);
   const captureId = rows[0]!.id;
   await db.pool.query(
-    `INSERT INTO plate_reads (capture_id, rank, plate_text, plate_key, raw_text, confidence, char_confidences, bbox_x, bbox_y, bbox_width, bbox_height, layout, colour, valid, low_confidence)
-     VALUES ($1, 0, '30A-123.45', '30A12345', '30A12345', 0.9, ARRAY[0.9::real], 1, 1, 10, 10, 'one-line', 'white', true, false)`, [captureId]);
+    `INSERT INTO plate_reads (capture_id, rank, plate_text, plate_key, raw_text, confidence, char_confidences, bbox_x, bbox_y, bbox_width, bbox_height, layout, colour, valid, low_confidence, captured_at)
+     VALUES ($1, 0, '30A-123.45', '30A12345', '30A12345', 0.9, ARRAY[0.9::real], 1, 1, 10, 10, 'one-line', 'white', true, false, $2)`, [captureId, capturedAt]);
   await db.pool.query(`INSERT INTO parking_sightings (capture_id, camera_id, plate_key, seen_at) VALUES ($1, $2, '30A12345', $3)`, [captureId, camera, capturedAt]);
   return { captureId, sha };
 }

@@ -26,7 +26,7 @@ async function append(n: number, from = 1) {
 }
 
 beforeEach(async () => {
-  await tamperAsSuperuser(db.pool, 'TRUNCATE audit_log, audit_checkpoints RESTART IDENTITY');
+  await tamperAsSuperuser(db.pool, 'TRUNCATE audit_log, audit_links, audit_checkpoints RESTART IDENTITY');
   await append(5);
   await writeAuditCheckpoint(db.pool, auditKey());
 });

@@ -84,8 +84,8 @@ export async function insertCapture(pool: Pool, camera: CameraRules, s: CaptureS
   const key = plateKey(n.canonical);
   const read = await pool.query<{ id: number }>(
     `INSERT INTO plate_reads (capture_id, rank, plate_text, plate_key, raw_text, confidence, char_confidences, bbox_x, bbox_y, bbox_width, bbox_height,
-       layout, colour, valid, low_confidence)
-     VALUES ($1, 0, $2, $3, $4, 0.93, $5, 100, 200, 300, 80, $6, $7, $8, false) RETURNING id`,
+       layout, colour, valid, low_confidence, captured_at)
+     VALUES ($1, 0, $2, $3, $4, 0.93, $5, 100, 200, 300, 80, $6, $7, $8, false, (SELECT captured_at FROM captures WHERE id = $1)) RETURNING id`,
     [captureId, n.canonical, key, plate, n.charConfidences, layout, s.colour ?? 'white', n.valid],
   );
   return { capture, read: { plateReadId: read.rows[0]!.id, plateText: n.canonical, plateKey: key, colour: s.colour ?? 'white', confidence: 0.93,

@@ -1,8 +1,9 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { writeAuditCheckpoint } from '../../audit/audit-checkpoint.js';
 import { auditKey } from '../../audit/audit-key.js';
 import { verifyAuditLog } from '../../audit/audit-verify.js';
+import { listVerificationRuns } from '../../audit/audit-verify-run.js';
 import { listAudit } from '../../audit/audit-query.js';
 
 const AuditRow = Type.Object({
@@ -67,6 +68,27 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
   }, async () => verifyAuditLog(pool, auditKey()));
+
+  app.get('/api/v1/audit/verifications', {
+    config: { access: ['admin'] },
+    schema: {
+      summary: 'The scheduled verifications the workers ran (nightly, each resuming after the checkpoint the last good run verified), newest first',
+      tags: ['audit'], security: [{ bearer: [] }],
+      querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }) }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({ runs: Type.Array(Type.Object({
+          id: Type.Integer(), startedAt: Type.String({ format: 'date-time' }), finishedAt: Type.String({ format: 'date-time' }),
+          resumedAfter: Type.Union([Type.Integer(), Type.Null()]), ok: Type.Boolean(), logRows: Type.Integer(),
+          verifiedCheckpoint: Type.Union([Type.Integer(), Type.Null()]), problem: Type.Union([Problem, Type.Null()]),
+          firstBadId: Type.Union([Type.Integer(), Type.Null()]),
+        })) }),
+      },
+    },
+  }, async (request) => {
+    const runs = await listVerificationRuns(pool, request.query.limit);
+    return { runs: runs.map((r) => ({ ...r, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString(),
+      problem: r.problem as Static<typeof Problem> | null })) };
+  });
 
   app.post('/api/v1/audit/checkpoints', {
     config: { access: ['admin'] },
