@@ -1,4 +1,6 @@
 import type { Queryable } from '../db/pool.js';
+import { NOTICE_PAYMENTS, noticePaymentsBetween } from './notice-payments.js';
+import { refreshFinanceDayTotals, splitByVietnamDays } from './totals-rollup.js';
 
 export const AGING_BUCKETS = ['0-20', '21-60', '61-180', '>180'] as const;
 export type AgingBucket = (typeof AGING_BUCKETS)[number];
@@ -32,13 +34,6 @@ export interface OutstandingReport {
   buckets: Array<{ bucket: AgingBucket; count: number; amount: number }>;
   items: OutstandingItem[];
 }
-
-/**
- * Money received per notice: payments made on a notice, and a paid decision's payment split over the
- * notices it decided (each its decided fine; decisions are paid in full, so the shares add up to the payment).
- */
-const NOTICE_PAYMENTS = `(SELECT p.notice_id, p.amount, p.paid_at FROM payments p WHERE p.notice_id IS NOT NULL
-  UNION ALL SELECT i.notice_id, i.fine_amount, p.paid_at FROM payments p JOIN decision_items i ON i.decision_id = p.decision_id)`;
 
 /**
  * Notices unpaid at `asOf`, oldest first, with aging by days since issue. Reading the state at a
@@ -92,7 +87,9 @@ export interface TotalsReport {
 /**
  * Money per period, camera or violation type over [from, to): issued = notices issued in the range
  * (their amounts), collected = payments received in the range, outstanding = what is still unpaid
- * today of the notices issued in the range. Months are Vietnam-time calendar months.
+ * today of the notices issued in the range. Months are Vietnam-time calendar months. Whole Vietnam
+ * days come from finance_day_totals (brought up to date first), partial days at the edges from the
+ * notices and payments themselves.
  */
 export async function totalsReport(db: Queryable, range: { from: Date; to: Date }, group: TotalsGroup): Promise<TotalsReport> {
   const key = (ts: string) => ({
@@ -100,30 +97,59 @@ export async function totalsReport(db: Queryable, range: { from: Date; to: Date 
     camera: 'c.code',
     rule: 'v.rule',
   })[group];
-  const issued = await db.query<{ key: string; n: number; issued: number; outstanding: number }>(
-    `SELECT ${key('n.issued_at')} AS key, count(*)::bigint AS n, sum(n.amount)::bigint AS issued,
-            sum(CASE WHEN n.status IN ('issued', 'escalated')
-                     THEN n.amount - coalesce((SELECT sum(p.amount) FROM ${NOTICE_PAYMENTS} p WHERE p.notice_id = n.id), 0) ELSE 0 END)::bigint AS outstanding
-     FROM notices n JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id
-     WHERE n.status <> 'cancelled' AND n.issued_at >= $1 AND n.issued_at < $2
-     GROUP BY 1`,
-    [range.from, range.to],
-  );
-  const collected = await db.query<{ key: string; n: number; collected: number }>(
-    `SELECT ${key('p.paid_at')} AS key, count(*)::bigint AS n, sum(p.amount)::bigint AS collected
-     FROM ${NOTICE_PAYMENTS} p JOIN notices n ON n.id = p.notice_id JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id
-     WHERE p.paid_at >= $1 AND p.paid_at < $2
-     GROUP BY 1`,
-    [range.from, range.to],
-  );
+  const split = splitByVietnamDays(range.from, range.to);
+  const issued: Array<{ key: string; n: number; issued: number; outstanding: number }> = [];
+  const collected: Array<{ key: string; n: number; collected: number }> = [];
+  if (split.days) {
+    await refreshFinanceDayTotals(db);
+    const rolled = await db.query<{ key: string; issued_n: number; issued: number; outstanding: number; collected_n: number; collected: number }>(
+      `SELECT ${({ month: `to_char(t.day, 'YYYY-MM')`, camera: 'c.code', rule: 't.rule' })[group]} AS key,
+              sum(t.issued_count)::bigint AS issued_n, sum(t.issued_amount)::bigint AS issued, sum(t.outstanding)::bigint AS outstanding,
+              sum(t.collected_count)::bigint AS collected_n, sum(t.collected_amount)::bigint AS collected
+       FROM finance_day_totals t JOIN cameras c ON c.id = t.camera_id
+       WHERE t.day >= $1::date AND t.day < $2::date
+       GROUP BY 1`,
+      [split.days.from, split.days.to],
+    );
+    for (const r of rolled.rows) {
+      if (r.issued_n > 0) issued.push({ key: r.key, n: r.issued_n, issued: r.issued, outstanding: r.outstanding });
+      if (r.collected_n > 0) collected.push({ key: r.key, n: r.collected_n, collected: r.collected });
+    }
+  }
+  for (const part of split.raw) {
+    const i = await db.query<{ key: string; n: number; issued: number; outstanding: number }>(
+      `SELECT ${key('n.issued_at')} AS key, count(*)::bigint AS n, sum(n.amount)::bigint AS issued,
+              sum(CASE WHEN n.status IN ('issued', 'escalated')
+                       THEN n.amount - coalesce((SELECT sum(p.amount) FROM ${NOTICE_PAYMENTS} p WHERE p.notice_id = n.id), 0) ELSE 0 END)::bigint AS outstanding
+       FROM notices n JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id
+       WHERE n.status <> 'cancelled' AND n.issued_at >= $1 AND n.issued_at < $2
+       GROUP BY 1`,
+      [part.from, part.to],
+    );
+    issued.push(...i.rows);
+    const c = await db.query<{ key: string; n: number; collected: number }>(
+      `SELECT ${key('p.paid_at')} AS key, count(*)::bigint AS n, sum(p.amount)::bigint AS collected
+       FROM ${noticePaymentsBetween('$1', '$2')} p JOIN notices n ON n.id = p.notice_id JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id
+       GROUP BY 1`,
+      [part.from, part.to],
+    );
+    collected.push(...c.rows);
+  }
   const byKey = new Map<string, TotalsRow>();
   const row = (k: string) => {
     let r = byKey.get(k);
     if (!r) byKey.set(k, (r = { key: k, issuedCount: 0, issued: 0, collectedCount: 0, collected: 0, outstanding: 0 }));
     return r;
   };
-  for (const r of issued.rows) Object.assign(row(r.key), { issuedCount: r.n, issued: r.issued, outstanding: r.outstanding });
-  for (const r of collected.rows) Object.assign(row(r.key), { collectedCount: r.n, collected: r.collected });
+  // a key can come from the rollup and from an edge: add up
+  for (const r of issued) {
+    const t = row(r.key);
+    t.issuedCount += r.n; t.issued += r.issued; t.outstanding += r.outstanding;
+  }
+  for (const r of collected) {
+    const t = row(r.key);
+    t.collectedCount += r.n; t.collected += r.collected;
+  }
   const rows = [...byKey.values()].sort((a, b) => a.key.localeCompare(b.key));
   const total = rows.reduce((t, r) => ({
     issuedCount: t.issuedCount + r.issuedCount, issued: t.issued + r.issued, collectedCount: t.collectedCount + r.collectedCount,

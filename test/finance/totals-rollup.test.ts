@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOTAL_GROUPS, totalsReport } from '../../src/finance/reports.js';
+import { splitByVietnamDays } from '../../src/finance/totals-rollup.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { seedCamera, staffWithSession } from '../helpers/fixtures.js';
+
+let db: TestDatabase;
+beforeAll(async () => { db = await createTestDatabase(); });
+afterAll(async () => { await db.drop(); });
+
+const NOTICE_PAYMENTS = `(SELECT p.notice_id, p.amount, p.paid_at FROM payments p WHERE p.notice_id IS NOT NULL
+  UNION ALL SELECT i.notice_id, i.fine_amount, p.paid_at FROM payments p JOIN decision_items i ON i.decision_id = p.decision_id)`;
+
+/** The totals computed straight from notices and payments: what the rollup must always agree with. */
+async function rawTotals(from: Date, to: Date, group: (typeof TOTAL_GROUPS)[number]) {
+  const key = (ts: string) => ({ month: `to_char(${ts} AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM')`, camera: 'c.code', rule: 'v.rule' })[group];
+  const { rows } = await db.pool.query(
+    `WITH i AS (
+       SELECT ${key('n.issued_at')} AS key, count(*)::bigint AS n, sum(n.amount)::bigint AS issued,
+              sum(CASE WHEN n.status IN ('issued', 'escalated')
+                       THEN n.amount - coalesce((SELECT sum(p.amount) FROM ${NOTICE_PAYMENTS} p WHERE p.notice_id = n.id), 0) ELSE 0 END)::bigint AS outstanding
+       FROM notices n JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id
+       WHERE n.status <> 'cancelled' AND n.issued_at >= $1 AND n.issued_at < $2 GROUP BY 1),
+     p AS (
+       SELECT ${key('p.paid_at')} AS key, count(*)::bigint AS n, sum(p.amount)::bigint AS collected
+       FROM ${NOTICE_PAYMENTS} p JOIN notices n ON n.id = p.notice_id JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id
+       WHERE p.paid_at >= $1 AND p.paid_at < $2 GROUP BY 1)
+     SELECT key, coalesce(i.n, 0) AS "issuedCount", coalesce(i.issued, 0) AS issued, coalesce(p.n, 0) AS "collectedCount",
+            coalesce(p.collected, 0) AS collected, coalesce(i.outstanding, 0) AS outstanding
+     FROM i FULL JOIN p USING (key) ORDER BY key`,
+    [from, to],
+  );
+  return rows;
+}
+
+let officerId: number;
+
+/** `n` noticed violations over the 13 months before now across the cameras, a third paid (some in part), some cancelled or resolved. */
+async function addNotices(n: number, seed: number) {
+  await db.pool.query(
+    `WITH v AS (
+       INSERT INTO violations (camera_id, rule, violation_code, legal_clause, description, vehicle_category, occurred_at, plate_text, plate_key,
+                               plate_colour, match_status, schedule_version, fine_min, fine_max, fine_amount, points, read_confidence,
+                               status, decided_by, decided_at)
+       SELECT (SELECT id FROM cameras ORDER BY id OFFSET (i % 3) LIMIT 1), r, 'X', 'Điều 6', 'Vi phạm', 'car', t, '30A-123.45', '30A12345', 'white', 'unknown',
+              'nd168-2024', 1000000 * (1 + i % 5), 1000000 * (1 + i % 5), 1000000 * (1 + i % 5), 0, 0.9, 'noticed', $3, t
+       FROM generate_series(1, $1) i
+       CROSS JOIN LATERAL (SELECT now() - make_interval(secs => (hashint4(i + $2) & 2147483647) % (395 * 86400)) AS t,
+                                  (ARRAY['speeding', 'red_light', 'wrong_lane'])[1 + i % 3] AS r) x
+       RETURNING id, occurred_at, fine_amount)
+     INSERT INTO notices (violation_id, notice_number, amount, issued_at, due_at, status, resolved_at)
+     SELECT v.id, 'PN-PC08-2026-' || lpad((v.id % 1000000)::text, 6, '0'), v.fine_amount, v.occurred_at, v.occurred_at + interval '20 days',
+            CASE WHEN v.id % 11 = 0 THEN 'cancelled' WHEN v.id % 13 = 0 THEN 'resolved' ELSE 'issued' END,
+            CASE WHEN v.id % 13 = 0 AND v.id % 11 <> 0 THEN v.occurred_at + interval '3 days' END
+     FROM v`,
+    [n, seed, officerId],
+  );
+  await db.pool.query(
+    `INSERT INTO payments (notice_id, amount, paid_at, method, reference, source)
+     SELECT n.id, CASE WHEN n.id % 2 = 0 THEN n.amount ELSE n.amount / 2 END, least(n.issued_at + make_interval(secs => (hashint8(n.id) & 2147483647) % (30 * 86400)), now()),
+            'bank_transfer', 'REF-' || n.id, 'statement_import'
+     FROM notices n WHERE n.id % 3 = 0 AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.notice_id = n.id)`,
+  );
+}
+
+const at = (iso: string) => new Date(iso);
+const RANGES: Array<[Date, Date]> = [];
+
+describe('finance totals from daily rollups', () => {
+  it('split a range into whole Vietnam days and the partial days at its edges', () => {
+    expect(splitByVietnamDays(at('2026-01-01T00:00:00+07:00'), at('2026-02-01T00:00:00+07:00')))
+      .toEqual({ days: { from: '2026-01-01', to: '2026-02-01' }, raw: [] });
+    expect(splitByVietnamDays(at('2026-01-01T08:00:00+07:00'), at('2026-01-03T12:00:00+07:00')))
+      .toEqual({ days: { from: '2026-01-02', to: '2026-01-03' },
+        raw: [{ from: at('2026-01-01T08:00:00+07:00'), to: at('2026-01-02T00:00:00+07:00') }, { from: at('2026-01-03T00:00:00+07:00'), to: at('2026-01-03T12:00:00+07:00') }] });
+    expect(splitByVietnamDays(at('2026-01-01T08:00:00+07:00'), at('2026-01-01T12:00:00+07:00')))
+      .toEqual({ days: null, raw: [{ from: at('2026-01-01T08:00:00+07:00'), to: at('2026-01-01T12:00:00+07:00') }] });
+  });
+
+  it('agree with the totals computed from notices and payments, by month, camera and type, for whole and partial days', async () => {
+    officerId = (await staffWithSession(db.pool, 'officer')).id;
+    for (const code of ['CAM-X', 'CAM-Y', 'CAM-Z']) await seedCamera(db.pool, { code });
+    await addNotices(3000, 1);
+    const now = Date.now();
+    RANGES.push(
+      [at('2025-01-01T00:00:00+07:00'), at('2027-01-01T00:00:00+07:00')],
+      [new Date(now - 365 * 86_400_000), new Date(now)],
+      [new Date(now - 40.3 * 86_400_000), new Date(now - 3.7 * 86_400_000)],
+      [new Date(now - 5 * 3_600_000), new Date(now + 3_600_000)],
+    );
+    for (const [from, to] of RANGES) {
+      for (const group of TOTAL_GROUPS) {
+        const report = await totalsReport(db.pool, { from, to }, group);
+        expect(report.rows, `${group} ${from.toISOString()} ${to.toISOString()}`).toEqual(await rawTotals(from, to, group));
+      }
+    }
+    const year = await totalsReport(db.pool, { from: RANGES[0]![0], to: RANGES[0]![1] }, 'month');
+    expect(year.rows.length).toBeGreaterThanOrEqual(13);
+    expect(year.total.collected).toBeGreaterThan(0);
+    expect(year.total.outstanding).toBeGreaterThan(0);
+  });
+
+  it('follow payments, cancellations and new notices at once', async () => {
+    await addNotices(300, 2);
+    await db.pool.query(`UPDATE notices SET status = 'cancelled' WHERE id % 7 = 0 AND status = 'issued'`);
+    await db.pool.query(`UPDATE notices SET status = 'escalated', escalated_at = issued_at + interval '21 days', escalation_kind = 'inspection_registry'
+                         WHERE id % 5 = 0 AND status = 'issued'`);
+    await db.pool.query(`DELETE FROM payments WHERE id % 4 = 0`);
+    await db.pool.query(`UPDATE payments SET paid_at = paid_at - interval '2 days' WHERE id % 6 = 1`);
+    for (const [from, to] of RANGES) {
+      for (const group of TOTAL_GROUPS) {
+        const report = await totalsReport(db.pool, { from, to }, group);
+        expect(report.rows, `${group} ${from.toISOString()} ${to.toISOString()}`).toEqual(await rawTotals(from, to, group));
+      }
+    }
+  });
+});
