@@ -1,11 +1,14 @@
 import { spreadsheetCsv } from '../csv/spreadsheet-csv.js';
 import type { ReconciliationReport } from './statement.js';
-import type { OutstandingReport, TotalsReport } from './reports.js';
+import type { OutstandingItem, TotalsReport } from './reports.js';
 
 /** Finance reports as CSV for spreadsheets: one header row, amounts in whole VND, times in ISO 8601 (UTC). */
-export function outstandingCsv(report: OutstandingReport): string {
-  return spreadsheetCsv(report.items.map((i) => [i.noticeNumber, i.plate, i.cameraCode, i.rule, i.status, i.amount, i.outstanding, i.issuedAt, i.dueAt, i.ageDays, i.bucket]),
-    { header: true, columns: ['notice_number', 'plate', 'camera', 'rule', 'status', 'amount', 'outstanding', 'issued_at', 'due_at', 'age_days', 'aging_bucket'] });
+const OUTSTANDING_COLUMNS = ['notice_number', 'plate', 'camera', 'rule', 'status', 'amount', 'outstanding', 'issued_at', 'due_at', 'age_days', 'aging_bucket'];
+
+/** Rows of the outstanding list as CSV; the header only when asked (the first chunk of a streamed export). */
+export function outstandingCsv(items: readonly OutstandingItem[], header = true): string {
+  return spreadsheetCsv(items.map((i) => [i.noticeNumber, i.plate, i.cameraCode, i.rule, i.status, i.amount, i.outstanding, i.issuedAt, i.dueAt, i.ageDays, i.bucket]),
+    { header, columns: OUTSTANDING_COLUMNS });
 }
 
 export function totalsCsv(report: TotalsReport): string {

@@ -32,36 +32,86 @@ export interface OutstandingReport {
   count: number;
   total: number;
   buckets: Array<{ bucket: AgingBucket; count: number; amount: number }>;
+  /** one page, oldest first */
   items: OutstandingItem[];
+  /** pass as `after` for the next page; null on the last */
+  nextCursor: OutstandingCursor | null;
+}
+
+/** Where a page of the outstanding list ended: issue time (ISO, microseconds kept) and notice id. */
+export interface OutstandingCursor {
+  issuedAt: string;
+  id: number;
+}
+
+/** Notices not cancelled, issued by $1 and not resolved then, with what had been paid on them by $1. */
+const OUTSTANDING_AT = `SELECT n.id, n.notice_number, v.plate_text, c.code AS camera_code, v.rule, n.status, n.amount, x.paid, n.issued_at, n.due_at,
+         to_json(n.issued_at) #>> '{}' AS issued_key
+  FROM notices n JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id
+  CROSS JOIN LATERAL (SELECT coalesce(sum(p.amount), 0)::bigint AS paid FROM ${NOTICE_PAYMENTS} p WHERE p.notice_id = n.id AND p.paid_at <= $1) x
+  WHERE n.status <> 'cancelled' AND n.issued_at <= $1 AND (n.resolved_at IS NULL OR n.resolved_at > $1) AND n.amount > x.paid`;
+
+interface OutstandingRow {
+  id: number; notice_number: string; plate_text: string; camera_code: string; rule: string; status: string; amount: number;
+  paid: number; issued_at: Date; due_at: Date; issued_key: string;
+}
+
+function outstandingItem(r: OutstandingRow, asOf: Date): OutstandingItem {
+  const ageDays = Math.floor((asOf.getTime() - r.issued_at.getTime()) / 86_400_000);
+  return { noticeNumber: r.notice_number, plate: r.plate_text, cameraCode: r.camera_code, rule: r.rule, status: r.status, amount: r.amount,
+    outstanding: r.amount - r.paid, issuedAt: r.issued_at.toISOString(), dueAt: r.due_at.toISOString(), ageDays, bucket: agingBucket(ageDays) };
+}
+
+async function outstandingRows(db: Queryable, asOf: Date, limit: number, after: OutstandingCursor | undefined): Promise<OutstandingRow[]> {
+  const { rows } = await db.query<OutstandingRow>(
+    `${OUTSTANDING_AT} ${after ? 'AND (n.issued_at, n.id) > ($3::timestamptz, $4::bigint)' : ''}
+     ORDER BY n.issued_at, n.id LIMIT $2`,
+    after ? [asOf, limit, after.issuedAt, after.id] : [asOf, limit],
+  );
+  return rows;
 }
 
 /**
- * Notices unpaid at `asOf`, oldest first, with aging by days since issue. Reading the state at a
- * past date works too: a notice resolved after `asOf` was still outstanding then.
+ * Notices unpaid at `asOf`, oldest first, one page at a time (`limit`, then `after` the previous
+ * page's cursor), with the count, total and aging buckets of all of them, summed in the database.
+ * Reading the state at a past date works too: a notice resolved after `asOf` was still outstanding then.
  */
-export async function outstandingReport(db: Queryable, asOf: Date): Promise<OutstandingReport> {
-  const { rows } = await db.query<{ notice_number: string; plate_text: string; camera_code: string; rule: string; status: string; amount: number;
-    paid: number; issued_at: Date; due_at: Date }>(
-    `SELECT n.notice_number, v.plate_text, c.code AS camera_code, v.rule, n.status, n.amount,
-            coalesce((SELECT sum(p.amount) FROM ${NOTICE_PAYMENTS} p WHERE p.notice_id = n.id AND p.paid_at <= $1), 0)::bigint AS paid,
-            n.issued_at, n.due_at
-     FROM notices n JOIN violations v ON v.id = n.violation_id JOIN cameras c ON c.id = v.camera_id
-     WHERE n.status <> 'cancelled' AND n.issued_at <= $1 AND (n.resolved_at IS NULL OR n.resolved_at > $1)
-     ORDER BY n.issued_at, n.id`,
-    [asOf],
-  );
-  const items: OutstandingItem[] = rows
-    .map((r) => {
-      const ageDays = Math.floor((asOf.getTime() - r.issued_at.getTime()) / 86_400_000);
-      return { noticeNumber: r.notice_number, plate: r.plate_text, cameraCode: r.camera_code, rule: r.rule, status: r.status, amount: r.amount,
-        outstanding: r.amount - r.paid, issuedAt: r.issued_at.toISOString(), dueAt: r.due_at.toISOString(), ageDays, bucket: agingBucket(ageDays) };
-    })
-    .filter((i) => i.outstanding > 0);
+export async function outstandingReport(db: Queryable, asOf: Date, page: { limit: number; after?: OutstandingCursor } = { limit: 200 }): Promise<OutstandingReport> {
+  const [rows, summary] = await Promise.all([
+    outstandingRows(db, asOf, page.limit, page.after),
+    db.query<{ bucket: AgingBucket; n: number; amount: number }>(
+      `SELECT CASE WHEN age <= 20 THEN '0-20' WHEN age <= 60 THEN '21-60' WHEN age <= 180 THEN '61-180' ELSE '>180' END AS bucket,
+              count(*)::bigint AS n, sum(amount - paid)::bigint AS amount
+       FROM (SELECT o.amount, o.paid, floor(extract(epoch FROM ($1::timestamptz - o.issued_at)) / 86400) AS age FROM (${OUTSTANDING_AT}) o) a
+       GROUP BY 1`,
+      [asOf],
+    ),
+  ]);
   const buckets = AGING_BUCKETS.map((bucket) => {
-    const inBucket = items.filter((i) => i.bucket === bucket);
-    return { bucket, count: inBucket.length, amount: inBucket.reduce((s, i) => s + i.outstanding, 0) };
+    const b = summary.rows.find((r) => r.bucket === bucket);
+    return { bucket, count: b?.n ?? 0, amount: b?.amount ?? 0 };
   });
-  return { asOf: asOf.toISOString(), count: items.length, total: items.reduce((s, i) => s + i.outstanding, 0), buckets, items };
+  const last = rows[rows.length - 1];
+  return {
+    asOf: asOf.toISOString(),
+    count: buckets.reduce((s, b) => s + b.count, 0),
+    total: buckets.reduce((s, b) => s + b.amount, 0),
+    buckets,
+    items: rows.map((r) => outstandingItem(r, asOf)),
+    nextCursor: last && rows.length === page.limit ? { issuedAt: last.issued_key, id: last.id } : null,
+  };
+}
+
+/** Every notice unpaid at `asOf`, oldest first, read `chunk` at a time: for exports of any length. */
+export async function* outstandingItems(db: Queryable, asOf: Date, chunk = 2000): AsyncGenerator<OutstandingItem[]> {
+  let after: OutstandingCursor | undefined;
+  for (;;) {
+    const rows = await outstandingRows(db, asOf, chunk, after);
+    if (rows.length > 0) yield rows.map((r) => outstandingItem(r, asOf));
+    if (rows.length < chunk) return;
+    const last = rows[rows.length - 1]!;
+    after = { issuedAt: last.issued_key, id: last.id };
+  }
 }
 
 export const TOTAL_GROUPS = ['month', 'camera', 'rule'] as const;
