@@ -23,8 +23,12 @@ export const FACT_SUMS = `count(*)::int AS captures,
  * Idempotent; safe to run from several readers at once.
  */
 export async function refreshCameraStatBuckets(db: Queryable): Promise<number> {
-  const { rowCount } = await db.query(
-    `WITH marks AS (DELETE FROM camera_stat_dirty RETURNING camera_id, bucket),
+  // most reads find nothing to fold: one index probe instead of planning the whole fold
+  const pending = await db.query<{ any: boolean }>({ name: 'camera-stat-dirty-any', text: 'SELECT EXISTS (SELECT 1 FROM camera_stat_dirty) AS any' });
+  if (!pending.rows[0]!.any) return 0;
+  const { rowCount } = await db.query({
+    name: 'camera-stat-refresh',
+    text: `WITH marks AS (DELETE FROM camera_stat_dirty RETURNING camera_id, bucket),
      d AS (SELECT DISTINCT camera_id, bucket FROM marks),
      fresh AS (
        SELECT d.camera_id, d.bucket, s.*
@@ -39,6 +43,6 @@ export async function refreshCameraStatBuckets(db: Queryable): Promise<number> {
      ON CONFLICT (camera_id, bucket) DO UPDATE SET captures = EXCLUDED.captures, processed = EXCLUDED.processed,
        with_valid_read = EXCLUDED.with_valid_read, confidence_sum = EXCLUDED.confidence_sum, confidence_n = EXCLUDED.confidence_n,
        dead_lettered = EXCLUDED.dead_lettered`,
-  );
+  });
   return rowCount ?? 0;
 }

@@ -32,8 +32,10 @@ interface Row {
  */
 export async function cameraStats(db: Queryable, opts: { hours: number; code?: string }): Promise<CameraStats[]> {
   await refreshCameraStatBuckets(db);
-  const { rows } = await db.query<Row>(
-    `WITH bounds AS (SELECT now() - make_interval(secs => $1) AS s, camera_stat_bucket(now()) AS bn),
+  // prepared: planning this statement costs more than running it on the rollups
+  const { rows } = await db.query<Row>({
+    name: 'camera-stats',
+    text: `WITH bounds AS (SELECT now() - make_interval(secs => $1) AS s, camera_stat_bucket(now()) AS bn),
      win AS (SELECT s, bn, camera_stat_bucket(s) + interval '${CAMERA_STAT_BUCKET}' AS b0 FROM bounds),
      k AS (SELECT id, code, enabled FROM cameras WHERE ($2::text IS NULL OR code = $2)),
      rolled AS (
@@ -62,8 +64,8 @@ export async function cameraStats(db: Queryable, opts: { hours: number; code?: s
        (SELECT max(c.captured_at) FROM captures c WHERE c.camera_id = k.id) AS last_captured_at
      FROM k LEFT JOIN rolled r ON r.camera_id = k.id LEFT JOIN edges e ON e.camera_id = k.id
      ORDER BY k.code`,
-    [opts.hours * 3600, opts.code ?? null],
-  );
+    values: [opts.hours * 3600, opts.code ?? null],
+  });
   return rows.map((r) => ({
     code: r.code,
     enabled: r.enabled,

@@ -63,11 +63,12 @@ function outstandingItem(r: OutstandingRow, asOf: Date): OutstandingItem {
 }
 
 async function outstandingRows(db: Queryable, asOf: Date, limit: number, after: OutstandingCursor | undefined): Promise<OutstandingRow[]> {
-  const { rows } = await db.query<OutstandingRow>(
-    `${OUTSTANDING_AT} ${after ? 'AND (n.issued_at, n.id) > ($3::timestamptz, $4::bigint)' : ''}
+  const { rows } = await db.query<OutstandingRow>({
+    name: after ? 'outstanding-after' : 'outstanding-first',
+    text: `${OUTSTANDING_AT} ${after ? 'AND (n.issued_at, n.id) > ($3::timestamptz, $4::bigint)' : ''}
      ORDER BY n.issued_at, n.id LIMIT $2`,
-    after ? [asOf, limit, after.issuedAt, after.id] : [asOf, limit],
-  );
+    values: after ? [asOf, limit, after.issuedAt, after.id] : [asOf, limit],
+  });
   return rows;
 }
 
@@ -79,13 +80,14 @@ async function outstandingRows(db: Queryable, asOf: Date, limit: number, after: 
 export async function outstandingReport(db: Queryable, asOf: Date, page: { limit: number; after?: OutstandingCursor } = { limit: 200 }): Promise<OutstandingReport> {
   const [rows, summary] = await Promise.all([
     outstandingRows(db, asOf, page.limit, page.after),
-    db.query<{ bucket: AgingBucket; n: number; amount: number }>(
-      `SELECT CASE WHEN age <= 20 THEN '0-20' WHEN age <= 60 THEN '21-60' WHEN age <= 180 THEN '61-180' ELSE '>180' END AS bucket,
+    db.query<{ bucket: AgingBucket; n: number; amount: number }>({
+      name: 'outstanding-summary',
+      text: `SELECT CASE WHEN age <= 20 THEN '0-20' WHEN age <= 60 THEN '21-60' WHEN age <= 180 THEN '61-180' ELSE '>180' END AS bucket,
               count(*)::bigint AS n, sum(amount - paid)::bigint AS amount
        FROM (SELECT o.amount, o.paid, floor(extract(epoch FROM ($1::timestamptz - o.issued_at)) / 86400) AS age FROM (${OUTSTANDING_AT}) o) a
        GROUP BY 1`,
-      [asOf],
-    ),
+      values: [asOf],
+    }),
   ]);
   const buckets = AGING_BUCKETS.map((bucket) => {
     const b = summary.rows.find((r) => r.bucket === bucket);
@@ -152,15 +154,16 @@ export async function totalsReport(db: Queryable, range: { from: Date; to: Date 
   const collected: Array<{ key: string; n: number; collected: number }> = [];
   if (split.days) {
     await refreshFinanceDayTotals(db);
-    const rolled = await db.query<{ key: string; issued_n: number; issued: number; outstanding: number; collected_n: number; collected: number }>(
-      `SELECT ${({ month: `to_char(t.day, 'YYYY-MM')`, camera: 'c.code', rule: 't.rule' })[group]} AS key,
+    const rolled = await db.query<{ key: string; issued_n: number; issued: number; outstanding: number; collected_n: number; collected: number }>({
+      name: `finance-totals-${group}`,
+      text: `SELECT ${({ month: `to_char(t.day, 'YYYY-MM')`, camera: 'c.code', rule: 't.rule' })[group]} AS key,
               sum(t.issued_count)::bigint AS issued_n, sum(t.issued_amount)::bigint AS issued, sum(t.outstanding)::bigint AS outstanding,
               sum(t.collected_count)::bigint AS collected_n, sum(t.collected_amount)::bigint AS collected
        FROM finance_day_totals t JOIN cameras c ON c.id = t.camera_id
        WHERE t.day >= $1::date AND t.day < $2::date
        GROUP BY 1`,
-      [split.days.from, split.days.to],
-    );
+      values: [split.days.from, split.days.to],
+    });
     for (const r of rolled.rows) {
       if (r.issued_n > 0) issued.push({ key: r.key, n: r.issued_n, issued: r.issued, outstanding: r.outstanding });
       if (r.collected_n > 0) collected.push({ key: r.key, n: r.collected_n, collected: r.collected });

@@ -10,8 +10,12 @@ const DAY_END = (day: string) => `((${day} + 1)::timestamp AT TIME ZONE 'Asia/Ho
  * the statement that takes the marks. Idempotent; safe to run from several readers at once.
  */
 export async function refreshFinanceDayTotals(db: Queryable): Promise<number> {
-  const { rowCount } = await db.query(
-    `WITH marks AS (DELETE FROM finance_dirty_days RETURNING day),
+  // most reads find nothing to fold: one index probe instead of planning the whole fold
+  const pending = await db.query<{ any: boolean }>({ name: 'finance-dirty-any', text: 'SELECT EXISTS (SELECT 1 FROM finance_dirty_days) AS any' });
+  if (!pending.rows[0]!.any) return 0;
+  const { rowCount } = await db.query({
+    name: 'finance-day-refresh',
+    text: `WITH marks AS (DELETE FROM finance_dirty_days RETURNING day),
      d AS (SELECT DISTINCT day FROM marks),
      iss AS (
        SELECT d.day, v.camera_id, v.rule, count(*)::int AS issued_count, sum(n.amount)::bigint AS issued_amount,
@@ -37,7 +41,7 @@ export async function refreshFinanceDayTotals(db: Queryable): Promise<number> {
      SELECT day, camera_id, rule, issued_count, issued_amount, outstanding, collected_count, collected_amount FROM fresh
      ON CONFLICT (day, camera_id, rule) DO UPDATE SET issued_count = EXCLUDED.issued_count, issued_amount = EXCLUDED.issued_amount,
        outstanding = EXCLUDED.outstanding, collected_count = EXCLUDED.collected_count, collected_amount = EXCLUDED.collected_amount`,
-  );
+  });
   return rowCount ?? 0;
 }
 

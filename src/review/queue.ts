@@ -134,8 +134,9 @@ export async function listReviewQueue(db: Queryable, f: QueueFilter): Promise<{ 
     ? `AND (${SORTS[sort]}, v.id) ${f.descending ? '<' : '>'} ($13::${SORT_TYPES[sort]}, $14::bigint)`
     : '';
   const [{ rows }, counted] = await Promise.all([
-    db.query<QueueRow>(
-      `SELECT v.id, v.camera_id, c.code AS camera_code, v.rule, v.violation_code, v.occurred_at, v.plate_text, v.plate_colour,
+    db.query<QueueRow>({
+      name: `review-queue-${sort}-${direction}${f.after ? '-after' : ''}`,
+      text: `SELECT v.id, v.camera_id, c.code AS camera_code, v.rule, v.violation_code, v.occurred_at, v.plate_text, v.plate_colour,
               v.match_status, v.suspected_clone, v.read_confidence, v.fine_amount,
               (SELECT count(*)::int FROM violation_evidence e WHERE e.violation_id = v.id) AS evidence_count,
               floor(extract(epoch FROM (v.occurred_at + make_interval(days => $9) - now())) / 86400)::int AS days_left,
@@ -154,10 +155,11 @@ export async function listReviewQueue(db: Queryable, f: QueueFilter): Promise<{ 
        WHERE ${filters} ${keyset}
        ORDER BY ${SORTS[sort]} ${direction}, v.id ${direction}
        LIMIT $11 OFFSET $12`,
-      [...filterParams, f.limit, f.offset, ...(f.after ? [f.after.value, f.after.id] : [])],
-    ),
-    db.query<{ total: number }>(
-      `SELECT count(*)::int AS total FROM violations v JOIN cameras c ON c.id = v.camera_id WHERE ${filters}`, filterParams),
+      values: [...filterParams, f.limit, f.offset, ...(f.after ? [f.after.value, f.after.id] : [])],
+    }),
+    db.query<{ total: number }>({
+      name: 'review-queue-count',
+      text: `SELECT count(*)::int AS total FROM violations v JOIN cameras c ON c.id = v.camera_id WHERE ${filters}`, values: filterParams }),
   ]);
   const now = new Date();
   const total = counted.rows[0]!.total;
