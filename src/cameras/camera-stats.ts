@@ -49,7 +49,12 @@ export async function cameraStats(db: Queryable, opts: { hours: number; code?: s
        FROM k CROSS JOIN win CROSS JOIN LATERAL (
          SELECT ${CAPTURE_FACTS} FROM captures c
          WHERE c.camera_id = k.id AND c.received_at > win.s AND (c.received_at < least(win.b0, win.bn) OR c.received_at >= win.bn)) f
-       GROUP BY f.camera_id)
+       GROUP BY f.camera_id),
+     -- captures not processed are few (a partial index): counted once for all cameras, not scanned once per camera
+     open AS (
+       SELECT c.camera_id, count(*) FILTER (WHERE c.status = 'dead_lettered')::int AS dead_open,
+              count(*) FILTER (WHERE c.status IN ('queued', 'processing'))::int AS backlog
+       FROM captures c WHERE c.status <> 'processed' GROUP BY c.camera_id)
      SELECT k.code, k.enabled,
        coalesce(r.captures, 0) + coalesce(e.captures, 0) AS captures,
        coalesce(r.processed, 0) + coalesce(e.processed, 0) AS processed,
@@ -58,11 +63,11 @@ export async function cameraStats(db: Queryable, opts: { hours: number; code?: s
        coalesce(r.confidence_n, 0) + coalesce(e.confidence_n, 0) AS confidence_n,
        coalesce(r.dead_lettered, 0) + coalesce(e.dead_lettered, 0) AS dead_window,
        (SELECT count(*) FROM captures c WHERE c.camera_id = k.id AND c.received_at > now() - interval '1 hour')::int AS last_hour,
-       (SELECT count(*) FROM captures c WHERE c.camera_id = k.id AND c.status = 'dead_lettered')::int AS dead_open,
-       (SELECT count(*) FROM captures c WHERE c.camera_id = k.id AND c.status IN ('queued', 'processing'))::int AS backlog,
+       coalesce(o.dead_open, 0) AS dead_open,
+       coalesce(o.backlog, 0) AS backlog,
        (SELECT max(c.received_at) FROM captures c WHERE c.camera_id = k.id) AS last_image_at,
        (SELECT max(c.captured_at) FROM captures c WHERE c.camera_id = k.id) AS last_captured_at
-     FROM k LEFT JOIN rolled r ON r.camera_id = k.id LEFT JOIN edges e ON e.camera_id = k.id
+     FROM k LEFT JOIN rolled r ON r.camera_id = k.id LEFT JOIN edges e ON e.camera_id = k.id LEFT JOIN open o ON o.camera_id = k.id
      ORDER BY k.code`,
     values: [opts.hours * 3600, opts.code ?? null],
   });

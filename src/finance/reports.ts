@@ -1,6 +1,6 @@
-import type { Queryable } from '../db/pool.js';
+import type { Pool, Queryable } from '../db/pool.js';
 import { NOTICE_PAYMENTS, noticePaymentsBetween } from './notice-payments.js';
-import { refreshFinanceDayTotals, splitByVietnamDays } from './totals-rollup.js';
+import { refreshFinanceTotals, splitRange } from './totals-rollup.js';
 
 export const AGING_BUCKETS = ['0-20', '21-60', '61-180', '>180'] as const;
 export type AgingBucket = (typeof AGING_BUCKETS)[number];
@@ -139,34 +139,47 @@ export interface TotalsReport {
 /**
  * Money per period, camera or violation type over [from, to): issued = notices issued in the range
  * (their amounts), collected = payments received in the range, outstanding = what is still unpaid
- * today of the notices issued in the range. Months are Vietnam-time calendar months. Whole Vietnam
- * days come from finance_day_totals (brought up to date first), partial days at the edges from the
- * notices and payments themselves.
+ * today of the notices issued in the range. Months are Vietnam-time calendar months. Whole months come
+ * from finance_month_totals, other whole days from finance_day_totals (both brought up to date first),
+ * partial days at the edges from the notices and payments themselves.
  */
-export async function totalsReport(db: Queryable, range: { from: Date; to: Date }, group: TotalsGroup): Promise<TotalsReport> {
+interface RolledRow { key: string; issued_n: number; issued: number; outstanding: number; collected_n: number; collected: number }
+
+export async function totalsReport(db: Pool, range: { from: Date; to: Date }, group: TotalsGroup): Promise<TotalsReport> {
   const key = (ts: string) => ({
     month: `to_char(${ts} AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM')`,
     camera: 'c.code',
     rule: 'v.rule',
   })[group];
-  const split = splitByVietnamDays(range.from, range.to);
+  const split = splitRange(range.from, range.to);
   const issued: Array<{ key: string; n: number; issued: number; outstanding: number }> = [];
   const collected: Array<{ key: string; n: number; collected: number }> = [];
-  if (split.days) {
-    await refreshFinanceDayTotals(db);
-    const rolled = await db.query<{ key: string; issued_n: number; issued: number; outstanding: number; collected_n: number; collected: number }>({
-      name: `finance-totals-${group}`,
-      text: `SELECT ${({ month: `to_char(t.day, 'YYYY-MM')`, camera: 'c.code', rule: 't.rule' })[group]} AS key,
-              sum(t.issued_count)::bigint AS issued_n, sum(t.issued_amount)::bigint AS issued, sum(t.outstanding)::bigint AS outstanding,
-              sum(t.collected_count)::bigint AS collected_n, sum(t.collected_amount)::bigint AS collected
-       FROM finance_day_totals t JOIN cameras c ON c.id = t.camera_id
-       WHERE t.day >= $1::date AND t.day < $2::date
-       GROUP BY 1`,
-      values: [split.days.from, split.days.to],
-    });
-    for (const r of rolled.rows) {
-      if (r.issued_n > 0) issued.push({ key: r.key, n: r.issued_n, issued: r.issued, outstanding: r.outstanding });
-      if (r.collected_n > 0) collected.push({ key: r.key, n: r.collected_n, collected: r.collected });
+  if (split.months || split.days.length > 0) {
+    await refreshFinanceTotals(db);
+    const sums = `sum(t.issued_count)::bigint AS issued_n, sum(t.issued_amount)::bigint AS issued, sum(t.outstanding)::bigint AS outstanding,
+              sum(t.collected_count)::bigint AS collected_n, sum(t.collected_amount)::bigint AS collected`;
+    const parts = [];
+    if (split.months) {
+      parts.push(db.query<RolledRow>({
+        name: `finance-months-${group}`,
+        text: `SELECT ${({ month: `to_char(t.month, 'YYYY-MM')`, camera: 'c.code', rule: 't.rule' })[group]} AS key, ${sums}
+               FROM finance_month_totals t JOIN cameras c ON c.id = t.camera_id WHERE t.month >= $1::date AND t.month < $2::date GROUP BY 1`,
+        values: [split.months.from, split.months.to],
+      }));
+    }
+    for (const days of split.days) {
+      parts.push(db.query<RolledRow>({
+        name: `finance-days-${group}`,
+        text: `SELECT ${({ month: `to_char(t.day, 'YYYY-MM')`, camera: 'c.code', rule: 't.rule' })[group]} AS key, ${sums}
+               FROM finance_day_totals t JOIN cameras c ON c.id = t.camera_id WHERE t.day >= $1::date AND t.day < $2::date GROUP BY 1`,
+        values: [days.from, days.to],
+      }));
+    }
+    for (const rolled of await Promise.all(parts)) {
+      for (const r of rolled.rows) {
+        if (r.issued_n > 0) issued.push({ key: r.key, n: r.issued_n, issued: r.issued, outstanding: r.outstanding });
+        if (r.collected_n > 0) collected.push({ key: r.key, n: r.collected_n, collected: r.collected });
+      }
     }
   }
   for (const part of split.raw) {

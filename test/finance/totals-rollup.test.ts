@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOTAL_GROUPS, totalsReport } from '../../src/finance/reports.js';
-import { splitByVietnamDays } from '../../src/finance/totals-rollup.js';
+import { splitRange } from '../../src/finance/totals-rollup.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { seedCamera, staffWithSession } from '../helpers/fixtures.js';
 import { generateNotices } from './generated-notices.js';
@@ -44,14 +44,20 @@ const at = (iso: string) => new Date(iso);
 const RANGES: Array<[Date, Date]> = [];
 
 describe('finance totals from daily rollups', () => {
-  it('split a range into whole Vietnam days and the partial days at its edges', () => {
-    expect(splitByVietnamDays(at('2026-01-01T00:00:00+07:00'), at('2026-02-01T00:00:00+07:00')))
-      .toEqual({ days: { from: '2026-01-01', to: '2026-02-01' }, raw: [] });
-    expect(splitByVietnamDays(at('2026-01-01T08:00:00+07:00'), at('2026-01-03T12:00:00+07:00')))
-      .toEqual({ days: { from: '2026-01-02', to: '2026-01-03' },
-        raw: [{ from: at('2026-01-01T08:00:00+07:00'), to: at('2026-01-02T00:00:00+07:00') }, { from: at('2026-01-03T00:00:00+07:00'), to: at('2026-01-03T12:00:00+07:00') }] });
-    expect(splitByVietnamDays(at('2026-01-01T08:00:00+07:00'), at('2026-01-01T12:00:00+07:00')))
-      .toEqual({ days: null, raw: [{ from: at('2026-01-01T08:00:00+07:00'), to: at('2026-01-01T12:00:00+07:00') }] });
+  it('split a range into whole Vietnam months, whole days outside them and the partial days at its edges', () => {
+    expect(splitRange(at('2026-01-01T00:00:00+07:00'), at('2026-02-01T00:00:00+07:00')))
+      .toEqual({ months: { from: '2026-01-01', to: '2026-02-01' }, days: [], raw: [] });
+    expect(splitRange(at('2025-12-30T08:00:00+07:00'), at('2026-03-03T12:00:00+07:00'))).toEqual({
+      months: { from: '2026-01-01', to: '2026-03-01' },
+      days: [{ from: '2025-12-31', to: '2026-01-01' }, { from: '2026-03-01', to: '2026-03-03' }],
+      raw: [{ from: at('2025-12-30T08:00:00+07:00'), to: at('2025-12-31T00:00:00+07:00') }, { from: at('2026-03-03T00:00:00+07:00'), to: at('2026-03-03T12:00:00+07:00') }],
+    });
+    expect(splitRange(at('2026-01-01T08:00:00+07:00'), at('2026-01-03T12:00:00+07:00'))).toEqual({
+      months: null, days: [{ from: '2026-01-02', to: '2026-01-03' }],
+      raw: [{ from: at('2026-01-01T08:00:00+07:00'), to: at('2026-01-02T00:00:00+07:00') }, { from: at('2026-01-03T00:00:00+07:00'), to: at('2026-01-03T12:00:00+07:00') }],
+    });
+    expect(splitRange(at('2026-01-01T08:00:00+07:00'), at('2026-01-01T12:00:00+07:00')))
+      .toEqual({ months: null, days: [], raw: [{ from: at('2026-01-01T08:00:00+07:00'), to: at('2026-01-01T12:00:00+07:00') }] });
   });
 
   it('agree with the totals computed from notices and payments, by month, camera and type, for whole and partial days', async () => {
@@ -64,6 +70,7 @@ describe('finance totals from daily rollups', () => {
       [new Date(now - 365 * 86_400_000), new Date(now)],
       [new Date(now - 40.3 * 86_400_000), new Date(now - 3.7 * 86_400_000)],
       [new Date(now - 5 * 3_600_000), new Date(now + 3_600_000)],
+      [new Date(now - 200.5 * 86_400_000), new Date(now - 20.2 * 86_400_000)],
     );
     for (const [from, to] of RANGES) {
       for (const group of TOTAL_GROUPS) {
