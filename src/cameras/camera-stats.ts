@@ -41,14 +41,17 @@ export async function cameraStats(db: Queryable, opts: { hours: number; code?: s
      rolled AS (
        SELECT b.camera_id, sum(b.captures)::int AS captures, sum(b.processed)::int AS processed, sum(b.with_valid_read)::int AS with_valid_read,
               sum(b.confidence_sum)::float8 AS confidence_sum, sum(b.confidence_n)::int AS confidence_n, sum(b.dead_lettered)::int AS dead_lettered
-       FROM camera_stat_buckets b, win
-       WHERE b.camera_id IN (SELECT id FROM k) AND b.bucket >= win.b0 AND b.bucket < win.bn
+       FROM k CROSS JOIN win JOIN camera_stat_buckets b ON b.camera_id = k.id AND b.bucket >= win.b0 AND b.bucket < win.bn
        GROUP BY b.camera_id),
      edges AS (
        SELECT f.camera_id, ${FACT_SUMS}
        FROM k CROSS JOIN win CROSS JOIN LATERAL (
+         -- two ranges, each an index range of one camera (an OR of them would scan every capture)
          SELECT ${CAPTURE_FACTS} FROM captures c
-         WHERE c.camera_id = k.id AND c.received_at > win.s AND (c.received_at < least(win.b0, win.bn) OR c.received_at >= win.bn)) f
+         WHERE c.camera_id = k.id AND c.received_at > win.s AND c.received_at < least(win.b0, win.bn)
+         UNION ALL
+         SELECT ${CAPTURE_FACTS} FROM captures c
+         WHERE c.camera_id = k.id AND c.received_at > win.s AND c.received_at >= win.bn) f
        GROUP BY f.camera_id),
      -- captures not processed are few (a partial index): counted once for all cameras, not scanned once per camera
      open AS (

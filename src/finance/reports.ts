@@ -82,9 +82,14 @@ export async function outstandingReport(db: Queryable, asOf: Date, page: { limit
     outstandingRows(db, asOf, page.limit, page.after),
     db.query<{ bucket: AgingBucket; n: number; amount: number }>({
       name: 'outstanding-summary',
-      text: `SELECT CASE WHEN age <= 20 THEN '0-20' WHEN age <= 60 THEN '21-60' WHEN age <= 180 THEN '61-180' ELSE '>180' END AS bucket,
-              count(*)::bigint AS n, sum(amount - paid)::bigint AS amount
-       FROM (SELECT o.amount, o.paid, floor(extract(epoch FROM ($1::timestamptz - o.issued_at)) / 86400) AS age FROM (${OUTSTANDING_AT}) o) a
+      // the same notices as OUTSTANDING_AT, payments summed once by hash rather than looked up notice by notice
+      text: `WITH paid AS (SELECT p.notice_id, sum(p.amount)::bigint AS paid FROM ${NOTICE_PAYMENTS} p WHERE p.paid_at <= $1 GROUP BY p.notice_id)
+       SELECT CASE WHEN age <= 20 THEN '0-20' WHEN age <= 60 THEN '21-60' WHEN age <= 180 THEN '61-180' ELSE '>180' END AS bucket,
+              count(*)::bigint AS n, sum(owed)::bigint AS amount
+       FROM (SELECT n.amount - coalesce(pd.paid, 0) AS owed, floor(extract(epoch FROM ($1::timestamptz - n.issued_at)) / 86400) AS age
+             FROM notices n LEFT JOIN paid pd ON pd.notice_id = n.id
+             WHERE n.status <> 'cancelled' AND n.issued_at <= $1 AND (n.resolved_at IS NULL OR n.resolved_at > $1)) a
+       WHERE owed > 0
        GROUP BY 1`,
       values: [asOf],
     }),
