@@ -63,11 +63,13 @@ async function timed(repeat: number, work: (i: number) => Promise<unknown>): Pro
 const fmt = (r: { p50: number; p99: number }) => `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
 
 const scratch = await createScratch(loadConfig().DATABASE_URL, 'bench_scale');
+// database settings of the migrations (jit off) reach sessions opened after them: migrate on a pool of its own
+const migrating = createPool(scratch.databaseUrl, 1);
+await migrate(migrating).finally(() => migrating.end());
 const pool = createPool(scratch.databaseUrl, 4);
 const csvFile = path.join(os.tmpdir(), `phat-bench-scale-${scratch.runId}.csv`);
 const summary: string[] = [];
 try {
-  await migrate(pool);
   const repeat = n('repeat');
 
   // 1. registry import, twice (the second changes nothing)
