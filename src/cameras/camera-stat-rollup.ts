@@ -1,4 +1,7 @@
-import type { Queryable } from '../db/pool.js';
+import { withTransaction, type Pool } from '../db/pool.js';
+
+/** Folds run one at a time: a fold that started earlier must not overwrite a bucket a later one recomputed. */
+const FOLD_LOCK = 7462016;
 
 /** Bucket width of camera_stat_buckets (migration 100): a window's raw edges are at most twice this. */
 export const CAMERA_STAT_BUCKET = '10 minutes';
@@ -20,15 +23,18 @@ export const FACT_SUMS = `count(*)::int AS captures,
  * Folds the committed dirty marks into camera_stat_buckets: each marked bucket is recomputed from its
  * captures, in the same statement that takes the marks, so the recomputation sees every change the
  * marks stand for. Marks of transactions still running are not visible and stay for the next call.
- * Idempotent; safe to run from several readers at once.
+ * Idempotent; folds from several readers run one after the other.
  */
-export async function refreshCameraStatBuckets(db: Queryable): Promise<number> {
+export async function refreshCameraStatBuckets(db: Pool): Promise<number> {
   // most reads find nothing to fold: one index probe instead of planning the whole fold
   const pending = await db.query<{ any: boolean }>({ name: 'camera-stat-dirty-any', text: 'SELECT EXISTS (SELECT 1 FROM camera_stat_dirty) AS any' });
   if (!pending.rows[0]!.any) return 0;
-  const { rowCount } = await db.query({
-    name: 'camera-stat-refresh',
-    text: `WITH marks AS (DELETE FROM camera_stat_dirty RETURNING camera_id, bucket),
+  const { rowCount } = await withTransaction(db, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [FOLD_LOCK]);
+    // the fold's snapshot is taken after the lock: it sees what every earlier fold committed
+    return tx.query({
+      name: 'camera-stat-refresh',
+      text: `WITH marks AS (DELETE FROM camera_stat_dirty RETURNING camera_id, bucket),
      d AS (SELECT DISTINCT camera_id, bucket FROM marks),
      fresh AS (
        SELECT d.camera_id, d.bucket, s.*
@@ -43,6 +49,7 @@ export async function refreshCameraStatBuckets(db: Queryable): Promise<number> {
      ON CONFLICT (camera_id, bucket) DO UPDATE SET captures = EXCLUDED.captures, processed = EXCLUDED.processed,
        with_valid_read = EXCLUDED.with_valid_read, confidence_sum = EXCLUDED.confidence_sum, confidence_n = EXCLUDED.confidence_n,
        dead_lettered = EXCLUDED.dead_lettered`,
+    });
   });
   return rowCount ?? 0;
 }

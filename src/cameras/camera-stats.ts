@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { Queryable } from '../db/pool.js';
+import type { Pool } from '../db/pool.js';
 import { CAMERA_STAT_BUCKET, CAPTURE_FACTS, FACT_SUMS, refreshCameraStatBuckets } from './camera-stat-rollup.js';
 
 export const CameraStatsSchema = Type.Object({
@@ -30,7 +30,7 @@ interface Row {
  * 10-minute buckets of the window come from camera_stat_buckets, brought up to date first; only the two
  * partial buckets at its edges are read from the captures themselves.
  */
-export async function cameraStats(db: Queryable, opts: { hours: number; code?: string }): Promise<CameraStats[]> {
+export async function cameraStats(db: Pool, opts: { hours: number; code?: string }): Promise<CameraStats[]> {
   await refreshCameraStatBuckets(db);
   // prepared: planning this statement costs more than running it on the rollups
   const { rows } = await db.query<Row>({
