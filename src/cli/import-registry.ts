@@ -16,7 +16,7 @@ runCli(async () => {
     if (rejected > 0) process.exit(2);
   } catch (err) {
     if (!(err instanceof RegistryImportError)) throw err;
-    console.error(`import refused: ${err.message}`);
+    console.error(`không nhập được: ${err.message}`);
     process.exit(1);
   }
 });
@@ -29,28 +29,30 @@ async function main(): Promise<number> {
   if (!file || args.includes('--help')) {
     throw new RegistryImportError(USAGE);
   }
-  if (!existsSync(file)) throw new RegistryImportError(`${file}: no such file`);
-  const batchSize = Number(flag('--batch') ?? 500);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new RegistryImportError('--batch must be a whole number of rows, 1-10000');
+  if (!existsSync(file)) throw new RegistryImportError(`${file}: không có tệp này`);
+  const batchSize = Number(flag('--batch') ?? 5000);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 50_000) throw new RegistryImportError('--batch phải là số dòng nguyên, 1-50000');
   const rejectsFile = flag('--rejects') ?? `${file.replace(/\.csv$/i, '')}.rejected.csv`;
 
   const pool = createPool(loadConfig().DATABASE_URL, 2);
   try {
     const report = await importRegistryCsv(pool, createReadStream(file), {
       batchSize, sourceName: path.basename(file), actor: 'registry-import',
-      onProgress: (p) => process.stderr.write(`\r${p.rows.toLocaleString('en')} rows: ${p.accepted.toLocaleString('en')} imported, `
-        + `${p.rejected.toLocaleString('en')} rejected (${Math.round(p.rows / Math.max(p.elapsedMs / 1000, 0.001))} rows/s)`),
+      onProgress: (p) => process.stderr.write(p.phase === 'reading'
+        ? `\rđã đọc ${p.rows.toLocaleString('vi')} dòng, ${p.rejected.toLocaleString('vi')} dòng lỗi (${Math.round(p.rows / Math.max(p.elapsedMs / 1000, 0.001))} dòng/s)`
+        : `\rđã ghi vào sổ đăng ký: ${p.accepted.toLocaleString('vi')} dòng, ${p.rejected.toLocaleString('vi')} dòng bị từ chối`),
     });
     process.stderr.write('\n');
     const o = report.ownerships;
-    console.log(`import ${report.importId}: ${report.rows} rows, ${report.accepted} imported `
-      + `(${o.created} new ownership periods, ${o.closed_previous} closing an earlier owner's period, ${o.updated} updated, ${o.unchanged} unchanged), `
-      + `${report.rejected} rejected, ${(report.elapsedMs / 1000).toFixed(1)} s`);
+    console.log(`lần nhập ${report.importId}: ${report.rows} dòng, ${report.accepted} dòng đã nhập `
+      + `(${o.created} thời hạn sở hữu mới, ${o.closed_previous} khép thời hạn của chủ trước, ${o.updated} cập nhật ngày kết thúc, ${o.unchanged} không đổi), `
+      + `${report.rejected} dòng bị từ chối, ${(report.elapsedMs / 1000).toFixed(1)} s `
+      + `(${Math.round(report.rows / Math.max(report.elapsedMs / 1000, 0.001))} dòng/s)`);
     if (report.rejected > 0) {
-      await writeFile(rejectsFile, spreadsheetCsv(report.rejectedRows, { header: true, columns: ['line', 'plate', 'reason'] }));
-      for (const r of report.rejectedRows.slice(0, 10)) console.log(`  line ${r.line} (${r.plate}): ${r.reason}`);
-      if (report.rejected > 10) console.log(`  ... ${report.rejected - 10} more`);
-      console.log(`rejected rows written to ${rejectsFile}`);
+      await writeFile(rejectsFile, spreadsheetCsv(report.rejectedRows, { header: true, columns: [{ key: 'line', header: 'dòng' }, { key: 'plate', header: 'biển số' }, { key: 'reason', header: 'lý do' }] }));
+      for (const r of report.rejectedRows.slice(0, 10)) console.log(`  dòng ${r.line} (${r.plate}): ${r.reason}`);
+      if (report.rejected > 10) console.log(`  ... và ${report.rejected - 10} dòng nữa`);
+      console.log(`các dòng bị từ chối đã ghi vào ${rejectsFile}`);
     }
     return report.rejected;
   } finally {

@@ -1,14 +1,17 @@
 import { spreadsheetCsv } from '../csv/spreadsheet-csv.js';
 import { agingBucketLabel, noticeStatusLabel, ruleLabel, statementOutcomeLabel, unmatchedReasonLabel, vnDateTime } from '../csv/vietnamese-labels.js';
 import type { ReconciliationReport } from './statement.js';
-import type { OutstandingReport, TotalsReport } from './reports.js';
+import type { OutstandingItem, TotalsReport } from './reports.js';
 
 /** Finance reports as CSV for spreadsheets: Vietnamese headers and values, amounts in whole VND, times in Vietnam time. */
-export function outstandingCsv(report: OutstandingReport): string {
-  return spreadsheetCsv(report.items.map((i) => [i.noticeNumber, i.plate, i.cameraCode, ruleLabel(i.rule), noticeStatusLabel(i.status), i.amount, i.outstanding,
+const OUTSTANDING_COLUMNS = ['Số thông báo', 'Biển số', 'Camera', 'Loại vi phạm', 'Trạng thái', 'Số tiền phạt (đồng)', 'Còn phải nộp (đồng)',
+  'Ngày gửi thông báo (giờ Việt Nam)', 'Hạn giải quyết (giờ Việt Nam)', 'Số ngày từ khi gửi', 'Nhóm tuổi nợ'];
+
+/** Rows of the outstanding list as CSV; the header only when asked (the first chunk of a streamed export). */
+export function outstandingCsv(items: readonly OutstandingItem[], header = true): string {
+  return spreadsheetCsv(items.map((i) => [i.noticeNumber, i.plate, i.cameraCode, ruleLabel(i.rule), noticeStatusLabel(i.status), i.amount, i.outstanding,
     vnDateTime(i.issuedAt), vnDateTime(i.dueAt), i.ageDays, agingBucketLabel(i.bucket)]),
-  { header: true, columns: ['Số thông báo', 'Biển số', 'Camera', 'Loại vi phạm', 'Trạng thái', 'Số tiền phạt (đồng)', 'Còn phải nộp (đồng)',
-    'Ngày gửi thông báo (giờ Việt Nam)', 'Hạn giải quyết (giờ Việt Nam)', 'Số ngày từ khi gửi', 'Nhóm tuổi nợ'] });
+  { header, columns: OUTSTANDING_COLUMNS });
 }
 
 const GROUP_HEADER: Record<TotalsReport['group'], string> = { month: 'Tháng', camera: 'Camera', rule: 'Loại vi phạm' };

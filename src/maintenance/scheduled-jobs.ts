@@ -5,7 +5,9 @@ import { runAuditVerification } from '../audit/audit-verify-run.js';
 import { auditKey, installAuditKey, loadAuditKey } from '../audit/audit-key.js';
 import type { Config } from '../config.js';
 import type { Pool } from '../db/pool.js';
+import { refreshCameraStatBuckets } from '../cameras/camera-stat-rollup.js';
 import { escalateOverdue } from '../escalation/escalate.js';
+import { refreshFinanceTotals } from '../finance/totals-rollup.js';
 import type { Logger } from '../logger.js';
 import { renderPendingNotices } from '../notices/batch.js';
 import { createRedis, reportQueueErrors, type Redis } from '../redis.js';
@@ -32,6 +34,8 @@ export const MAINTENANCE_QUEUE = 'maintenance';
  *   verified (audit_verifications, migration 112), in the workers rather than the API process
  * - partitions: monthly partitions are created three months ahead (migration 091)
  * - retention: data past its retention period is deleted (docs/data-lifecycle.md), at night when cameras are quiet
+ * - fold-rollups: dirty marks of the camera-figure and finance rollups (migration 100) are folded in every
+ *   minute, so they stay few even when nobody opens the reports (the reports fold the rest themselves)
  */
 export const SCHEDULES = {
   escalate: { pattern: '0 30 0 * * *', tz: 'Asia/Ho_Chi_Minh' },
@@ -40,6 +44,7 @@ export const SCHEDULES = {
   partitions: { pattern: '0 0 1 * * *', tz: 'Asia/Ho_Chi_Minh' },
   retention: { pattern: '0 15 2 * * *', tz: 'Asia/Ho_Chi_Minh' },
   'audit-verify': { pattern: '0 30 3 * * *', tz: 'Asia/Ho_Chi_Minh' },
+  'fold-rollups': { every: 60_000 },
 } as const;
 export type MaintenanceJob = keyof typeof SCHEDULES | 'audit-checkpoint';
 
@@ -83,6 +88,8 @@ export async function runMaintenanceJob(name: string, deps: MaintenanceDeps, now
       const report = await runRetention({ pool: deps.pool, storage: deps.storage, metrics: deps.retentionMetrics }, retentionPolicy(deps.config), { now });
       return { ...report.deleted, ms: report.ms };
     }
+    case 'fold-rollups':
+      return { cameraBuckets: await refreshCameraStatBuckets(deps.pool), financeDays: await refreshFinanceTotals(deps.pool) };
     default:
       throw new Error(`unknown maintenance job ${JSON.stringify(name)}`);
   }

@@ -74,7 +74,7 @@ export type OwnershipOutcome = 'created' | 'unchanged' | 'updated' | 'closed_pre
  * Records who answers for a vehicle from `validFrom`. History is kept: an open-ended earlier
  * period (the seller's registration, or a sale not yet re-registered) is closed at `validFrom`
  * rather than replaced. Re-recording an existing period is a no-op, or sets its end date when
- * the export now has one. Anything else that overlaps existing history throws
+ * the export now has one (an open end never reopens a closed period). Anything else that overlaps existing history throws
  * OwnershipConflictError. Run inside a transaction (the vehicle row is locked).
  */
 export async function addOwnership(db: Queryable, o: OwnershipInput): Promise<{ id: number; outcome: OwnershipOutcome }> {
@@ -91,7 +91,7 @@ export async function addOwnership(db: Queryable, o: OwnershipInput): Promise<{ 
 }
 
 async function recordOwnership(db: Queryable, o: OwnershipInput): Promise<{ id: number; outcome: OwnershipOutcome }> {
-  if (o.validTo && o.validTo <= o.validFrom) throw new OwnershipConflictError('an ownership period must end after it starts');
+  if (o.validTo && o.validTo <= o.validFrom) throw new OwnershipConflictError('thời hạn sở hữu phải kết thúc sau khi bắt đầu');
   await db.query('SELECT id FROM vehicles WHERE id = $1 FOR UPDATE', [o.vehicleId]);
   const same = await db.query<{ id: number; valid_to: Date | null }>(
     `SELECT id, valid_to FROM vehicle_ownerships
@@ -100,7 +100,9 @@ async function recordOwnership(db: Queryable, o: OwnershipInput): Promise<{ id: 
   );
   const existing = same.rows[0];
   if (existing) {
-    if ((existing.valid_to?.getTime() ?? null) === (o.validTo?.getTime() ?? null)) return { id: existing.id, outcome: 'unchanged' };
+    // an open end is not news when the period was closed since by the next owner's period: re-importing
+    // an export that lists a sale must not try to reopen the seller's period
+    if (o.validTo === null || existing.valid_to?.getTime() === o.validTo.getTime()) return { id: existing.id, outcome: 'unchanged' };
     await guard(() => db.query('UPDATE vehicle_ownerships SET valid_to = $2 WHERE id = $1', [existing.id, o.validTo]));
     return { id: existing.id, outcome: 'updated' };
   }
@@ -122,7 +124,7 @@ async function guard<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (err) {
     if ((err as { code?: string }).code === '23P01') {
-      throw new OwnershipConflictError('the ownership period overlaps an existing period of this vehicle with another owner');
+      throw new OwnershipConflictError('thời hạn sở hữu chồng lên một thời hạn đã ghi nhận của xe này với chủ khác');
     }
     throw err;
   }

@@ -40,3 +40,8 @@ export interface OwnershipInput {
   validFrom: Date;
   validTo: Date | null;
 }
+
+/** How a vehicle type is named to people (reports, rejects): never the internal code. */
+export const VEHICLE_TYPE_LABELS: Record<VehicleType, string> = {
+  car: 'ô tô', truck: 'ô tô tải', bus: 'ô tô khách', motorbike: 'mô tô', moped: 'xe gắn máy', electric_motorbike: 'xe máy điện',
+};

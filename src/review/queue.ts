@@ -16,7 +16,16 @@ export interface QueueFilter {
   sort?: QueueSort;
   descending?: boolean;
   limit: number;
+  /** rows to skip: cost grows with it; prefer `after` */
   offset: number;
+  /** keyset paging: the nextCursor of the previous page (same filters and sort) */
+  after?: QueueCursor;
+}
+
+/** Where a page ended: the sort value and id of its last case. */
+export interface QueueCursor {
+  value: string | number;
+  id: number;
 }
 
 /** The 10 days from the violation in which the vehicle and owner must be identified and the notice sent (procedure step 1). */
@@ -31,6 +40,26 @@ const SORTS = {
   camera: 'c.code',
 } as const;
 export const QUEUE_SORTS = Object.keys(SORTS) as Array<keyof typeof SORTS>;
+/** The type a cursor's sort value is compared as. */
+const SORT_TYPES: Record<keyof typeof SORTS, string> = {
+  occurred_at: 'timestamptz', read_confidence: 'real', fine_amount: 'bigint', plate: 'text', camera: 'text',
+};
+
+/** An opaque cursor for the API: base64url of [value, id]. */
+export function encodeQueueCursor(c: QueueCursor): string {
+  return Buffer.from(JSON.stringify([c.value, c.id])).toString('base64url');
+}
+
+/** null when the text is not a cursor this module made. */
+export function decodeQueueCursor(text: string): QueueCursor | null {
+  try {
+    const v = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+    if (!Array.isArray(v) || v.length !== 2 || !Number.isSafeInteger(v[1]) || (typeof v[0] !== 'string' && typeof v[0] !== 'number')) return null;
+    return { value: v[0], id: v[1] as number };
+  } catch {
+    return null;
+  }
+}
 export type QueueSort = keyof typeof SORTS;
 
 export interface QueueItem {
@@ -79,34 +108,20 @@ interface QueueRow {
   claimed_by: number | null;
   claimer: string | null;
   claim_expires_at: Date | null;
-  total: number;
+  sort_value: string | number;
 }
 
 /**
  * Violations awaiting review, oldest first unless asked otherwise: the 10-day identification
  * deadline runs from the violation, so the oldest case is always the most urgent. Expired claims
- * read as unclaimed. The id breaks ties so that paging never skips or repeats a case.
+ * read as unclaimed. The id breaks ties so that paging never skips or repeats a case. A page after a
+ * cursor is read from the index where the previous one stopped (keyset), whatever its depth; the
+ * total is counted apart, without building the rows.
  */
-export async function listReviewQueue(db: Queryable, f: QueueFilter): Promise<{ total: number; items: QueueItem[] }> {
+export async function listReviewQueue(db: Queryable, f: QueueFilter): Promise<{ total: number; items: QueueItem[]; nextCursor: QueueCursor | null }> {
+  const sort = f.sort ?? 'occurred_at';
   const direction = f.descending ? 'DESC' : 'ASC';
-  const { rows } = await db.query<QueueRow>(
-    `SELECT v.id, v.camera_id, c.code AS camera_code, v.rule, v.violation_code, v.occurred_at, v.plate_text, v.plate_colour,
-            v.match_status, v.suspected_clone, v.review_warning, v.read_confidence, v.fine_amount,
-            (SELECT count(*)::int FROM violation_evidence e WHERE e.violation_id = v.id) AS evidence_count,
-            floor(extract(epoch FROM (v.occurred_at + make_interval(days => $11) - now())) / 86400)::int AS days_left,
-            thumb.capture_id AS thumb_capture_id, thumb.rank AS thumb_rank,
-            CASE WHEN v.claim_expires_at > now() THEN v.claimed_by END AS claimed_by,
-            CASE WHEN v.claim_expires_at > now() THEN u.username END AS claimer,
-            CASE WHEN v.claim_expires_at > now() THEN v.claim_expires_at END AS claim_expires_at,
-            count(*) OVER ()::int AS total
-     FROM violations v
-     JOIN cameras c ON c.id = v.camera_id
-     LEFT JOIN users u ON u.id = v.claimed_by
-     LEFT JOIN LATERAL (
-       SELECT e.capture_id, p.rank FROM violation_evidence e JOIN plate_reads p ON p.id = e.plate_read_id AND p.captured_at = e.plate_read_captured_at
-       WHERE e.violation_id = v.id ORDER BY e.added_at, e.capture_id LIMIT 1
-     ) thumb ON true
-     WHERE v.status = 'pending_review'
+  const filters = `v.status = 'pending_review'
        AND ($1::bigint IS NULL OR v.camera_id = $1)
        AND ($2::text IS NULL OR v.rule = $2)
        AND ($3::timestamptz IS NULL OR v.occurred_at >= $3)
@@ -115,20 +130,47 @@ export async function listReviewQueue(db: Queryable, f: QueueFilter): Promise<{ 
        AND ($6::real IS NULL OR v.read_confidence <= $6)
        AND ($7::text IS NULL OR v.match_status = $7)
        AND ($8::bigint IS NULL OR v.claimed_by IS NULL OR v.claimed_by = $8 OR v.claim_expires_at <= now())
-       AND ($12::int IS NULL OR v.occurred_at + make_interval(days => $11) < now() + make_interval(days => $12 + 1))
-     ORDER BY ${SORTS[f.sort ?? 'occurred_at']} ${direction}, v.id ${direction}
-     LIMIT $9 OFFSET $10`,
-    [f.cameraId ?? null, f.rule ?? null, f.from ?? null, f.to ?? null, f.minConfidence ?? null, f.maxConfidence ?? null,
-      f.matchStatus ?? null, f.availableTo ?? null, f.limit, f.offset, IDENTIFICATION_DAYS, f.maxDaysLeft ?? null],
-  );
+       AND ($10::int IS NULL OR v.occurred_at + make_interval(days => $9) < now() + make_interval(days => $10 + 1))`;
+  const filterParams = [f.cameraId ?? null, f.rule ?? null, f.from ?? null, f.to ?? null, f.minConfidence ?? null, f.maxConfidence ?? null,
+    f.matchStatus ?? null, f.availableTo ?? null, IDENTIFICATION_DAYS, f.maxDaysLeft ?? null];
+  const keyset = f.after
+    ? `AND (${SORTS[sort]}, v.id) ${f.descending ? '<' : '>'} ($13::${SORT_TYPES[sort]}, $14::bigint)`
+    : '';
+  const [{ rows }, counted] = await Promise.all([
+    db.query<QueueRow>({
+      name: `review-queue-${sort}-${direction}${f.after ? '-after' : ''}`,
+      text: `SELECT v.id, v.camera_id, c.code AS camera_code, v.rule, v.violation_code, v.occurred_at, v.plate_text, v.plate_colour,
+              v.match_status, v.suspected_clone, v.review_warning, v.read_confidence, v.fine_amount,
+              (SELECT count(*)::int FROM violation_evidence e WHERE e.violation_id = v.id) AS evidence_count,
+              floor(extract(epoch FROM (v.occurred_at + make_interval(days => $9) - now())) / 86400)::int AS days_left,
+              thumb.capture_id AS thumb_capture_id, thumb.rank AS thumb_rank,
+              CASE WHEN v.claim_expires_at > now() THEN v.claimed_by END AS claimed_by,
+              CASE WHEN v.claim_expires_at > now() THEN u.username END AS claimer,
+              CASE WHEN v.claim_expires_at > now() THEN v.claim_expires_at END AS claim_expires_at,
+              ${sort === 'occurred_at' ? `to_json(v.occurred_at) #>> '{}'` : SORTS[sort]} AS sort_value
+       FROM violations v
+       JOIN cameras c ON c.id = v.camera_id
+       LEFT JOIN users u ON u.id = v.claimed_by
+       LEFT JOIN LATERAL (
+         SELECT e.capture_id, p.rank FROM violation_evidence e JOIN plate_reads p ON p.id = e.plate_read_id AND p.captured_at = e.plate_read_captured_at
+         WHERE e.violation_id = v.id ORDER BY e.added_at, e.capture_id LIMIT 1
+       ) thumb ON true
+       WHERE ${filters} ${keyset}
+       ORDER BY ${SORTS[sort]} ${direction}, v.id ${direction}
+       LIMIT $11 OFFSET $12`,
+      values: [...filterParams, f.limit, f.offset, ...(f.after ? [f.after.value, f.after.id] : [])],
+    }),
+    db.query<{ total: number }>({
+      name: 'review-queue-count',
+      text: `SELECT count(*)::int AS total FROM violations v JOIN cameras c ON c.id = v.camera_id WHERE ${filters}`, values: filterParams }),
+  ]);
   const now = new Date();
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && f.offset > 0) {
-    // paged past the end: the window count is not available, ask for it
-    total = (await listReviewQueue(db, { ...f, offset: 0, limit: 1 })).total;
-  }
+  const total = counted.rows[0]!.total;
+  const last = rows[rows.length - 1];
+  const nextCursor = last && rows.length === f.limit ? { value: last.sort_value, id: last.id } : null;
   return {
     total,
+    nextCursor,
     items: rows.map((r) => ({
       id: r.id,
       cameraId: r.camera_id,

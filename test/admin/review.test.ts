@@ -49,7 +49,7 @@ describe('review queue', () => {
     expect(await ids('match_status=exact')).toEqual([]);
     expect(await ids('limit=1&offset=1')).toEqual([speeding.violationId]);
     const pastEnd = await get(anh, `/api/v1/review/queue?camera_id=${queueCamera}&offset=10`);
-    expect(pastEnd.json()).toEqual({ total: 3, items: [] });
+    expect(pastEnd.json()).toEqual({ total: 3, nextCursor: null, items: [] });
 
     // decided cases leave the queue; claimed ones show who holds them and can be hidden
     await claim(binh, early.violationId);

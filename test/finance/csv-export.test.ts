@@ -10,8 +10,8 @@ describe('finance CSV in Vietnamese', () => {
   });
 
   it('shows no internal code: an unknown rule or status gets a neutral Vietnamese label', () => {
-    const csv = outstandingCsv({ asOf: '', count: 1, total: 1, buckets: [], items: [{ noticeNumber: 'PN-PC08-2026-000001', plate: '30A-123.45', cameraCode: 'HN-1',
-      rule: 'some_future_rule', status: 'issued', amount: 1, outstanding: 1, issuedAt: '2026-01-01T00:00:00Z', dueAt: '2026-01-21T17:00:00Z', ageDays: 3, bucket: '0-20' }] });
+    const csv = outstandingCsv([{ noticeNumber: 'PN-PC08-2026-000001', plate: '30A-123.45', cameraCode: 'HN-1',
+      rule: 'some_future_rule', status: 'issued', amount: 1, outstanding: 1, issuedAt: '2026-01-01T00:00:00Z', dueAt: '2026-01-21T17:00:00Z', ageDays: 3, bucket: '0-20' }]);
     const [row] = parse(csv, { columns: true }) as Array<Record<string, string>>;
     expect(row).toMatchObject({ 'Loại vi phạm': 'Vi phạm khác', 'Trạng thái': 'Đã gửi thông báo', 'Hạn giải quyết (giờ Việt Nam)': '22/01/2026 00:00:00',
       'Nhóm tuổi nợ': '0–20 ngày' });

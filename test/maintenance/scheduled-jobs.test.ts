@@ -71,6 +71,23 @@ describe('scheduled maintenance', () => {
     expect(second).toMatchObject({ ok: true, resumedAfter: first.verifiedCheckpoint });
   });
 
+  it('folds the rollups\' dirty marks every minute, leaving none behind', async () => {
+    expect(SCHEDULES['fold-rollups']).toEqual({ every: 60_000 });
+    const camera = await seedCamera(t.db.pool);
+    await t.db.pool.query(
+      `INSERT INTO captures (camera_id, image_sha256, image_bytes, image_width, image_height, content_type, captured_at, source)
+       VALUES ($1, repeat('ab', 32), 1000, 640, 480, 'image/jpeg', now(), 'http')`, [camera.id]);
+    const marks = async () => (await t.db.pool.query<{ n: number }>(
+      'SELECT (SELECT count(*) FROM camera_stat_dirty) + (SELECT count(*) FROM finance_dirty_days) AS n')).rows[0]!.n;
+    expect(Number(await marks())).toBeGreaterThan(0);
+    const result = await runMaintenanceJob('fold-rollups', deps());
+    expect(result.cameraBuckets).toBeGreaterThan(0);
+    expect(Number(await marks())).toBe(0);
+    const { rows } = await t.db.pool.query('SELECT captures FROM camera_stat_buckets WHERE camera_id = $1', [camera.id]);
+    expect(rows).toEqual([{ captures: 1 }]);
+    expect(await runMaintenanceJob('fold-rollups', deps())).toEqual({ cameraBuckets: 0, financeDays: 0 });
+  });
+
   it('refuses a job it does not know', async () => {
     await expect(runMaintenanceJob('drop-tables', deps())).rejects.toThrow(/unknown maintenance job/);
   });

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
@@ -8,6 +9,15 @@ const BOM = '\ufeff';
 /** A report as a CSV download; the route's JSON response schema does not describe it, so the reply is sent untyped. */
 export function sendCsv(reply: FastifyReply, name: string, csv: string): FastifyReply {
   return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(BOM + csv);
+}
+
+/** A long report as a CSV download written chunk by chunk as `chunks` yields them. */
+export function sendCsvStream(reply: FastifyReply, name: string, chunks: AsyncIterable<string>): FastifyReply {
+  const body = Readable.from((async function* () {
+    yield BOM;
+    yield* chunks;
+  })());
+  return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(body);
 }
 
 /**

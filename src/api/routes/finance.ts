@@ -4,19 +4,35 @@ import multipart from '@fastify/multipart';
 import { outstandingCsv, reconciliationCsv, totalsCsv } from '../../finance/csv-export.js';
 import { PaymentError } from '../../finance/errors.js';
 import { PAYMENT_METHODS, recordPayment } from '../../finance/payments.js';
-import { AGING_BUCKETS, outstandingReport, TOTAL_GROUPS, totalsReport } from '../../finance/reports.js';
+import { AGING_BUCKETS, outstandingItems, outstandingReport, TOTAL_GROUPS, totalsReport, type OutstandingCursor } from '../../finance/reports.js';
 import { importStatement, StatementFormatError } from '../../finance/statement.js';
 import { NOTICE_NUMBER_PATTERN } from '../../notices/notice-number.js';
 import { DECISION_NUMBER_PATTERN } from '../../procedure/numbers.js';
 import { HttpError, badRequest } from '../errors.js';
 import { ErrorBody, oneOf } from './admin-schemas.js';
-import { sendCsv, sendSpreadsheet } from './csv-reply.js';
+import { sendCsv, sendCsvStream, sendSpreadsheet } from './csv-reply.js';
 import { PaymentSchema } from './notice-schemas.js';
 
 const FINANCE = { access: ['finance', 'admin'] as const };
 const STATEMENT_MAX_BYTES = 5_000_000;
 const Format = Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')],
   { default: 'json', description: 'csv (UTF-8 with byte-order mark) or xlsx downloads the report for a spreadsheet' });
+
+/** Largest page of the outstanding list a client may ask for. */
+const OUTSTANDING_MAX_PAGE = 1000;
+
+const encodeCursor = (c: OutstandingCursor) => Buffer.from(JSON.stringify([c.issuedAt, c.id])).toString('base64url');
+
+/** null when the text is not a cursor this route made. */
+function decodeCursor(text: string): OutstandingCursor | null {
+  try {
+    const v = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+    if (!Array.isArray(v) || typeof v[0] !== 'string' || Number.isNaN(Date.parse(v[0])) || !Number.isSafeInteger(v[1])) return null;
+    return { issuedAt: v[0], id: v[1] as number };
+  } catch {
+    return null;
+  }
+}
 
 function paymentErrorToHttp(err: unknown): never {
   if (err instanceof PaymentError) throw new HttpError(err.statusCode, err.code, err.message, err.details);
@@ -120,10 +136,13 @@ export const financeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: Type.Object({
         asOf: Type.Optional(Type.String({ format: 'date-time', description: 'report the state at this time (default now)' })),
         format: Format,
+        limit: Type.Integer({ minimum: 1, maximum: OUTSTANDING_MAX_PAGE, default: 200, description: 'notices per page (JSON); CSV and .xlsx hold them all' }),
+        after: Type.Optional(Type.String({ maxLength: 200, description: '`nextCursor` of the previous page (same asOf)' })),
       }, { additionalProperties: false }),
       response: {
         200: Type.Object({
-          asOf: Type.String(), count: Type.Integer(), total: Type.Integer(),
+          asOf: Type.String(), count: Type.Integer({ description: 'all unpaid notices, not only this page' }), total: Type.Integer(),
+          nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as `after` for the next page; null on the last page' }),
           buckets: Type.Array(Type.Object({ bucket: oneOf(AGING_BUCKETS), count: Type.Integer(), amount: Type.Integer() })),
           items: Type.Array(Type.Object({
             noticeNumber: Type.String(), plate: Type.String(), cameraCode: Type.String(), rule: Type.String(), status: Type.String(),
@@ -133,10 +152,29 @@ export const financeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
   }, async (request, reply) => {
-    const report = await outstandingReport(pool, request.query.asOf ? new Date(request.query.asOf) : new Date());
-    if (request.query.format === 'csv') return sendCsv(reply, 'outstanding.csv', outstandingCsv(report));
-    if (request.query.format === 'xlsx') return sendSpreadsheet(reply, 'outstanding.xlsx', outstandingCsv(report));
-    return report;
+    const q = request.query;
+    const asOf = q.asOf ? new Date(q.asOf) : new Date();
+    if (q.format === 'csv') {
+      // streamed a chunk of notices at a time: the export of a whole province never sits in memory
+      return sendCsvStream(reply, 'outstanding.csv', (async function* () {
+        let first = true;
+        for await (const items of outstandingItems(pool, asOf)) {
+          yield outstandingCsv(items, first);
+          first = false;
+        }
+        if (first) yield outstandingCsv([], true);
+      })());
+    }
+    if (q.format === 'xlsx') {
+      // a workbook is built whole in memory; the CSV is the export for very long lists
+      let csv = '';
+      for await (const items of outstandingItems(pool, asOf)) csv += outstandingCsv(items, csv === '');
+      return sendSpreadsheet(reply, 'outstanding.xlsx', csv || outstandingCsv([], true));
+    }
+    const after = q.after === undefined ? undefined : decodeCursor(q.after);
+    if (after === null) throw badRequest('invalid_cursor', 'Con trỏ trang ("after") không hợp lệ: hãy dùng nextCursor của trang trước');
+    const report = await outstandingReport(pool, asOf, { limit: q.limit, ...(after ? { after } : {}) });
+    return { ...report, nextCursor: report.nextCursor ? encodeCursor(report.nextCursor) : null };
   });
 
   app.get('/api/v1/finance/totals', {

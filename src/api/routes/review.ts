@@ -8,7 +8,7 @@ import type { ReviewCollaborators } from '../../review/collaborators.js';
 import { approveViolation, confirmMatch, correctPlate, REJECT_REASONS, rejectViolation } from '../../review/decisions.js';
 import { captureImage, captureMediaItem, plateReadBox, type EvidenceMedia } from '../../review/evidence.js';
 import { cropPlate } from '../../review/plate-crop.js';
-import { listReviewQueue, QUEUE_SORTS } from '../../review/queue.js';
+import { decodeQueueCursor, encodeQueueCursor, listReviewQueue, QUEUE_SORTS } from '../../review/queue.js';
 import { noticeNumberOfViolation } from '../../notices/queries.js';
 import { ReviewError, type ReviewErrorCode } from '../../review/review-error.js';
 import { HttpError, notFound } from '../errors.js';
@@ -115,11 +115,13 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
         sort: Type.Optional(oneOf(QUEUE_SORTS)),
         order: Type.Optional(oneOf(['asc', 'desc'] as const)),
         limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-        offset: Type.Integer({ minimum: 0, default: 0 }),
+        offset: Type.Integer({ minimum: 0, default: 0, description: 'rows to skip; deep pages are cheaper with `after`' }),
+        after: Type.Optional(Type.String({ maxLength: 200, description: '`nextCursor` of the previous page (same filters and sort): the next page, read where that one stopped' })),
       }, { additionalProperties: false }),
       response: {
         200: Type.Object({
           total: Type.Integer(),
+          nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as `after` for the next page; null on the last page' }),
           items: Type.Array(Type.Object({
             id: Type.Integer(), cameraId: Type.Integer(), cameraCode: Type.String(), rule: Type.String(), violationCode: Type.String(),
             occurredAt: Type.String({ format: 'date-time' }), plateText: Type.String(), plateColour: Type.String(), matchStatus: Type.String(),
@@ -145,12 +147,15 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<ReviewRoutesOptions> = asyn
     if (q.min_confidence !== undefined && q.max_confidence !== undefined && q.min_confidence > q.max_confidence) {
       throw new HttpError(400, 'invalid_range', 'Độ tin cậy tối thiểu (min_confidence) không được lớn hơn độ tin cậy tối đa (max_confidence)');
     }
+    const after = q.after === undefined ? undefined : decodeQueueCursor(q.after);
+    if (after === null) throw new HttpError(400, 'invalid_cursor', 'Con trỏ trang ("after") không hợp lệ: hãy dùng nextCursor của trang trước');
+    if (after && q.offset > 0) throw new HttpError(400, 'invalid_cursor', 'Không dùng "after" cùng với "offset"');
     const page = await listReviewQueue(pool, {
       cameraId: q.camera_id, rule: q.rule, from, to, minConfidence: q.min_confidence, maxConfidence: q.max_confidence,
       matchStatus: q.match_status, availableTo: q.available ? request.user!.id : undefined, maxDaysLeft: q.max_days_left,
-      sort: q.sort, descending: q.order === 'desc', limit: q.limit, offset: q.offset,
+      sort: q.sort, descending: q.order === 'desc', limit: q.limit, offset: q.offset, ...(after ? { after } : {}),
     });
-    return { total: page.total, items: page.items.map(({ thumbnail, ...i }) => ({
+    return { total: page.total, nextCursor: page.nextCursor ? encodeQueueCursor(page.nextCursor) : null, items: page.items.map(({ thumbnail, ...i }) => ({
       ...i, occurredAt: i.occurredAt.toISOString(), claim: claimView(i.claim),
       noticeDeadline: { ...i.noticeDeadline, deadline: i.noticeDeadline.deadline.toISOString() },
       thumbnailUrl: thumbnail ? cropUrl(thumbnail.captureId, thumbnail.rank) : null,
