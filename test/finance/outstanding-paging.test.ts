@@ -56,7 +56,8 @@ describe('outstanding list in pages', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     const lines = csv.body.replace(/^\ufeff/, '').trim().split('\n');
-    expect(lines[0]).toBe('notice_number,plate,camera,rule,status,amount,outstanding,issued_at,due_at,age_days,aging_bucket');
+    expect(lines[0]).toBe('Số thông báo,Biển số,Camera,Loại vi phạm,Trạng thái,Số tiền phạt (đồng),Còn phải nộp (đồng),Ngày gửi thông báo (giờ Việt Nam),'
+      + 'Hạn giải quyết (giờ Việt Nam),Số ngày từ khi gửi,Nhóm tuổi nợ');
     const page = (await get(`/api/v1/finance/outstanding?asOf=${asOf}&limit=1000`)).json() as Page;
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(page.items.map((i) => i.noticeNumber));
   });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refreshCameraStatBuckets } from '../../src/cameras/camera-stat-rollup.js';
+import { refreshFinanceTotals } from '../../src/finance/totals-rollup.js';
 import type { RetentionPolicy } from '../../src/retention/retention-policy.js';
 import { runRetention } from '../../src/retention/run-retention.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
@@ -49,8 +51,8 @@ async function twoCaseDecision() {
 const post = (url: string, payload: Record<string, unknown>, who: TestStaff = officer) => t.app.inject({ method: 'POST', url, headers: who.headers, payload });
 
 /** A notice taken through owner's answer, record, decision (PDFs rendered) and payment: the case is closed. */
-async function paidCase() {
-  const notice = await seedNotice(t.db.pool, storage, { cameraId, officer, occurredAt: new Date(Date.now() - 3 * 86_400_000) });
+async function paidCase(camera = cameraId) {
+  const notice = await seedNotice(t.db.pool, storage, { cameraId: camera, officer, occurredAt: new Date(Date.now() - 3 * 86_400_000) });
   const decision = await decideNotice(t.app, officer, notice.noticeNumber);
   const get = (url: string) => t.app.inject({ method: 'GET', url, headers: officer.headers });
   const { rows: [paper] } = await t.db.pool.query<{ record_number: string }>(
@@ -152,6 +154,24 @@ describe('archive period of a case that reached a penalty decision', () => {
     expect(report.deleted).toMatchObject({ notices: 0, decisions: 0 });
     expect(await remains(cancelled!.noticeId, cancelled!.violationId, decisionNumber)).toMatchObject({ notices: 1, decisionItems: 1, decisions: 1 });
     expect(await remains(open!.noticeId, open!.violationId, decisionNumber)).toMatchObject({ notices: 1, decisionItems: 1 });
+  });
+
+  it('leaves the rollups equal to what remains: camera figures lose the deleted capture, finance totals the archived case', async () => {
+    const camera = (await seedCamera(t.db.pool)).id;
+    await paidCase(camera);
+    const rolled = async () => {
+      await refreshCameraStatBuckets(t.db.pool);
+      await refreshFinanceTotals(t.db.pool);
+      const { rows: [r] } = await t.db.pool.query<{ captures: number; issued: number; collected: number; month_issued: number }>(
+        `SELECT (SELECT coalesce(sum(captures), 0)::int FROM camera_stat_buckets WHERE camera_id = $1) AS captures,
+                (SELECT coalesce(sum(issued_count), 0)::int FROM finance_day_totals WHERE camera_id = $1) AS issued,
+                (SELECT coalesce(sum(collected_count), 0)::int FROM finance_day_totals WHERE camera_id = $1) AS collected,
+                (SELECT coalesce(sum(issued_count), 0)::int FROM finance_month_totals WHERE camera_id = $1) AS month_issued`, [camera]);
+      return r;
+    };
+    expect(await rolled()).toEqual({ captures: 1, issued: 1, collected: 1, month_issued: 1 });
+    await run(new Date(Date.now() + 11 * YEAR));
+    expect(await rolled()).toEqual({ captures: 0, issued: 0, collected: 0, month_issued: 0 });
   });
 
   it('rolls back the whole batch when a row it does not know names the notice: nothing half-deleted', async () => {
