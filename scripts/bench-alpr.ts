@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createPlateEngine, normalisePlate, plateKey, type Profile } from '../src/vision/engine.js';
 
@@ -54,10 +55,11 @@ const { values } = parseArgs({
     dump: { type: 'string' },
     'no-tesseract': { type: 'boolean', default: false },
     audit: { type: 'string' },
+    holdout: { type: 'boolean', default: false },
   },
 });
 if (!values.manifest) {
-  process.stderr.write('usage: bench-alpr --manifest <manifest.jsonl> [--profile vn|generic] [--limit n] [--sample k] [--dump reads.jsonl] [--no-tesseract] [--audit <label-audit.jsonl>]\n');
+  process.stderr.write('usage: bench-alpr --manifest <manifest.jsonl> [--profile vn|generic] [--limit n] [--sample k] [--dump reads.jsonl] [--no-tesseract] [--audit <label-audit.jsonl>] [--holdout]\n');
   process.exit(2);
 }
 const profile = values.profile as Profile;
@@ -72,6 +74,8 @@ let items = readFileSync(values.manifest, 'utf8')
   .map((l) => JSON.parse(l) as ManifestLine);
 // --sample k keeps every k-th image: a quick figure spread over all categories, not the first few.
 if (values.sample) items = items.filter((_, i) => i % Number(values.sample) === 0);
+// --holdout keeps the fifth of the images that training/ never trains on (training/vn_data.py, held_out()).
+if (values.holdout) items = items.filter((item) => createHash('sha1').update(basename(item.image)).digest()[0]! % 5 === 0);
 if (values.limit) items = items.slice(0, Number(values.limit));
 const audit = values.audit ? loadAudit(values.audit, items) : null;
 

@@ -1,6 +1,6 @@
 export const VEHICLE_TYPES = ['car', 'truck', 'bus', 'motorbike', 'moped', 'electric_motorbike'] as const;
 export type VehicleType = (typeof VEHICLE_TYPES)[number];
-export const PLATE_COLOURS = ['white', 'yellow', 'blue', 'red'] as const;
+export const PLATE_COLOURS = ['white', 'yellow', 'blue', 'red', 'white_red'] as const;
 export type PlateColour = (typeof PLATE_COLOURS)[number];
 export type OwnershipBasis = 'registration' | 'sale_unregistered';
 

@@ -55,7 +55,7 @@ export interface ReadFacts {
   plateReadId: number;
   plateText: string;
   plateKey: string;
-  colour: 'white' | 'yellow' | 'blue' | 'red' | 'unknown';
+  colour: 'white' | 'yellow' | 'blue' | 'red' | 'white_red' | 'unknown';
   confidence: number;
   valid: boolean;
   lowConfidence: boolean;

@@ -1,7 +1,8 @@
 import type { RgbImage } from './image.js';
 import { clampBox, type Box } from './pixels.js';
 
-export type PlateColour = 'white' | 'yellow' | 'blue' | 'red' | 'unknown';
+/** The five plate colours of Vietnamese law; `white_red` is white with red characters (NG, QT, NN, CV plates). */
+export type PlateColour = 'white' | 'yellow' | 'blue' | 'red' | 'white_red' | 'unknown';
 
 function hsv(r: number, g: number, b: number): [number, number, number] {
   const max = Math.max(r, g, b);
@@ -16,10 +17,14 @@ function hsv(r: number, g: number, b: number): [number, number, number] {
   return [h * 60, max === 0 ? 0 : d / max, max / 255];
 }
 
+const isRed = ([h, s, v]: [number, number, number]) => s > 0.45 && v > 0.25 && (h <= 15 || h >= 340);
+
 /**
- * Plate background colour. Characters cover well under half the plate, so
- * the background is whichever luma half is saturated (blue/red plates carry
+ * Plate colour. Characters cover well under half the plate, so the
+ * background is whichever luma half is saturated (blue/red plates carry
  * light text), else the bright half (white/yellow plates carry dark text).
+ * On a white plate the darkest pixels are the characters: red ones make the
+ * white-with-red plate of foreign organisations and their staff.
  */
 export function plateColour(img: RgbImage, box: Box): PlateColour {
   const b = clampBox(box, img.width, img.height);
@@ -41,9 +46,16 @@ export function plateColour(img: RgbImage, box: Box): PlateColour {
   };
   const dark = mean(px.slice(0, Math.floor(px.length * 0.4)));
   const light = mean(px.slice(Math.floor(px.length * 0.5)));
+  const white = light[1] < 0.25 && light[2] > 0.35;
+  // White with red characters: the darkest pixels (the characters) are red, they cover a fifth to a third of
+  // the plate, and the rest is truly white. A faded red plate is red all over and pink rather than white; a
+  // white plate on a red car has black characters.
+  const ink = mean(px.slice(0, Math.max(1, Math.floor(px.length * 0.15))));
+  const redShare = px.filter(([r, g, bl]) => isRed(hsv(r, g, bl))).length / px.length;
+  if (light[1] < 0.15 && light[2] > 0.35 && isRed(ink) && redShare >= 0.08 && redShare <= 0.4) return 'white_red';
   if (dark[1] > 0.45 && dark[2] > 0.2 && dark[0] >= 190 && dark[0] <= 250) return 'blue';
   if (dark[1] > 0.45 && dark[2] > 0.25 && (dark[0] <= 15 || dark[0] >= 340)) return 'red';
   if (light[1] > 0.3 && light[0] >= 35 && light[0] <= 70 && light[2] > 0.35) return 'yellow';
-  if (light[1] < 0.25 && light[2] > 0.35) return 'white';
+  if (white) return 'white';
   return 'unknown';
 }

@@ -23,7 +23,7 @@ const PublicViolation = Type.Object({
   status: Type.Union([Type.Literal(PUBLIC_STATUS.unpaid), Type.Literal(PUBLIC_STATUS.paid)]),
 });
 
-const PLATE_COLOURS = ['white', 'yellow', 'blue', 'red'] as const;
+const PLATE_COLOURS = ['white', 'yellow', 'blue', 'red', 'white_red'] as const;
 const VEHICLE_TYPES = ['car', 'truck', 'bus', 'motorbike', 'moped', 'electric_motorbike'] as const;
 const LookupQuery = {
   plate: Type.String({ minLength: 1, maxLength: 32, description: 'e.g. 30A-123.45, 30a12345, 29-B1 123.45' }),

@@ -16,7 +16,7 @@ interface LookupResult { plate: string; count: number; violations: PublicViolati
 const VEHICLE_TYPES: Array<[string, string]> = [['', 'Tất cả'], ['car', 'Ô tô'], ['truck', 'Ô tô tải'], ['bus', 'Ô tô khách'],
   ['motorbike', 'Mô tô'], ['moped', 'Xe gắn máy'], ['electric_motorbike', 'Xe máy điện']];
 const PLATE_COLOURS: Array<[string, string]> = [['', 'Tất cả'], ['white', 'Nền trắng, chữ đen'], ['yellow', 'Nền vàng, chữ đen'],
-  ['blue', 'Nền xanh, chữ trắng'], ['red', 'Nền đỏ, chữ trắng']];
+  ['blue', 'Nền xanh, chữ trắng'], ['red', 'Nền đỏ, chữ trắng'], ['white_red', 'Nền trắng, chữ đỏ']];
 const PAID = 'Đã xử phạt';
 
 const time = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric' });
