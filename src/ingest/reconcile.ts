@@ -1,5 +1,6 @@
 import type { Pool } from '../db/pool.js';
 import { deadLetterCapture } from '../pipeline/dead-letter.js';
+import { failureReason } from '../pipeline/failure-reasons.js';
 import { jobIdFor, type QueueName } from '../queue/names.js';
 import type { PipelineQueues } from '../queue/queues.js';
 import type { Redis } from '../redis.js';
@@ -67,8 +68,8 @@ export async function reconcileCaptures(pool: Pool, queues: PipelineQueues, opts
       const jobId = jobIdFor(suspect.stage, suspect.id);
       if (suspect.state === 'failed') {
         const job = await queue.getJob(jobId);
-        const reason = `${suspect.stage} job failed: ${job?.failedReason || 'no reason recorded'}`;
-        if (await deadLetterCapture(pool, suspect.id, reason, suspect.stage)) report.deadLettered++;
+        const detail = `${suspect.stage} job failed: ${job?.failedReason || 'no reason recorded'}`;
+        if (await deadLetterCapture(pool, suspect.id, failureReason.jobLost(suspect.stage), suspect.stage, detail)) report.deadLettered++;
       } else {
         // completed without finishing the capture (the stage was skipped in a race), or lost: run it again
         if (suspect.state === 'completed') await queue.remove(jobId);

@@ -4,11 +4,12 @@ import { jobIdFor } from '../queue/names.js';
 import type { PipelineQueues } from '../queue/queues.js';
 
 /**
- * Moves a capture that cannot be processed to 'dead_lettered' with the reason operators will see.
+ * Moves a capture that cannot be processed to 'dead_lettered' with the reason operators will see
+ * (Vietnamese, src/pipeline/failure-reasons.ts); the technical detail goes to the audit entry only.
  * Idempotent: a capture already processed or dead-lettered is left alone (returns false), so the
  * worker's last-attempt handler and the reconciler may both call it.
  */
-export async function deadLetterCapture(pool: Pool, captureId: number, reason: string, stage: string): Promise<boolean> {
+export async function deadLetterCapture(pool: Pool, captureId: number, reason: string, stage: string, detail?: string): Promise<boolean> {
   return withTransaction(pool, async (tx) => {
     const { rows } = await tx.query<{ camera_id: number }>(
       `UPDATE captures SET status = 'dead_lettered', status_reason = $2, processed_at = now()
@@ -18,7 +19,7 @@ export async function deadLetterCapture(pool: Pool, captureId: number, reason: s
     const row = rows[0];
     if (!row) return false;
     await appendAudit(tx, { actorId: null, actor: 'worker', action: 'capture.dead_lettered', entityType: 'capture', entityId: captureId,
-      details: { reason, stage, cameraId: row.camera_id } });
+      details: { reason, stage, cameraId: row.camera_id, ...(detail ? { detail: detail.slice(0, 2000) } : {}) } });
     return true;
   });
 }

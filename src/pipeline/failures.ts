@@ -4,4 +4,8 @@
  */
 export class PermanentFailure extends Error {
   override readonly name = 'PermanentFailure';
+  /** `message` is the Vietnamese reason operators read; `detail` the technical cause for the audit entry. */
+  constructor(message: string, readonly detail?: string) {
+    super(message);
+  }
 }

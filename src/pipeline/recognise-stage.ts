@@ -4,6 +4,7 @@ import { reportTamperedBlob } from '../storage/report-tampering.js';
 import { ImageError, plateKey, type PlateRead } from '../vision/engine.js';
 import { deadLetterCapture } from './dead-letter.js';
 import { PermanentFailure } from './failures.js';
+import { failureReason } from './failure-reasons.js';
 import type { StageDeps, StageOutcome } from './stage-deps.js';
 
 interface CaptureForRecognition {
@@ -39,13 +40,13 @@ export async function runRecognise(deps: StageDeps, captureId: number): Promise<
     return 'skipped';
   }
   try {
-    if (!capture.enabled) throw new PermanentFailure(`camera ${capture.code} was disabled before this capture was processed; re-enable it and retry`);
+    if (!capture.enabled) throw new PermanentFailure(failureReason.cameraDisabled(capture.code));
     const image = await deps.storage.get(capture.image_sha256).catch(async (err: unknown) => {
       if (!(err instanceof BlobIntegrityError)) throw err;
       await reportTamperedBlob(deps.pool, err, `capture ${captureId}`);
-      throw new PermanentFailure(`image unreadable (integrity): ${err.message}`);
+      throw new PermanentFailure(failureReason.imageTampered(), err.message);
     });
-    if (!image) throw new PermanentFailure(`image ${capture.image_sha256} is missing from storage`);
+    if (!image) throw new PermanentFailure(failureReason.imageMissing(), `blob ${capture.image_sha256} is missing from storage`);
     const result = await deps.engine.recognise(image, {
       profile: capture.plate_profile,
       ...(capture.roi ? { roi: capture.roi } : {}),
@@ -53,7 +54,7 @@ export async function runRecognise(deps: StageDeps, captureId: number): Promise<
       minConfidence: capture.detect_threshold,
       lowConfidence: capture.read_threshold,
     }).catch((err: unknown) => {
-      if (err instanceof ImageError) throw new PermanentFailure(`image unreadable (${err.code}): ${err.message}`);
+      if (err instanceof ImageError) throw new PermanentFailure(failureReason.imageUnreadable(err.code), err.message);
       throw err;
     });
     const written = await withTransaction(deps.pool, async (tx) => {
@@ -74,7 +75,7 @@ export async function runRecognise(deps: StageDeps, captureId: number): Promise<
     return written ? 'done' : 'skipped';
   } catch (err) {
     if (!(err instanceof PermanentFailure)) throw err;
-    await deadLetterCapture(deps.pool, captureId, err.message, 'recognise');
+    await deadLetterCapture(deps.pool, captureId, err.message, 'recognise', err.detail);
     deps.metrics?.deadLettered.inc({ stage: 'recognise' });
     return 'dead_lettered';
   }

@@ -7,6 +7,7 @@ import type { DependencyState } from '../resilience/dependency-state.js';
 import { QUEUE_NAMES, type QueueName } from '../queue/names.js';
 import { parseCaptureJob, type CaptureJob } from '../queue/payloads.js';
 import { deadLetterCapture } from './dead-letter.js';
+import { failureReason } from './failure-reasons.js';
 import { runEvaluate } from './evaluate-stage.js';
 import { runRecognise } from './recognise-stage.js';
 import type { StageDeps, StageOutcome } from './stage-deps.js';
@@ -88,8 +89,8 @@ async function processJob(config: Config, deps: StageDeps, queue: QueueName, job
     deps.metrics?.jobFailures.inc({ queue, kind: last ? 'final' : 'transient' });
     deps.metrics?.jobDuration.observe({ queue, outcome: 'error' }, seconds());
     if (last) {
-      const reason = `${queue} failed ${attempts} times; last error: ${(err as Error).message}`;
-      if (await deadLetterCapture(deps.pool, captureId, reason, queue).catch(() => false)) deps.metrics?.deadLettered.inc({ stage: queue });
+      const reason = failureReason.stageFailed(queue, attempts);
+      if (await deadLetterCapture(deps.pool, captureId, reason, queue, `last error: ${(err as Error).message}`).catch(() => false)) deps.metrics?.deadLettered.inc({ stage: queue });
     }
     throw err;
   }

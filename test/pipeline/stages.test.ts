@@ -20,6 +20,7 @@ import { evaluateCapture } from '../../src/violations/evaluate.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../helpers/db.js';
 import { TEST_REDIS_URL } from '../helpers/env.js';
 import { staffToken, syntheticJpeg } from '../ingest/fixtures.js';
+import { failureReason } from '../../src/pipeline/failure-reasons.js';
 
 let db: TestDatabase;
 let dir: string;
@@ -88,8 +89,11 @@ describe('pipeline stages', () => {
     const { writeFile } = await import('node:fs/promises');
     await writeFile(blob, good.subarray(0, 200)); // storage corrupted after ingest
     expect(await runRecognise(deps, id)).toBe('dead_lettered');
-    expect(await capture(id)).toMatchObject({ status: 'dead_lettered', status_reason: expect.stringMatching(/^image unreadable/) });
-    expect((await db.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'capture.dead_lettered' AND entity_id = $1`, [String(id)])).rows[0].n).toBe(1);
+    // operators read Vietnamese; the technical cause stays in the audit entry
+    expect(await capture(id)).toMatchObject({ status: 'dead_lettered', status_reason: failureReason.imageTampered() });
+    const audited = await db.pool.query(`SELECT details FROM audit_log WHERE action = 'capture.dead_lettered' AND entity_id = $1`, [String(id)]);
+    expect(audited.rows).toHaveLength(1);
+    expect(audited.rows[0].details.detail).toMatch(/^stored object [0-9a-f]{64}/);
 
     await writeFile(blob, good); // the operator restored the file
     expect(await retryDeadLetter(db.pool, queues, id, operator)).toEqual({ ok: true });
@@ -108,7 +112,9 @@ describe('pipeline stages', () => {
     } finally {
       await workers.close();
     }
-    expect(await capture(id)).toMatchObject({ status: 'dead_lettered', status_reason: 'evaluate failed 2 times; last error: registry database unreachable' });
+    expect(await capture(id)).toMatchObject({ status: 'dead_lettered', status_reason: 'Bước xét vi phạm thất bại 2 lần liên tiếp; xem nhật ký hệ thống rồi chọn "Xử lý lại".' });
+    const audited = await db.pool.query(`SELECT details FROM audit_log WHERE action = 'capture.dead_lettered' AND entity_id = $1`, [String(id)]);
+    expect(audited.rows[0].details.detail).toBe('last error: registry database unreachable');
     expect(await queues.evaluate.getJobState(`e-${id}`)).toBe('failed');
   });
 

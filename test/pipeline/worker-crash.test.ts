@@ -119,7 +119,7 @@ describe('a worker killed mid-run', () => {
     expect(counts).toEqual({ processed: CAPTURES - MISSING_BLOB, dead_lettered: MISSING_BLOB });
     const dead = await db.pool.query<{ id: number; status_reason: string }>(`SELECT id, status_reason FROM captures WHERE status = 'dead_lettered' ORDER BY id`);
     expect(dead.rows.map((r) => r.id)).toEqual(missing);
-    for (const r of dead.rows) expect(r.status_reason).toMatch(/missing from storage/);
+    for (const r of dead.rows) expect(r.status_reason).toBe('Không tìm thấy ảnh trong kho lưu trữ.');
 
     // exactly one set of reads per capture: one transaction wrote them all (one created_at), ranks 0..n-1
     const sets = await db.pool.query<{ capture_id: number; n: number; writes: number; max_rank: number }>(
