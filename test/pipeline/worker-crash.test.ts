@@ -9,6 +9,7 @@ import { ingestCapture } from '../../src/ingest/ingest-capture.js';
 import { createPipelineQueues, type PipelineQueues } from '../../src/queue/queues.js';
 import { createRedis, type Redis } from '../../src/redis.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
+import { plateKey } from '../../src/vision/plate-grammar.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../helpers/db.js';
 import { TEST_REDIS_URL } from '../helpers/env.js';
 import { staffToken, syntheticJpeg } from '../ingest/fixtures.js';
@@ -17,6 +18,10 @@ const CAPTURES = 300;
 const PLATED_EVERY = 10; // every 10th image carries a rendered plate, the rest are empty street
 const MISSING_BLOB = 5; // these lose their image from storage: they must end dead-lettered
 const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Distinct, valid plates (province 30, series A-K) on every PLATED_EVERY-th capture, so each is its own vehicle. */
+const plateFor = (i: number): string | undefined =>
+  i % PLATED_EVERY === 0 ? `30${'ABCDEFGHK'[i % 9]}-${String(10000 + i).slice(0, 3)}.${String(i % 100).padStart(2, '0')}` : undefined;
 
 let db: TestDatabase;
 let storageDir: string;
@@ -87,8 +92,7 @@ describe('a worker killed mid-run', () => {
     const ids: number[] = [];
     const missing: number[] = [];
     for (let i = 0; i < CAPTURES; i++) {
-      // distinct, valid plates (province 30, series A-K) so each plated capture is its own vehicle
-      const plate = i % PLATED_EVERY === 0 ? `30${'ABCDEFGHK'[i % 9]}-${String(10000 + i).slice(0, 3)}.${String(i % 100).padStart(2, '0')}` : undefined;
+      const plate = plateFor(i);
       const image = await syntheticJpeg(plate ? { plate } : {});
       const result = await ingestCapture(ingest, {
         camera: { code: 'HN-KILL-1' }, image, source: 'http',
@@ -135,7 +139,10 @@ describe('a worker killed mid-run', () => {
     // each capture is evidence at most once, and no plate got two violations
     const evidence = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM violation_evidence GROUP BY capture_id HAVING count(*) > 1');
     expect(evidence.rows).toEqual([]);
-    const twice = await db.pool.query('SELECT plate_key FROM violations GROUP BY plate_key HAVING count(*) > 1');
+    // Only the rendered plates are known to be distinct: the dedup window is 0, so two captures whose random noise
+    // patch the readers happen to read alike are rightly two violations, not a double processing.
+    const rendered = ids.map((_, i) => plateFor(i)).filter((p): p is string => p !== undefined).map(plateKey);
+    const twice = await db.pool.query('SELECT plate_key FROM violations WHERE plate_key = ANY($1) GROUP BY plate_key HAVING count(*) > 1', [rendered]);
     expect(twice.rows).toEqual([]);
     const violations = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM violations');
     expect(violations.rows[0]!.n).toBeGreaterThan(0);

@@ -33,7 +33,7 @@ describe('importing a registry CSV export', () => {
     expect(report.rejectedRows).toEqual([
       { line: 5, plate: '3OA-111.11', reason: expect.stringContaining('có phải 30A-111.11?') },
       { line: 6, plate: '30A-222.22', reason: 'national_id: số định danh cá nhân phải gồm 12 chữ số' },
-      { line: 7, plate: '30A-333.33', reason: 'plate_colour: phải là một trong white, yellow, blue, red' },
+      { line: 7, plate: '30A-333.33', reason: 'plate_colour: phải là một trong white, yellow, blue, red, white_red' },
       { line: 8, plate: '30A-444.44', reason: 'registered_at: "2021-02-30" không phải ngày có thật' },
       { line: 9, plate: '30A-123.45', reason: 'trùng với dòng 2' },
       { line: 10, plate: '30A-555.55', reason: 'số định danh 001090123456 xuất hiện ở dòng 2 với tên khác ("Nguyễn Văn An")' },
