@@ -233,3 +233,24 @@ export async function decideNotice(app: App, officer: { headers: Record<string, 
   const { recordNumber } = await step(`/api/v1/notices/${noticeNumber}/record`, {});
   return step('/api/v1/decisions', { items: [{ recordNumber }] });
 }
+
+/**
+ * The handling units of a Bắc Ninh case, registered through the API: the province's traffic police (detecting
+ * unit of a new camera on Quốc lộ 1 in Xã Lạng Giang) and the commune police of Lạng Giang, at `communeAddress`.
+ */
+export async function seedBacNinhUnits(app: App, pool: Pool, admin: TestStaff, communeAddress = 'Xã Lạng Giang, Tỉnh Bắc Ninh'): Promise<{ id: number; code: string }> {
+  const units = [
+    { code: 'PC08BN', kind: 'traffic_police', name: 'Phòng Cảnh sát giao thông', parentName: 'CÔNG AN TỈNH BẮC NINH',
+      address: 'Số 2 đường Lý Thái Tổ, Phường Kinh Bắc, Tỉnh Bắc Ninh', phone: '02223822456', commune: null, province: 'Tỉnh Bắc Ninh' },
+    { code: 'CAXLGBN', kind: 'commune_police', name: 'Công an xã Lạng Giang', parentName: 'CÔNG AN TỈNH BẮC NINH',
+      address: communeAddress, phone: '02043881234', commune: 'Xã Lạng Giang', province: 'Tỉnh Bắc Ninh' },
+  ];
+  for (const u of units) {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/units', headers: admin.headers, payload: u });
+    if (res.statusCode !== 201) throw new Error(`unit ${u.code}: ${res.statusCode} ${res.body}`);
+  }
+  const cam = await seedCamera(pool, { address: 'Quốc lộ 1, Xã Lạng Giang', province: 'Tỉnh Bắc Ninh' });
+  const res = await app.inject({ method: 'PUT', url: `/api/v1/cameras/${cam.code}/detecting-unit`, headers: admin.headers, payload: { unitCode: 'PC08BN' } });
+  if (res.statusCode !== 200) throw new Error(`detecting unit: ${res.statusCode} ${res.body}`);
+  return cam;
+}

@@ -4,7 +4,7 @@ import { escalateOverdue } from '../../src/escalation/escalate.js';
 import { issueNotice } from '../../src/notices/issue.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { backdateNotice, decideNotice, randomCarPlate, seedApprovedViolation, seedCamera, seedVehicle, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
+import { backdateNotice, decideNotice, randomCarPlate, seedApprovedViolation, seedBacNinhUnits, seedVehicle, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
 import { readPdf } from '../notices/pdf-text.js';
 
 let t: TestApp;
@@ -23,16 +23,7 @@ beforeAll(async () => {
   admin = await staffWithSession(t.db.pool, 'admin');
   officer = await staffWithSession(t.db.pool, 'officer');
   finance = await staffWithSession(t.db.pool, 'finance');
-  const units = [
-    { code: 'PC08BN', kind: 'traffic_police', name: 'Phòng Cảnh sát giao thông', parentName: 'CÔNG AN TỈNH BẮC NINH',
-      address: 'Số 2 đường Lý Thái Tổ, Phường Kinh Bắc, Tỉnh Bắc Ninh', phone: '02223822456', commune: null, province: 'Tỉnh Bắc Ninh' },
-    { code: 'CAXLGBN', kind: 'commune_police', name: 'Công an xã Lạng Giang', parentName: 'CÔNG AN TỈNH BẮC NINH',
-      address: 'Xã Lạng Giang, Tỉnh Bắc Ninh', phone: '02043881234', commune: 'Xã Lạng Giang', province: 'Tỉnh Bắc Ninh' },
-  ];
-  for (const u of units) expect((await t.app.inject({ method: 'POST', url: '/api/v1/units', headers: admin.headers, payload: u })).statusCode).toBe(201);
-  const cam = await seedCamera(t.db.pool, { address: 'Quốc lộ 1, Xã Lạng Giang', province: 'Tỉnh Bắc Ninh' });
-  cameraId = cam.id;
-  expect((await t.app.inject({ method: 'PUT', url: `/api/v1/cameras/${cam.code}/detecting-unit`, headers: admin.headers, payload: { unitCode: 'PC08BN' } })).statusCode).toBe(200);
+  cameraId = (await seedBacNinhUnits(t.app, t.db.pool, admin)).id;
 });
 
 afterAll(async () => {
