@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleLogin } from './console-login.js';
 import { CONSOLE_DIR } from '../../src/api/routes/ui.js';
 import { createLogger } from '../../src/logger.js';
 import { startPipelineWorkers, type PipelineWorkers } from '../../src/pipeline/workers.js';
@@ -81,17 +82,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function loggedIn(username: string): Promise<Page> {
-  // bypassCSP only lets the test inject axe-core; the console itself needs no exception
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', bypassCSP: true });
-  const page = await context.newPage();
-  await page.goto(`${base}/console/`);
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('#logout');
-  return page;
-}
+const loggedIn = (username: string): Promise<Page> => consoleLogin(browser, base, username, PASSWORD);
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 

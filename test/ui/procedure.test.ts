@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleLogin } from './console-login.js';
 import { CONSOLE_DIR } from '../../src/api/routes/ui.js';
 import { withTransaction } from '../../src/db/pool.js';
 import { escalateOverdue } from '../../src/escalation/escalate.js';
@@ -80,16 +81,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function loggedIn(username: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', bypassCSP: true });
-  const page = await context.newPage();
-  await page.goto(`${base}/console/`);
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('#logout');
-  return page;
-}
+const loggedIn = (username: string): Promise<Page> => consoleLogin(browser, base, username, PASSWORD);
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 const fetchPdf = (page: Page, selector: string) => page.evaluate<{ status: number; type: string | null; head: string }>(`(async () => {
