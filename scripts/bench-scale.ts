@@ -7,7 +7,7 @@ import { cameraStats } from '../src/cameras/camera-stats.js';
 import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
 import { createPool, type Pool } from '../src/db/pool.js';
-import { outstandingReport, totalsReport, TOTAL_GROUPS } from '../src/finance/reports.js';
+import { outstandingPage, outstandingReport, outstandingSummary, totalsReport, TOTAL_GROUPS } from '../src/finance/reports.js';
 import { skeleton, skeletonNeighbours } from '../src/matching/confusion.js';
 import { matchPlate } from '../src/matching/matcher.js';
 import { findVehiclesBySkeletons, findVehiclesNearSkeleton } from '../src/registry/lookup.js';
@@ -155,8 +155,19 @@ try {
     if (group === 'month') summary.push(`finance_month_p50_ms ${r.p50.toFixed(1)}`);
   }
   const outstanding = await timed(Math.min(repeat, 5), () => outstandingReport(pool, new Date(), { limit: 200 }));
-  const owed = await outstandingReport(pool, new Date(), { limit: 1 });
-  figure(`outstanding list page of 200 (${owed.count} unpaid)`, fmt(outstanding));
+  const owed = await outstandingSummary(pool, new Date());
+  figure(`outstanding page of 200 with summary (${owed.count} unpaid)`, fmt(outstanding));
+  const owedSummary = await timed(Math.min(repeat, 5), () => outstandingSummary(pool, new Date()));
+  figure('outstanding summary alone (once a list)', fmt(owedSummary));
+  const firstPage = await timed(repeat, () => outstandingPage(pool, new Date(), { limit: 200 }));
+  figure('outstanding first page of 200, no summary', fmt(firstPage));
+  // a cursor half way down the list
+  const asOf = new Date();
+  let halfway = (await outstandingPage(pool, asOf, { limit: 1000 })).nextCursor;
+  for (let i = 1; halfway && i < Math.floor(owed.count / 2000); i++) halfway = (await outstandingPage(pool, asOf, { limit: 1000, after: halfway })).nextCursor;
+  const deepPage = await timed(repeat, () => outstandingPage(pool, asOf, { limit: 200, ...(halfway ? { after: halfway } : {}) }));
+  figure('outstanding page of 200 after a cursor half way', fmt(deepPage));
+  summary.push(`outstanding_page_p50_ms ${deepPage.p50.toFixed(1)}`);
 
   // 5. review queue
   await generateQueue(pool, n('queue'), n('cameras'));
