@@ -7,8 +7,11 @@ import { cameraStats } from '../src/cameras/camera-stats.js';
 import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
 import { createPool, type Pool } from '../src/db/pool.js';
-import { outstandingReport, totalsReport, TOTAL_GROUPS } from '../src/finance/reports.js';
+import { outstandingPage, outstandingReport, outstandingSummary, totalsReport, TOTAL_GROUPS } from '../src/finance/reports.js';
+import { skeleton, skeletonNeighbours } from '../src/matching/confusion.js';
 import { matchPlate } from '../src/matching/matcher.js';
+import { findVehiclesBySkeletons, findVehiclesNearSkeleton } from '../src/registry/lookup.js';
+import { plateKey } from '../src/vision/plate-grammar.js';
 import { importRegistryCsv } from '../src/registry/csv-import.js';
 import { listReviewQueue } from '../src/review/queue.js';
 import { syntheticPlateOf, writeRegistryCsv } from './scale-registry-data.js';
@@ -91,14 +94,25 @@ try {
 
   // 2. fuzzy matching: reads with one look-alike glyph swapped, against the imported registry
   const swaps: Record<string, string> = { '0': 'D', '8': 'B', '5': 'S', '2': 'Z', '6': 'G', '1': 'I', A: '4', B: '8', D: '0', S: '5' };
-  const fuzzy = await timed(n('lookups'), async (i) => {
+  const misread = (i: number) => {
     const plate = syntheticPlateOf(Math.abs(i * 7919) % n('vehicles'), Math.abs(i) % 10 < 3);
     const pos = 4 + (Math.abs(i) % 4);
     const ch = plate[pos]!;
-    const read = plate.slice(0, pos) + (swaps[ch] ?? ch) + plate.slice(pos + 1);
-    await matchPlate(pool, { plateText: read, profile: 'vn', observedColour: 'white', at: new Date() });
+    return plate.slice(0, pos) + (swaps[ch] ?? ch) + plate.slice(pos + 1);
+  };
+  const fuzzy = await timed(n('lookups'), async (i) => {
+    await matchPlate(pool, { plateText: misread(i), profile: 'vn', observedColour: 'white', at: new Date() });
   });
   figure(`fuzzy match (${n('vehicles')} vehicles, ${n('lookups')} reads)`, fmt(fuzzy));
+  // the candidate lookup alone, before (every skeleton one edit away, migration 020) and now (deletion keys, 170)
+  const probeAll = await timed(n('lookups'), (i) => findVehiclesBySkeletons(pool, skeletonNeighbours(skeleton(plateKey(misread(i))))));
+  figure('fuzzy candidates, ~500-skeleton probe (before)', fmt(probeAll));
+  const probeDeletions = await timed(n('lookups'), (i) => {
+    const sk = skeleton(plateKey(misread(i)));
+    const within = new Set(skeletonNeighbours(sk));
+    return findVehiclesNearSkeleton(pool, sk, (s) => within.has(s));
+  });
+  figure('fuzzy candidates, deletion keys', fmt(probeDeletions));
   summary.push(`fuzzy_p99_ms ${fuzzy.p99.toFixed(1)}`);
 
   // 3. captures and plate reads; camera figures over 24 h
@@ -141,8 +155,19 @@ try {
     if (group === 'month') summary.push(`finance_month_p50_ms ${r.p50.toFixed(1)}`);
   }
   const outstanding = await timed(Math.min(repeat, 5), () => outstandingReport(pool, new Date(), { limit: 200 }));
-  const owed = await outstandingReport(pool, new Date(), { limit: 1 });
-  figure(`outstanding list page of 200 (${owed.count} unpaid)`, fmt(outstanding));
+  const owed = await outstandingSummary(pool, new Date());
+  figure(`outstanding page of 200 with summary (${owed.count} unpaid)`, fmt(outstanding));
+  const owedSummary = await timed(Math.min(repeat, 5), () => outstandingSummary(pool, new Date()));
+  figure('outstanding summary alone (once a list)', fmt(owedSummary));
+  const firstPage = await timed(repeat, () => outstandingPage(pool, new Date(), { limit: 200 }));
+  figure('outstanding first page of 200, no summary', fmt(firstPage));
+  // a cursor half way down the list
+  const asOf = new Date();
+  let halfway = (await outstandingPage(pool, asOf, { limit: 1000 })).nextCursor;
+  for (let i = 1; halfway && i < Math.floor(owed.count / 2000); i++) halfway = (await outstandingPage(pool, asOf, { limit: 1000, after: halfway })).nextCursor;
+  const deepPage = await timed(repeat, () => outstandingPage(pool, asOf, { limit: 200, ...(halfway ? { after: halfway } : {}) }));
+  figure('outstanding page of 200 after a cursor half way', fmt(deepPage));
+  summary.push(`outstanding_page_p50_ms ${deepPage.p50.toFixed(1)}`);
 
   // 5. review queue
   await generateQueue(pool, n('queue'), n('cameras'));

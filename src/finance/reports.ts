@@ -72,41 +72,58 @@ async function outstandingRows(db: Queryable, asOf: Date, limit: number, after: 
   return rows;
 }
 
+export type OutstandingSummary = Pick<OutstandingReport, 'asOf' | 'count' | 'total' | 'buckets'>;
+export type OutstandingPage = Pick<OutstandingReport, 'asOf' | 'items' | 'nextCursor'>;
+
 /**
- * Notices unpaid at `asOf`, oldest first, one page at a time (`limit`, then `after` the previous
- * page's cursor), with the count, total and aging buckets of all of them, summed in the database.
+ * One page of the notices unpaid at `asOf`, oldest first (`limit`, then `after` the previous page's
+ * cursor): a walk of the issue-time index that stops after `limit` rows, whatever the list's length.
  * Reading the state at a past date works too: a notice resolved after `asOf` was still outstanding then.
  */
-export async function outstandingReport(db: Queryable, asOf: Date, page: { limit: number; after?: OutstandingCursor } = { limit: 200 }): Promise<OutstandingReport> {
-  const [rows, summary] = await Promise.all([
-    outstandingRows(db, asOf, page.limit, page.after),
-    db.query<{ bucket: AgingBucket; n: number; amount: number }>({
-      name: 'outstanding-summary',
-      // the same notices as OUTSTANDING_AT, payments summed once by hash rather than looked up notice by notice
-      text: `WITH paid AS (SELECT p.notice_id, sum(p.amount)::bigint AS paid FROM ${NOTICE_PAYMENTS} p WHERE p.paid_at <= $1 GROUP BY p.notice_id)
-       SELECT CASE WHEN age <= 20 THEN '0-20' WHEN age <= 60 THEN '21-60' WHEN age <= 180 THEN '61-180' ELSE '>180' END AS bucket,
-              count(*)::bigint AS n, sum(owed)::bigint AS amount
-       FROM (SELECT n.amount - coalesce(pd.paid, 0) AS owed, floor(extract(epoch FROM ($1::timestamptz - n.issued_at)) / 86400) AS age
-             FROM notices n LEFT JOIN paid pd ON pd.notice_id = n.id
-             WHERE n.status <> 'cancelled' AND n.issued_at <= $1 AND (n.resolved_at IS NULL OR n.resolved_at > $1)) a
-       WHERE owed > 0
-       GROUP BY 1`,
-      values: [asOf],
-    }),
-  ]);
+export async function outstandingPage(db: Queryable, asOf: Date, page: { limit: number; after?: OutstandingCursor } = { limit: 200 }): Promise<OutstandingPage> {
+  const rows = await outstandingRows(db, asOf, page.limit, page.after);
+  const last = rows[rows.length - 1];
+  return {
+    asOf: asOf.toISOString(),
+    items: rows.map((r) => outstandingItem(r, asOf)),
+    nextCursor: last && rows.length === page.limit ? { issuedAt: last.issued_key, id: last.id } : null,
+  };
+}
+
+/**
+ * Count, total and aging buckets of all notices unpaid at `asOf`, summed in the database. It reads
+ * every open notice, so it is asked once for a list, not with every page.
+ */
+export async function outstandingSummary(db: Queryable, asOf: Date): Promise<OutstandingSummary> {
+  const summary = await db.query<{ bucket: AgingBucket; n: number; amount: number }>({
+    name: 'outstanding-summary',
+    // the same notices as OUTSTANDING_AT, payments summed once by hash rather than looked up notice by notice
+    text: `WITH paid AS (SELECT p.notice_id, sum(p.amount)::bigint AS paid FROM ${NOTICE_PAYMENTS} p WHERE p.paid_at <= $1 GROUP BY p.notice_id)
+     SELECT CASE WHEN age <= 20 THEN '0-20' WHEN age <= 60 THEN '21-60' WHEN age <= 180 THEN '61-180' ELSE '>180' END AS bucket,
+            count(*)::bigint AS n, sum(owed)::bigint AS amount
+     FROM (SELECT n.amount - coalesce(pd.paid, 0) AS owed, floor(extract(epoch FROM ($1::timestamptz - n.issued_at)) / 86400) AS age
+           FROM notices n LEFT JOIN paid pd ON pd.notice_id = n.id
+           WHERE n.status <> 'cancelled' AND n.issued_at <= $1 AND (n.resolved_at IS NULL OR n.resolved_at > $1)) a
+     WHERE owed > 0
+     GROUP BY 1`,
+    values: [asOf],
+  });
   const buckets = AGING_BUCKETS.map((bucket) => {
     const b = summary.rows.find((r) => r.bucket === bucket);
     return { bucket, count: b?.n ?? 0, amount: b?.amount ?? 0 };
   });
-  const last = rows[rows.length - 1];
   return {
     asOf: asOf.toISOString(),
     count: buckets.reduce((s, b) => s + b.count, 0),
     total: buckets.reduce((s, b) => s + b.amount, 0),
     buckets,
-    items: rows.map((r) => outstandingItem(r, asOf)),
-    nextCursor: last && rows.length === page.limit ? { issuedAt: last.issued_key, id: last.id } : null,
   };
+}
+
+/** A page with the summary of the whole list: what one request for a first page gets. */
+export async function outstandingReport(db: Queryable, asOf: Date, page: { limit: number; after?: OutstandingCursor } = { limit: 200 }): Promise<OutstandingReport> {
+  const [items, summary] = await Promise.all([outstandingPage(db, asOf, page), outstandingSummary(db, asOf)]);
+  return { ...summary, ...items };
 }
 
 /** Every notice unpaid at `asOf`, oldest first, read `chunk` at a time: for exports of any length. */

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/pool.js';
-import { findVehicleByKey, findVehiclesBySkeletons, ownersAt, type RegisteredVehicle } from '../registry/lookup.js';
+import { findVehicleByKey, findVehiclesNearSkeleton, ownersAt, type RegisteredVehicle } from '../registry/lookup.js';
 import { categoryOfVehicleType, type VehicleType } from '../registry/types.js';
 import { normalisePlate, plateKey } from '../vision/plate-grammar.js';
 import { plateDistance, skeleton, skeletonNeighbours } from './confusion.js';
@@ -74,7 +74,9 @@ export async function matchPlate(db: Queryable, input: MatchInput): Promise<Matc
       ...clone(exact, input), vehicleType: exact.vehicleType, searchedKey: key };
   }
 
-  const near = (await findVehiclesBySkeletons(db, skeletonNeighbours(skeleton(key))))
+  const sk = skeleton(key);
+  const oneEditAway = new Set(skeletonNeighbours(sk));
+  const near = (await findVehiclesNearSkeleton(db, sk, (s) => oneEditAway.has(s)))
     .filter((v) => plateDistance(key, v.plateKey) <= CANDIDATE_MAX_DISTANCE);
   const owners = await ownersAt(db, near.map((v) => v.id), input.at);
   const candidates = toCandidates(near, key, owners);

@@ -4,7 +4,7 @@ import multipart from '@fastify/multipart';
 import { outstandingCsv, reconciliationCsv, totalsCsv } from '../../finance/csv-export.js';
 import { PaymentError } from '../../finance/errors.js';
 import { PAYMENT_METHODS, recordPayment } from '../../finance/payments.js';
-import { AGING_BUCKETS, outstandingItems, outstandingReport, TOTAL_GROUPS, totalsReport, type OutstandingCursor } from '../../finance/reports.js';
+import { AGING_BUCKETS, outstandingItems, outstandingPage, outstandingSummary, TOTAL_GROUPS, totalsReport, type OutstandingCursor } from '../../finance/reports.js';
 import { importStatement, StatementFormatError } from '../../finance/statement.js';
 import { NOTICE_NUMBER_PATTERN } from '../../notices/notice-number.js';
 import { DECISION_NUMBER_PATTERN } from '../../procedure/numbers.js';
@@ -56,6 +56,12 @@ const Reconciliation = Type.Object({
 });
 
 const Totals = Type.Object({ issuedCount: Type.Integer(), issued: Type.Integer(), collectedCount: Type.Integer(), collected: Type.Integer(), outstanding: Type.Integer() });
+
+const OutstandingSummaryFields = {
+  count: Type.Integer({ description: 'all unpaid notices, not only this page' }),
+  total: Type.Integer(),
+  buckets: Type.Array(Type.Object({ bucket: oneOf(AGING_BUCKETS), count: Type.Integer(), amount: Type.Integer() })),
+};
 
 /** Payments (manual and statement import) and the finance reports; finance staff and admins only. */
 export const financeRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -138,12 +144,15 @@ export const financeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         format: Format,
         limit: Type.Integer({ minimum: 1, maximum: OUTSTANDING_MAX_PAGE, default: 200, description: 'notices per page (JSON); CSV and .xlsx hold them all' }),
         after: Type.Optional(Type.String({ maxLength: 200, description: '`nextCursor` of the previous page (same asOf)' })),
+        summary: Type.Optional(Type.Boolean({ description: 'include count, total and buckets of the whole list (default: on the first page only; '
+          + 'they read every unpaid notice, GET /api/v1/finance/outstanding/summary gives them alone)' })),
       }, { additionalProperties: false }),
       response: {
         200: Type.Object({
-          asOf: Type.String(), count: Type.Integer({ description: 'all unpaid notices, not only this page' }), total: Type.Integer(),
+          asOf: Type.String(),
           nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as `after` for the next page; null on the last page' }),
-          buckets: Type.Array(Type.Object({ bucket: oneOf(AGING_BUCKETS), count: Type.Integer(), amount: Type.Integer() })),
+          count: Type.Optional(OutstandingSummaryFields.count), total: Type.Optional(OutstandingSummaryFields.total),
+          buckets: Type.Optional(OutstandingSummaryFields.buckets),
           items: Type.Array(Type.Object({
             noticeNumber: Type.String(), plate: Type.String(), cameraCode: Type.String(), rule: Type.String(), status: Type.String(),
             amount: Type.Integer(), outstanding: Type.Integer(), issuedAt: Type.String(), dueAt: Type.String(), ageDays: Type.Integer(), bucket: oneOf(AGING_BUCKETS),
@@ -173,9 +182,25 @@ export const financeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
     const after = q.after === undefined ? undefined : decodeCursor(q.after);
     if (after === null) throw badRequest('invalid_cursor', 'Con trỏ trang ("after") không hợp lệ: hãy dùng nextCursor của trang trước');
-    const report = await outstandingReport(pool, asOf, { limit: q.limit, ...(after ? { after } : {}) });
-    return { ...report, nextCursor: report.nextCursor ? encodeCursor(report.nextCursor) : null };
+    const withSummary = q.summary ?? after === undefined;
+    const [page, summary] = await Promise.all([
+      outstandingPage(pool, asOf, { limit: q.limit, ...(after ? { after } : {}) }),
+      withSummary ? outstandingSummary(pool, asOf) : undefined,
+    ]);
+    return { ...summary, ...page, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null };
   });
+
+  app.get('/api/v1/finance/outstanding/summary', {
+    config: FINANCE,
+    schema: {
+      summary: 'Count, total and aging buckets of all unpaid notices, without the list',
+      tags: ['finance'], security: [{ bearer: [] }],
+      querystring: Type.Object({
+        asOf: Type.Optional(Type.String({ format: 'date-time', description: 'report the state at this time (default now)' })),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({ asOf: Type.String(), ...OutstandingSummaryFields }) },
+    },
+  }, async (request) => outstandingSummary(pool, request.query.asOf ? new Date(request.query.asOf) : new Date()));
 
   app.get('/api/v1/finance/totals', {
     config: FINANCE,

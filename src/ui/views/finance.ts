@@ -6,8 +6,9 @@ import type { Context } from '../main.js';
 
 interface Totals { issuedCount: number; issued: number; collectedCount: number; collected: number; outstanding: number }
 interface Report { rows: Array<Totals & { key: string }>; total: Totals }
-interface Outstanding { count: number; total: number; buckets: Array<{ bucket: string; count: number; amount: number }>;
-  items: Array<{ noticeNumber: string; plate: string; cameraCode: string; rule: string; outstanding: number; issuedAt: string; dueAt: string; ageDays: number }> }
+interface OutstandingSummary { count: number; total: number; buckets: Array<{ bucket: string; count: number; amount: number }> }
+interface OutstandingList { items: Array<{ noticeNumber: string; plate: string; cameraCode: string; rule: string; outstanding: number; issuedAt: string; dueAt: string; ageDays: number }> }
+type Outstanding = OutstandingSummary & OutstandingList;
 interface Reconciliation { lines: number; matched: number; alreadyRecorded: number; unmatched: number; matchedAmount: number; unmatchedAmount: number;
   outcomes: Array<{ line: number; status: string; reason?: string; noticeNumber: string | null; amount: number | null; reference: string | null }> }
 
@@ -26,10 +27,14 @@ export async function renderFinance(ctx: Context): Promise<void> {
   const group = (GROUPS as readonly string[]).includes(params.get('group') ?? '') ? params.get('group')! : 'month';
   const to = new Date(vnMidnight(toDay).getTime() + 86_400_000);
   const range = `from=${encodeURIComponent(vnMidnight(fromDay).toISOString())}&to=${encodeURIComponent(to.toISOString())}&group=${group}`;
-  const [report, outstanding] = await Promise.all([
+  // the summary and the oldest page asked apart: the page alone is an index walk, the summary reads every unpaid notice
+  const asOf = encodeURIComponent(today.toISOString());
+  const [report, summary, oldest] = await Promise.all([
     api<Report>('GET', `/api/v1/finance/totals?${range}`),
-    api<Outstanding>('GET', '/api/v1/finance/outstanding'),
+    api<OutstandingSummary>('GET', `/api/v1/finance/outstanding/summary?asOf=${asOf}`),
+    api<OutstandingList>('GET', `/api/v1/finance/outstanding?asOf=${asOf}&limit=200&summary=false`),
   ]);
+  const outstanding: Outstanding = { ...summary, ...oldest };
   const label = (key: string) => (group === 'rule' ? tk('rule', key) : key);
 
   const from = h('input', { type: 'date', id: 'period-from', name: 'from', value: fromDay });
