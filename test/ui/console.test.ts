@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleLogin } from './console-login.js';
+import { ARTIFACTS, CHROMIUM, accessibilityProblems, consoleLogin } from './browser.js';
 import { CONSOLE_DIR } from '../../src/api/routes/ui.js';
 import { createLogger } from '../../src/logger.js';
 import { startPipelineWorkers, type PipelineWorkers } from '../../src/pipeline/workers.js';
@@ -24,18 +23,7 @@ import { decideNotice, staffWithSession } from '../helpers/fixtures.js';
  * The console in a real browser (Debian's Chromium driven by playwright-core) against the real API,
  * with cases made by the real pipeline from demo camera frames. Screenshots go to test-artifacts/ui/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve('test-artifacts/ui');
 const PASSWORD = 'console-test-password';
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical findings on the page as it is now (rule id and how many elements). */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const found = await page.evaluate<Array<{ id: string; impact: string; nodes: number }>>(
-    "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })))");
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes})`);
-}
 
 let t: TestApp;
 let base: string;

@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleLogin } from './console-login.js';
+import { ARTIFACTS, CHROMIUM, accessibilityProblems, consoleLogin } from './browser.js';
 import { CONSOLE_DIR } from '../../src/api/routes/ui.js';
 import { withTransaction } from '../../src/db/pool.js';
 import { escalateOverdue } from '../../src/escalation/escalate.js';
@@ -20,19 +18,9 @@ import { backdateNotice, randomCarPlate, seedApprovedViolation, seedCamera, seed
  * the record, one decision for two violations of that driver (one fine set above the midpoint with a reason),
  * the PDFs, the driver's points ledger and the escalation lists. Screenshots go to test-artifacts/ui/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve('test-artifacts/ui');
 const PASSWORD = 'correct horse battery';
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const OWNER = { fullName: 'Lê Thị Hoa', nationalId: '024190000777', address: 'Thôn Bảo Lộc, Xã Lạng Giang', province: 'Tỉnh Bắc Ninh' };
 const DRIVER = { nationalId: '024095001234', fullName: 'Trần Văn Nam', licenceNumber: '240123456789', address: 'Phường Bắc Giang, Tỉnh Bắc Ninh' };
-
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const found = await page.evaluate<Array<{ id: string; impact: string; nodes: number }>>(
-    "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })))");
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes})`);
-}
 
 let t: TestApp;
 let base: string;
