@@ -1,3 +1,5 @@
+import { DomainError } from '../domain-error.js';
+
 /** An error the API reports to the caller as-is: status, a stable machine code and a human reason. */
 export class HttpError extends Error {
   constructor(
@@ -9,6 +11,12 @@ export class HttpError extends Error {
     super(message);
     this.name = 'HttpError';
   }
+}
+
+/** A domain's refusal (procedure, payments) answered with its own status and code; anything else goes on up. */
+export function domainErrorToHttp(err: unknown): never {
+  if (err instanceof DomainError) throw new HttpError(err.statusCode, err.code, err.message, err.details);
+  throw err;
 }
 
 export const badRequest = (code: string, message: string, details?: unknown) => new HttpError(400, code, message, details);

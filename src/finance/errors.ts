@@ -1,3 +1,5 @@
+import { DomainError } from '../domain-error.js';
+
 export type PaymentErrorCode =
   | 'unknown_notice'
   | 'unknown_decision'
@@ -26,11 +28,9 @@ const STATUS: Record<PaymentErrorCode, number> = {
 };
 
 /** A payment refused with a reason finance staff can act on. */
-export class PaymentError extends Error {
+export class PaymentError extends DomainError<PaymentErrorCode> {
   override readonly name = 'PaymentError';
-  readonly statusCode: number;
-  constructor(readonly code: PaymentErrorCode, message: string, readonly details?: Record<string, unknown>) {
-    super(message);
-    this.statusCode = STATUS[code];
+  constructor(code: PaymentErrorCode, message: string, details?: Record<string, unknown>) {
+    super(STATUS, code, message, details);
   }
 }

@@ -1,3 +1,5 @@
+import { DomainError } from '../domain-error.js';
+
 const STATUS = {
   notice_not_found: 404,
   record_not_found: 404,
@@ -21,11 +23,9 @@ const STATUS = {
 export type ProcedureErrorCode = keyof typeof STATUS;
 
 /** A procedure step refused for a reason the officer can act on (message in Vietnamese: it is shown to them). */
-export class ProcedureError extends Error {
+export class ProcedureError extends DomainError<ProcedureErrorCode> {
   override readonly name = 'ProcedureError';
-  readonly statusCode: number;
-  constructor(readonly code: ProcedureErrorCode, message: string, readonly details?: Record<string, unknown>) {
-    super(message);
-    this.statusCode = STATUS[code];
+  constructor(code: ProcedureErrorCode, message: string, details?: Record<string, unknown>) {
+    super(STATUS, code, message, details);
   }
 }

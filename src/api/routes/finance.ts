@@ -2,13 +2,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import multipart from '@fastify/multipart';
 import { outstandingCsv, reconciliationCsv, totalsCsv } from '../../finance/csv-export.js';
-import { PaymentError } from '../../finance/errors.js';
 import { PAYMENT_METHODS, recordPayment } from '../../finance/payments.js';
 import { AGING_BUCKETS, outstandingItems, outstandingPage, outstandingSummary, TOTAL_GROUPS, totalsReport, type OutstandingCursor } from '../../finance/reports.js';
 import { importStatement, StatementFormatError } from '../../finance/statement.js';
 import { NOTICE_NUMBER_PATTERN } from '../../notices/notice-number.js';
 import { DECISION_NUMBER_PATTERN } from '../../procedure/numbers.js';
-import { HttpError, badRequest } from '../errors.js';
+import { HttpError, badRequest, domainErrorToHttp } from '../errors.js';
 import { ErrorBody, oneOf } from './admin-schemas.js';
 import { sendCsv, sendCsvStream, sendSpreadsheet } from './csv-reply.js';
 import { PaymentSchema } from './notice-schemas.js';
@@ -32,11 +31,6 @@ function decodeCursor(text: string): OutstandingCursor | null {
   } catch {
     return null;
   }
-}
-
-function paymentErrorToHttp(err: unknown): never {
-  if (err instanceof PaymentError) throw new HttpError(err.statusCode, err.code, err.message, err.details);
-  throw err;
 }
 
 const Outcome = Type.Object({
@@ -91,7 +85,7 @@ export const financeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!b.decisionNumber === !b.noticeNumber) throw badRequest('invalid_request', 'Cần đúng một trong hai: số quyết định (decisionNumber) hoặc số thông báo (noticeNumber)');
     const { payment, created } = await recordPayment(pool,
       { decisionNumber: b.decisionNumber, noticeNumber: b.noticeNumber, amount: b.amount, paidAt: new Date(b.paidAt), method: b.method, reference: b.reference.trim() },
-      { id: user.id, username: user.username }, 'manual').catch(paymentErrorToHttp);
+      { id: user.id, username: user.username }, 'manual').catch(domainErrorToHttp);
     return reply.status(created ? 201 : 200).send(payment);
   });
 

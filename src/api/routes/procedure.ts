@@ -5,14 +5,13 @@ import { paymentsOfDecision } from '../../finance/payments.js';
 import { NOTICE_NUMBER_PATTERN } from '../../notices/notice-number.js';
 import { pointsLedger } from '../../points/ledger.js';
 import { issueDecision } from '../../procedure/decisions.js';
-import { ProcedureError } from '../../procedure/errors.js';
 import { forwardNotice } from '../../procedure/forward.js';
 import { DECISION_NUMBER_PATTERN, RECORD_NUMBER_PATTERN } from '../../procedure/numbers.js';
 import { OWNER_RESPONSES, recordOwnerResponse, type OwnerResponseInput } from '../../procedure/owner-response.js';
 import { renderPaper } from '../../procedure/papers.js';
 import { findDecision, findRecord, openRecordsOfViolator, procedureOfNotice } from '../../procedure/queries.js';
 import { makeViolationRecord } from '../../procedure/records.js';
-import { HttpError, badRequest, notFound } from '../errors.js';
+import { badRequest, domainErrorToHttp, notFound } from '../errors.js';
 import { ErrorBody, oneOf } from './admin-schemas.js';
 
 const OFFICERS = { access: ['officer', 'admin'] as const };
@@ -23,11 +22,6 @@ const DecisionParams = Type.Object({ number: Type.String({ pattern: DECISION_NUM
 const PersonalId = Type.String({ pattern: '^[0-9]{12}$', description: 'số định danh cá nhân, 12 digits' });
 const Licence = Type.String({ pattern: '^[0-9]{12}$', description: 'driving licence number, 12 digits' });
 const Errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-
-function procedureErrorToHttp(err: unknown): never {
-  if (err instanceof ProcedureError) throw new HttpError(err.statusCode, err.code, err.message, err.details);
-  throw err;
-}
 
 /** The penalty procedure after the notice: forwarding, the owner's answer, record, decision, their PDFs, and the points ledger. */
 export const procedureRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -50,7 +44,7 @@ export const procedureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: NoticeParams, body: Type.Object({ unitCode: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,12}$' })) }, { additionalProperties: false }),
       response: { 200: Type.Object({ noticeNumber: Type.String(), unitCode: Type.String(), unitName: Type.String() }), ...Errors } },
   }, async (request) => {
-    const unit = await withTransaction(pool, (tx) => forwardNotice(tx, request.params.number, request.body.unitCode, actorOf(request))).catch(procedureErrorToHttp);
+    const unit = await withTransaction(pool, (tx) => forwardNotice(tx, request.params.number, request.body.unitCode, actorOf(request))).catch(domainErrorToHttp);
     return { noticeNumber: request.params.number, unitCode: unit.code, unitName: unit.name };
   });
 
@@ -80,7 +74,7 @@ export const procedureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (b.driver || b.licenceNumber) throw badRequest('invalid_request', 'Chủ phương tiện không hợp tác: không kèm thông tin người điều khiển');
       input = { response: 'non_cooperation' };
     }
-    const r = await withTransaction(pool, (tx) => recordOwnerResponse(tx, request.params.number, input, actorOf(request))).catch(procedureErrorToHttp);
+    const r = await withTransaction(pool, (tx) => recordOwnerResponse(tx, request.params.number, input, actorOf(request))).catch(domainErrorToHttp);
     return reply.status(201).send(r);
   });
 
@@ -91,7 +85,7 @@ export const procedureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: Type.Object({ recordNumber: Type.String() }), ...Errors } },
   }, async (request, reply) => {
     const r = await withTransaction(pool, (tx) => makeViolationRecord(tx, request.params.number, request.body, actorOf(request), new Date()))
-      .catch(procedureErrorToHttp);
+      .catch(domainErrorToHttp);
     return reply.status(201).send({ recordNumber: r.recordNumber });
   });
 
@@ -130,7 +124,7 @@ export const procedureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: Type.Object({ decisionNumber: Type.String(), totalAmount: Type.Integer(), pointsDeducted: Type.Integer() }), ...Errors },
     },
   }, async (request, reply) => {
-    const d = await withTransaction(pool, (tx) => issueDecision(tx, request.body.items, actorOf(request), new Date())).catch(procedureErrorToHttp);
+    const d = await withTransaction(pool, (tx) => issueDecision(tx, request.body.items, actorOf(request), new Date())).catch(domainErrorToHttp);
     return reply.status(201).send({ decisionNumber: d.decisionNumber, totalAmount: d.totalAmount, pointsDeducted: d.pointsDeducted });
   });
 
@@ -152,7 +146,7 @@ export const procedureRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), 404: ErrorBody } },
     }, async (request, reply) => {
       const { number } = request.params as { number: string };
-      const { sha256, pdf } = await renderPaper({ pool, storage }, kind, number).catch(procedureErrorToHttp);
+      const { sha256, pdf } = await renderPaper({ pool, storage }, kind, number).catch(domainErrorToHttp);
       return reply.header('content-type', 'application/pdf').header('content-disposition', `inline; filename="${number}.pdf"`)
         .header('x-content-sha256', sha256).send(pdf);
     });
