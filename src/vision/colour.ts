@@ -46,16 +46,16 @@ export function plateColour(img: RgbImage, box: Box): PlateColour {
   };
   const dark = mean(px.slice(0, Math.floor(px.length * 0.4)));
   const light = mean(px.slice(Math.floor(px.length * 0.5)));
-  const white = light[1] < 0.25 && light[2] > 0.35;
   // White with red characters: the darkest pixels (the characters) are red, they cover a fifth to a third of
   // the plate, and the rest is truly white. A faded red plate is red all over and pink rather than white; a
   // white plate on a red car has black characters.
-  const ink = mean(px.slice(0, Math.max(1, Math.floor(px.length * 0.15))));
-  const redShare = px.filter(([r, g, bl]) => isRed(hsv(r, g, bl))).length / px.length;
-  if (light[1] < 0.15 && light[2] > 0.35 && isRed(ink) && redShare >= 0.08 && redShare <= 0.4) return 'white_red';
+  if (light[1] < 0.15 && light[2] > 0.35 && isRed(mean(px.slice(0, Math.max(1, Math.floor(px.length * 0.15)))))) {
+    const redShare = px.filter(([r, g, bl]) => isRed(hsv(r, g, bl))).length / px.length;
+    if (redShare >= 0.08 && redShare <= 0.4) return 'white_red';
+  }
   if (dark[1] > 0.45 && dark[2] > 0.2 && dark[0] >= 190 && dark[0] <= 250) return 'blue';
-  if (dark[1] > 0.45 && dark[2] > 0.25 && (dark[0] <= 15 || dark[0] >= 340)) return 'red';
+  if (isRed(dark)) return 'red';
   if (light[1] > 0.3 && light[0] >= 35 && light[0] <= 70 && light[2] > 0.35) return 'yellow';
-  if (white) return 'white';
+  if (light[1] < 0.25 && light[2] > 0.35) return 'white';
   return 'unknown';
 }
