@@ -3,6 +3,7 @@ import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
 import { createPool, withTransaction } from '../src/db/pool.js';
 import { auditedPlateHistory } from '../src/investigations/plate-history.js';
+import { ensureMonthPartitions } from '../src/maintenance/month-partitions.js';
 import { retentionPolicy } from '../src/retention/retention-policy.js';
 import { runRetention } from '../src/retention/run-retention.js';
 import { LocalBlobStore } from '../src/storage/blob-store.js';
@@ -52,6 +53,10 @@ try {
                     SELECT 'BENCH-' || i, 'Camera ' || i, 'Bắc Ninh', 'Quốc lộ 1A', 'red_light' FROM generate_series(1, 50) i`);
   const officer = await pool.query<{ id: number }>(`INSERT INTO users (username, full_name, role, password_hash) VALUES ('bench', 'Bench', 'officer', 'x') RETURNING id`);
 
+  // a province's database has had its monthly partitions created ahead by the workers all along
+  // (migrations 091, 113, 180): the months of the window, not only the current one, have theirs
+  await ensureMonthPartitions(pool, new Date(now.getTime() - spanS * 1000), months + 4);
+
   const genStart = process.hrtime.bigint();
   for (let from = 1; from <= reads; from += chunk) {
     const to = Math.min(reads, from + chunk - 1);
@@ -84,8 +89,8 @@ try {
               CASE WHEN n % 2 = 0 THEN $1::bigint END, CASE WHEN n % 2 = 0 THEN captured_at END, CASE WHEN n % 2 = 0 THEN 'duplicate' END,
               jsonb_build_object('captureId', id)
        FROM ev RETURNING id, (details->>'captureId')::bigint AS capture_id)
-     INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id, plate_read_captured_at)
-     SELECT v.id, v.capture_id, r.id, r.captured_at FROM v JOIN plate_reads r ON r.capture_id = v.capture_id`, [officer.rows[0]!.id]);
+     INSERT INTO violation_evidence (violation_id, capture_id, captured_at, plate_read_id, plate_read_captured_at)
+     SELECT v.id, v.capture_id, r.captured_at, r.id, r.captured_at FROM v JOIN plate_reads r ON r.capture_id = v.capture_id`, [officer.rows[0]!.id]);
   await pool.query('VACUUM ANALYZE');
   const generateS = seconds(genStart);
   const size = await pool.query<{ size: string }>('SELECT pg_size_pretty(pg_database_size(current_database())) AS size');

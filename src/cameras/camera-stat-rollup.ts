@@ -8,8 +8,8 @@ export const CAMERA_STAT_BUCKET = '10 minutes';
 
 /** Per-capture facts the figures are made of, for captures `c` (a capture's best read is its lowest rank). */
 export const CAPTURE_FACTS = `c.camera_id, c.status, c.received_at,
-  (SELECT r.confidence FROM plate_reads r WHERE r.capture_id = c.id ORDER BY r.rank LIMIT 1) AS best_confidence,
-  EXISTS (SELECT 1 FROM plate_reads r WHERE r.capture_id = c.id AND r.valid) AS has_valid`;
+  (SELECT r.confidence FROM plate_reads r WHERE r.capture_id = c.id AND r.captured_at = c.captured_at ORDER BY r.rank LIMIT 1) AS best_confidence,
+  EXISTS (SELECT 1 FROM plate_reads r WHERE r.capture_id = c.id AND r.captured_at = c.captured_at AND r.valid) AS has_valid`;
 
 /** Sums over facts `f`, the same columns as camera_stat_buckets. */
 export const FACT_SUMS = `count(*)::int AS captures,

@@ -1,4 +1,4 @@
-import { withTransaction, type Pool } from '../db/pool.js';
+import { withTransaction, type Pool, type Queryable } from '../db/pool.js';
 import type { PipelineQueues } from '../queue/queues.js';
 import { within } from '../queue/queue-errors.js';
 import { holdBlobForReference } from '../storage/blob-references.js';
@@ -65,40 +65,61 @@ export async function ingestCapture(deps: IngestDeps, input: IngestInput): Promi
   const mediaShas: string[] = [];
   for (const item of media) mediaShas.push(await deps.storage.put(item.bytes));
   const m = input.metadata;
-  const inserted = await withTransaction(deps.pool, async (tx) => {
+  let row = await withTransaction(deps.pool, async (tx) => {
     // the same bytes may belong to a capture the retention job is deleting right now
     await holdBlobForReference(tx, deps.storage, sha, input.image);
-    const row = await tx.query<{ id: number; status: IngestResult['status'] }>(
-      `INSERT INTO captures (camera_id, image_sha256, image_bytes, image_width, image_height, content_type, captured_at, source,
-         source_name, measured_speed_kmh, signal_phase, red_elapsed_ms, amber_elapsed_ms, lane, direction, speed_warning)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-       ON CONFLICT (camera_id, image_sha256) DO NOTHING
-       RETURNING id, status`,
-      [camera.id, sha, probed.bytes, probed.width, probed.height, probed.contentType, m.capturedAt, input.source,
-        input.sourceName?.slice(0, 255) || null, m.speedKmh, m.signalPhase, m.redElapsedMs, m.amberElapsedMs, m.lane, m.direction, m.speedWarning ?? null],
-    );
-    const captureId = row.rows[0]?.id;
+    const row = await insertCaptureOnce(tx, [camera.id, sha, probed.bytes, probed.width, probed.height, probed.contentType, m.capturedAt, input.source,
+      input.sourceName?.slice(0, 255) || null, m.speedKmh, m.signalPhase, m.redElapsedMs, m.amberElapsedMs, m.lane, m.direction, m.speedWarning ?? null]);
     // a repeated upload is the existing capture: its frames were recorded with it
-    if (captureId !== undefined) {
+    if (row) {
       for (const [i, item] of media.entries()) {
         await holdBlobForReference(tx, deps.storage, mediaShas[i]!, item.bytes);
+        // the capture's time is part of its key (captures are partitioned by it, migration 180)
         await tx.query(
-          `INSERT INTO capture_media (capture_id, seq, kind, sha256, bytes, content_type, width, height) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [captureId, i + 1, item.kind, mediaShas[i], item.bytes.length, item.contentType, item.size?.width ?? null, item.size?.height ?? null]);
+          `INSERT INTO capture_media (capture_id, captured_at, seq, kind, sha256, bytes, content_type, width, height) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [row.id, m.capturedAt, i + 1, item.kind, mediaShas[i], item.bytes.length, item.contentType, item.size?.width ?? null, item.size?.height ?? null]);
       }
     }
     return row;
   });
-  let row = inserted.rows[0];
   const duplicate = !row;
   if (!row) {
-    const existing = await deps.pool.query<{ id: number; status: IngestResult['status'] }>(
-      'SELECT id, status FROM captures WHERE camera_id = $1 AND image_sha256 = $2', [camera.id, sha]);
-    row = existing.rows[0];
+    // the key names the capture with its time: one partition is read
+    const existing = await deps.pool.query<CaptureRow>(
+      `SELECT c.id, c.status FROM capture_keys k JOIN captures c ON c.id = k.capture_id AND c.captured_at = k.captured_at
+       WHERE k.camera_id = $1 AND k.image_sha256 = $2`, [camera.id, sha]);
+    row = existing.rows[0] ?? null;
     if (!row) throw new Error(`capture of camera ${camera.id} with image ${sha} vanished after a conflicting insert`);
   }
   if (row.status === 'queued') await within(deps.queues.enqueue('recognise', row.id), deps.enqueueTimeoutMs ?? 5000, `capture ${row.id}`);
   return { captureId: row.id, cameraCode: camera.code, imageSha256: sha, status: row.status, duplicate };
+}
+
+type CaptureRow = { id: number; status: IngestResult['status'] };
+
+/**
+ * Inserts the capture unless this camera already sent these bytes; null then. "Once per camera and
+ * image" is capture_keys' primary key, filled by a trigger on captures (migration 180): captures are
+ * partitioned by time, so no key of their own can span every month. A concurrent upload of the same
+ * bytes waits on the first one's key and is refused once it commits; the savepoint keeps the caller's
+ * transaction (and its blob lock) usable either way.
+ */
+async function insertCaptureOnce(tx: Queryable, values: unknown[]): Promise<CaptureRow | null> {
+  await tx.query('SAVEPOINT capture_once');
+  try {
+    const { rows } = await tx.query<CaptureRow>(
+      `INSERT INTO captures (camera_id, image_sha256, image_bytes, image_width, image_height, content_type, captured_at, source,
+         source_name, measured_speed_kmh, signal_phase, red_elapsed_ms, amber_elapsed_ms, lane, direction, speed_warning)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       RETURNING id, status`, values);
+    await tx.query('RELEASE SAVEPOINT capture_once');
+    return rows[0]!;
+  } catch (err) {
+    const e = err as { code?: string; constraint?: string };
+    if (e.code !== '23505' || e.constraint !== 'capture_keys_pkey') throw err;
+    await tx.query('ROLLBACK TO SAVEPOINT capture_once');
+    return null;
+  }
 }
 
 async function findCamera(pool: Pool, ref: IngestInput['camera']): Promise<{ id: number; code: string }> {

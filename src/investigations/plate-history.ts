@@ -50,7 +50,7 @@ export async function plateHistory(db: Queryable, q: PlateHistoryQuery): Promise
             ((extract(epoch FROM r.captured_at) * 1000000)::numeric(20, 0))::text AS at_us,
             cam.id AS camera_id, cam.code, cam.name, cam.address, cam.province
      FROM plate_reads r
-     JOIN captures c ON c.id = r.capture_id
+     JOIN captures c ON c.id = r.capture_id AND c.captured_at = r.captured_at
      JOIN cameras cam ON cam.id = c.camera_id
      WHERE r.plate_key = $1 AND r.captured_at >= $2 AND r.captured_at <= $3
        AND ($4::bigint IS NULL OR (r.captured_at, r.id) < ('epoch'::timestamptz + $4::bigint * interval '1 microsecond', $5::bigint))

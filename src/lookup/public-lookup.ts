@@ -121,7 +121,7 @@ Promise<{ sha256: string; bbox: { x: number; y: number; width: number; height: n
     `WITH published AS (SELECT v.id ${PUBLISHED} ${PUBLISHED_ORDER} OFFSET $4 LIMIT 1)
      SELECT ca.image_sha256, p.bbox_x AS x, p.bbox_y AS y, p.bbox_width AS width, p.bbox_height AS height
      FROM published JOIN violation_evidence e ON e.violation_id = published.id
-     JOIN plate_reads p ON p.id = e.plate_read_id AND p.captured_at = e.plate_read_captured_at JOIN captures ca ON ca.id = e.capture_id
+     JOIN plate_reads p ON p.id = e.plate_read_id AND p.captured_at = e.plate_read_captured_at JOIN captures ca ON ca.id = e.capture_id AND ca.captured_at = e.captured_at
      ORDER BY e.added_at, e.capture_id LIMIT 1`,
     [key, filter.plateColour ?? null, filter.vehicleType ?? null, index],
   );

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/pool.js';
 
-/** Tables partitioned by month (migrations 091, 113); the workers keep their partitions created ahead. */
-export const MONTHLY_PARTITIONED = ['parking_sightings', 'plate_reads'] as const;
+/** Tables partitioned by month (migrations 091, 113, 180); the workers keep their partitions created ahead. */
+export const MONTHLY_PARTITIONED = ['captures', 'parking_sightings', 'plate_reads'] as const;
 
 /**
  * Creates the missing monthly partitions from the current Vietnamese month to `monthsAhead` months

@@ -32,7 +32,8 @@ export const MAINTENANCE_QUEUE = 'maintenance';
  *   (every AUDIT_CHECKPOINT_MINUTES), so removing the newest audit rows shows on verification
  * - audit-verify: the audit log is verified nightly, resuming after the newest checkpoint an earlier run
  *   verified (audit_verifications, migration 112), in the workers rather than the API process
- * - partitions: monthly partitions are created three months ahead (migration 091)
+ * - partitions: monthly partitions of captures, plate reads and parking sightings are created three months ahead
+ *   (migrations 091, 113, 180)
  * - retention: data past its retention period is deleted (docs/data-lifecycle.md), at night when cameras are quiet
  * - fold-rollups: dirty marks of the camera-figure and finance rollups (migration 100) are folded in every
  *   minute, so they stay few even when nobody opens the reports (the reports fold the rest themselves)

@@ -56,15 +56,15 @@ export async function purgeBatch(tx: Queryable, step: PurgeStep, policy: Retenti
 async function purgeNoViolationCaptures(tx: Queryable, policy: RetentionPolicy, now: Date): Promise<BatchResult> {
   const cutoff = new Date(now.getTime() - policy.noViolationDays * 86_400_000);
   // queued/processing captures are still in the pipeline and may yet become evidence
-  const { rows } = await tx.query<{ id: number }>(
-    `SELECT c.id FROM captures c
+  const { rows } = await tx.query<CaptureRef>(
+    `SELECT c.id, c.captured_at FROM captures c
      WHERE c.captured_at < $1 AND c.status IN ('processed', 'dead_lettered')
        AND NOT EXISTS (SELECT 1 FROM violation_evidence e WHERE e.capture_id = c.id)
      ORDER BY c.captured_at LIMIT $2 FOR UPDATE OF c SKIP LOCKED`,
     [cutoff, policy.batchSize],
   );
   const counts = zeroCounts();
-  const blobCandidates = await deleteCaptures(tx, rows.map((r) => r.id), counts);
+  const blobCandidates = await deleteCaptures(tx, rows, counts);
   return { selected: rows.length, counts, blobCandidates, cursor: 0 };
 }
 
@@ -138,26 +138,47 @@ async function purgeArchivedCases(tx: Queryable, policy: RetentionPolicy, now: D
 /** Unlinks the violations' evidence and deletes the captures that are evidence of nothing else. */
 async function deleteEvidence(tx: Queryable, violationIds: number[], counts: PurgeCounts): Promise<string[]> {
   if (violationIds.length === 0) return [];
-  const links = await tx.query<{ capture_id: number }>(
-    'DELETE FROM violation_evidence WHERE violation_id = ANY($1::bigint[]) RETURNING capture_id', [violationIds]);
+  const links = await tx.query<CaptureRef>(
+    'DELETE FROM violation_evidence WHERE violation_id = ANY($1::bigint[]) RETURNING capture_id AS id, captured_at', [violationIds]);
   counts.evidenceLinks += links.rowCount ?? 0;
+  const linked = [...new Map(links.rows.map((r) => [r.id, r])).values()];
   // one photo can prove two violations (speeding and wrong lane in one frame): it stays while the other case needs it
-  const orphans = await tx.query<{ id: number }>(
-    `SELECT c.id FROM captures c WHERE c.id = ANY($1::bigint[])
+  const orphans = await tx.query<CaptureRef>(
+    `SELECT c.id, c.captured_at FROM captures c WHERE ${IN_CAPTURES('c.id', 'c.captured_at')}
        AND NOT EXISTS (SELECT 1 FROM violation_evidence e WHERE e.capture_id = c.id)
      FOR UPDATE`,
-    [[...new Set(links.rows.map((r) => r.capture_id))]],
+    captureParams(linked),
   );
-  return deleteCaptures(tx, orphans.rows.map((r) => r.id), counts);
+  return deleteCaptures(tx, orphans.rows, counts);
 }
 
-async function deleteCaptures(tx: Queryable, captureIds: number[], counts: PurgeCounts): Promise<string[]> {
-  if (captureIds.length === 0) return [];
-  counts.sightings += (await tx.query('DELETE FROM parking_sightings WHERE capture_id = ANY($1::bigint[])', [captureIds])).rowCount ?? 0;
-  counts.plateReads += (await tx.query('DELETE FROM plate_reads WHERE capture_id = ANY($1::bigint[])', [captureIds])).rowCount ?? 0;
-  const media = await tx.query<{ sha256: string }>('DELETE FROM capture_media WHERE capture_id = ANY($1::bigint[]) RETURNING sha256', [captureIds]);
-  const captures = await tx.query<{ image_sha256: string }>(
-    'DELETE FROM captures WHERE id = ANY($1::bigint[]) RETURNING image_sha256', [captureIds]);
-  counts.captures += captures.rowCount ?? 0;
-  return [...captures.rows.map((r) => r.image_sha256), ...media.rows.map((r) => r.sha256)];
+/** A capture as its partitioned tables name it: id and time (migrations 113, 180). */
+interface CaptureRef { id: number; captured_at: Date }
+
+// The captures' ids, and the span of their times so that only those months' partitions are read
+// (captures, plate reads and sightings are partitioned by the capture's time). Every row of these
+// captures is inside the span: a reference's time is its capture's.
+const IN_CAPTURES = (id: string, time: string) => `${id} = ANY($1::bigint[]) AND ${time} BETWEEN $2 AND $3`;
+function captureParams(captures: CaptureRef[]): [number[], Date | null, Date | null] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const c of captures) {
+    min = Math.min(min, c.captured_at.getTime());
+    max = Math.max(max, c.captured_at.getTime());
+  }
+  // times come back cut to the millisecond: the span is widened by one each side
+  return captures.length === 0 ? [[], null, null] : [captures.map((c) => c.id), new Date(min - 1), new Date(max + 1)];
+}
+
+async function deleteCaptures(tx: Queryable, captures: CaptureRef[], counts: PurgeCounts): Promise<string[]> {
+  if (captures.length === 0) return [];
+  const params = captureParams(captures);
+  counts.sightings += (await tx.query(`DELETE FROM parking_sightings WHERE ${IN_CAPTURES('capture_id', 'seen_at')}`, params)).rowCount ?? 0;
+  counts.plateReads += (await tx.query(`DELETE FROM plate_reads WHERE ${IN_CAPTURES('capture_id', 'captured_at')}`, params)).rowCount ?? 0;
+  const media = await tx.query<{ sha256: string }>('DELETE FROM capture_media WHERE capture_id = ANY($1::bigint[]) RETURNING sha256', [params[0]]);
+  // the capture's key (capture_keys) goes with it (ON DELETE CASCADE)
+  const deleted = await tx.query<{ image_sha256: string }>(
+    `DELETE FROM captures WHERE ${IN_CAPTURES('id', 'captured_at')} RETURNING image_sha256`, params);
+  counts.captures += deleted.rowCount ?? 0;
+  return [...deleted.rows.map((r) => r.image_sha256), ...media.rows.map((r) => r.sha256)];
 }

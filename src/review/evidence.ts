@@ -92,7 +92,7 @@ export async function evidenceForViolation(db: Queryable, violationId: number): 
             p.id AS pr_id, p.rank, p.plate_text, p.raw_text, p.confidence, p.bbox_x, p.bbox_y, p.bbox_width, p.bbox_height,
             p.layout, p.colour, p.valid, p.low_confidence
      FROM violation_evidence e
-     JOIN captures c ON c.id = e.capture_id
+     JOIN captures c ON c.id = e.capture_id AND c.captured_at = e.captured_at
      LEFT JOIN plate_reads p ON p.id = e.plate_read_id AND p.captured_at = e.plate_read_captured_at
      WHERE e.violation_id = $1
      ORDER BY c.captured_at, c.id`,

@@ -48,7 +48,7 @@ export async function evaluateCapture(
   let dwellS: number | null = null;
   let parkedSince: Date | null = null;
   if (isStandingCamera(camera)) {
-    await recordSighting(tx, { captureId: capture.captureId, cameraId: camera.id, plateKey: read.plateKey, seenAt: capture.capturedAt });
+    await recordSighting(tx, { captureId: capture.captureId, cameraId: camera.id, plateKey: read.plateKey });
     ({ dwellS, since: parkedSince } = await dwellSeconds(tx, camera.id, read.plateKey, capture.capturedAt, camera.noParkingDwellS));
   }
   // the registry is consulted before the rule only when the rule depends on the kind of vehicle

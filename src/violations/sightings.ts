@@ -4,14 +4,16 @@ import type { Queryable } from '../db/pool.js';
 const MIN_BREAK_S = 900;
 
 /** Records that a plate was seen by a no-parking camera; a retried capture adds nothing. */
-export async function recordSighting(db: Queryable, s: { captureId: number; cameraId: number; plateKey: string; seenAt: Date }): Promise<void> {
+export async function recordSighting(db: Queryable, s: { captureId: number; cameraId: number; plateKey: string }): Promise<void> {
   // two workers evaluating frames of the same parked car must see each other's sightings:
   // serialise them per camera and plate until the transaction ends
   await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`parking:${s.cameraId}:${s.plateKey}`]);
   await db.query(
-    `INSERT INTO parking_sightings (capture_id, camera_id, plate_key, seen_at) VALUES ($1, $2, $3, $4)
+    // seen_at is the capture's time exactly (to the microsecond): (capture_id, seen_at) names the capture (migration 180)
+    `INSERT INTO parking_sightings (capture_id, camera_id, plate_key, seen_at)
+     SELECT $1, $2, $3, (SELECT captured_at FROM captures WHERE id = $1)
      ON CONFLICT (capture_id, seen_at) DO NOTHING`,
-    [s.captureId, s.cameraId, s.plateKey, s.seenAt],
+    [s.captureId, s.cameraId, s.plateKey],
   );
 }
 

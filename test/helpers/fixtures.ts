@@ -163,7 +163,7 @@ export async function seedApprovedViolation(pool: Pool, storage: BlobStore, v: S
         status, status === 'approved' ? v.decidedBy : null, status === 'approved' ? new Date() : null],
     );
     const violationId = violation.rows[0]!.id;
-    await tx.query('INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id, plate_read_captured_at) VALUES ($1, $2, $3, $4)',
+    await tx.query('INSERT INTO violation_evidence (violation_id, capture_id, captured_at, plate_read_id, plate_read_captured_at) VALUES ($1, $2, $4, $3, $4)',
       [violationId, captureId, read.rows[0]!.id, occurredAt]);
     return { violationId, captureId, imageSha256: sha };
   });

@@ -114,7 +114,8 @@ describe('the evidence viewer and the notice show every frame', () => {
     const items = [...frames.map((f) => ({ kind: 'frame', data: f, type: 'image/jpeg' })), { kind: 'clip', data: clip, type: 'video/mp4' }];
     for (const [i, m] of items.entries()) {
       await storage.put(m.data);
-      await t.db.pool.query(`INSERT INTO capture_media (capture_id, seq, kind, sha256, bytes, content_type, width, height) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      await t.db.pool.query(`INSERT INTO capture_media (capture_id, captured_at, seq, kind, sha256, bytes, content_type, width, height)
+                             SELECT $1, captured_at, $2, $3, $4, $5, $6, $7, $8 FROM captures WHERE id = $1`,
         [captureId, i + 1, m.kind, sha(m.data), m.data.length, m.type, m.kind === 'frame' ? 320 : null, m.kind === 'frame' ? 180 : null]);
     }
   });

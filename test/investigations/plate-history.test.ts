@@ -72,9 +72,9 @@ describe('GET /api/v1/plates/:plate/sightings', () => {
     // The third newest read, last of the first page, 0.4 ms after the fourth, which has a higher id
     // (sub-millisecond times come from other writers, e.g. SQL imports): a cursor rounded to the
     // millisecond would lose the fourth.
+    // (the read's copy of its capture's time follows it: ON UPDATE CASCADE, migration 180)
     await t.db.pool.query(`UPDATE captures SET captured_at = captured_at + interval '400 microseconds'
                            WHERE id = (SELECT capture_id FROM plate_reads WHERE id = $1)`, [ids[2]]);
-    await t.db.pool.query(`UPDATE plate_reads SET captured_at = captured_at + interval '400 microseconds' WHERE id = $1`, [ids[2]]);
     const seen: number[] = [];
     let url = '/api/v1/plates/29C33333/sightings?limit=3';
     let pages = 0;
