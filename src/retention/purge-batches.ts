@@ -179,6 +179,8 @@ async function deleteCaptures(tx: Queryable, captures: CaptureRef[], counts: Pur
   // the capture's key (capture_keys) goes with it (ON DELETE CASCADE)
   const deleted = await tx.query<{ image_sha256: string }>(
     `DELETE FROM captures WHERE ${IN_CAPTURES('id', 'captured_at')} RETURNING image_sha256`, params);
-  counts.captures += deleted.rowCount ?? 0;
+  // the captures are locked by this transaction: one left behind would be selected by every next batch
+  if (deleted.rowCount !== captures.length) throw new Error(`retention selected ${captures.length} captures but deleted ${deleted.rowCount}`);
+  counts.captures += deleted.rowCount;
   return [...deleted.rows.map((r) => r.image_sha256), ...media.rows.map((r) => r.sha256)];
 }

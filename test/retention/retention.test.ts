@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withTransaction } from '../../src/db/pool.js';
+import { ensureMonthPartitions } from '../../src/maintenance/month-partitions.js';
 import { resolveNotice } from '../../src/notices/resolve.js';
 import { createRetentionMetrics } from '../../src/retention/retention-metrics.js';
 import type { RetentionPolicy } from '../../src/retention/retention-policy.js';
@@ -76,6 +77,23 @@ describe('retention of captures that produced no violation', () => {
     expect(await storage.has(young.sha)).toBe(true);
     const reads = await db.pool.query('SELECT capture_id FROM plate_reads UNION ALL SELECT capture_id FROM parking_sightings');
     expect(reads.rows.map((r) => r.capture_id)).toEqual([young.captureId, young.captureId]);
+  });
+
+  it('deletes captures across monthly partitions, times in microseconds included, and frees their camera-and-image key', async () => {
+    await ensureMonthPartitions(db.pool, daysBefore(150), 8);
+    const image = await sceneJpeg();
+    const months = [await passingCapture(daysBefore(40), image), await passingCapture(daysBefore(75)), await passingCapture(daysBefore(130))];
+    // a time the client cannot hold (JavaScript dates stop at the millisecond), last of its batch, is still within the batch's span
+    await db.pool.query(`UPDATE captures SET captured_at = captured_at + interval '999 microseconds' WHERE id = $1`, [months[0]!.captureId]);
+    const parts = await db.pool.query<{ part: string }>('SELECT tableoid::regclass::text AS part FROM captures ORDER BY captured_at');
+    expect(new Set(parts.rows.map((r) => r.part)).size).toBe(3);
+    const report = await run();
+    expect(report.deleted).toMatchObject({ captures: 3, plateReads: 3, sightings: 3 });
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM captures')).rows[0].n).toBe(0);
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM capture_keys')).rows[0].n).toBe(0);
+    // the camera sending those bytes again is a new capture, not the deleted one
+    const again = await passingCapture(daysBefore(1), image);
+    expect(again.captureId).toBeGreaterThan(months[0]!.captureId);
   });
 
   it('keeps a capture still in the pipeline, however old', async () => {
