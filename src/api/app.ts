@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/health.js';
 import { consoleRoutes } from './routes/ui.js';
 import { pipelineRoutes } from './routes/pipeline.js';
 import type { PipelineQueues } from '../queue/queues.js';
+import type { Queue } from 'bullmq';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
@@ -67,6 +68,8 @@ export interface AppDeps {
   storage: BlobStore;
   /** BullMQ queues of the capture pipeline; made from config on `redis` (and closed with the app) when absent */
   queues?: PipelineQueues;
+  /** the workers' maintenance queue, where audit verifications are requested; made like `queues` when absent */
+  maintenanceQueue?: Queue;
   /** the process's view of Redis, told about queue connection errors (one log line per outage) */
   redisState?: DependencyState;
 }

@@ -52,7 +52,13 @@ export interface VerifyOptions {
    * (as a previous full run found them). The checkpoints' own chain is still checked from the first.
    */
   resumeAfterCheckpoint?: number;
+  /** told the rows checked so far (the resumed ones included) every `progressEvery` rows: a worker job reports it */
+  onProgress?: (rows: number) => Promise<void> | void;
+  /** default PROGRESS_ROWS */
+  progressEvery?: number;
 }
+
+export const PROGRESS_ROWS = 10 * BATCH;
 
 /**
  * Walks the log in id order with its links and the checkpoints alongside. Catches an edited row,
@@ -90,6 +96,7 @@ export async function verifyAuditLog(db: Queryable, key: AuditKey, options: Veri
     return null;
   };
 
+  const progressEvery = options.progressEvery ?? PROGRESS_ROWS;
   let failure = await advance();
   if (failure) return failure;
 
@@ -126,6 +133,7 @@ export async function verifyAuditLog(db: Queryable, key: AuditKey, options: Veri
     `SELECT id, occurred_at, actor_id, actor, action, entity_type, entity_id, details, prev_hash, hash, mac
      FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2`, BATCH, prevId)) {
     rows++;
+    if (options.onProgress && rows % progressEvery === 0) await options.onProgress(rows);
     if (rowHash(row) !== row.hash) return fail('edited', row.id);
     if (row.mac !== null) sealing = true;
     if (sealing) {

@@ -1,7 +1,7 @@
-import { Queue, Worker, type RepeatOptions } from 'bullmq';
+import { Worker, type Job, type Queue, type RepeatOptions } from 'bullmq';
 import { chainAuditLog } from '../audit/audit-chainer.js';
 import { writeAuditCheckpoint } from '../audit/audit-checkpoint.js';
-import { runAuditVerification } from '../audit/audit-verify-run.js';
+import { auditLogSize, runAuditVerification } from '../audit/audit-verify-run.js';
 import { auditKey, installAuditKey, loadAuditKey } from '../audit/audit-key.js';
 import type { Config } from '../config.js';
 import type { Pool } from '../db/pool.js';
@@ -13,13 +13,15 @@ import { renderPendingNotices } from '../notices/batch.js';
 import { createRedis, reportQueueErrors, type Redis } from '../redis.js';
 import type { DependencyState } from '../resilience/dependency-state.js';
 import { ensureMonthPartitions } from './month-partitions.js';
+import { createMaintenanceQueue, MAINTENANCE_QUEUE } from './maintenance-queue.js';
+import { auditVerifyRequestData, type VerifyProgress } from './audit-verify-requests.js';
 
 import type { RetentionMetrics } from '../retention/retention-metrics.js';
 import { retentionPolicy } from '../retention/retention-policy.js';
 import { runRetention } from '../retention/run-retention.js';
 import type { BlobStore } from '../storage/blob-store.js';
 
-export const MAINTENANCE_QUEUE = 'maintenance';
+export { MAINTENANCE_QUEUE };
 
 /**
  * Periodic work of the procedure. BullMQ job schedulers fire each one once per period however many
@@ -59,7 +61,13 @@ export interface MaintenanceDeps {
   retentionMetrics?: RetentionMetrics;
 }
 
-export async function runMaintenanceJob(name: string, deps: MaintenanceDeps, now = new Date()): Promise<Record<string, unknown>> {
+/** What a job carries besides its name: its data, and where it reports progress (BullMQ's job.updateProgress). */
+export interface MaintenanceJobContext {
+  data?: unknown;
+  reportProgress?: (progress: VerifyProgress) => Promise<void>;
+}
+
+export async function runMaintenanceJob(name: string, deps: MaintenanceDeps, now = new Date(), job: MaintenanceJobContext = {}): Promise<Record<string, unknown>> {
   switch (name) {
     case 'escalate': {
       const escalated = await escalateOverdue(deps.pool, now);
@@ -78,10 +86,17 @@ export async function runMaintenanceJob(name: string, deps: MaintenanceDeps, now
       return { checkpoint: checkpoint.id, rows: checkpoint.rowCount };
     }
     case 'audit-verify': {
-      const run = await runAuditVerification(deps.pool, auditKey(), now);
+      // the nightly run resumes after the last verified checkpoint; a request from the API may ask for the whole log
+      const request = auditVerifyRequestData(job.data);
+      const approxTotal = job.reportProgress ? await auditLogSize(deps.pool) : 0;
+      const run = await runAuditVerification(deps.pool, auditKey(), now, {
+        full: request?.full ?? false,
+        request: request ? { id: request.requestId, by: request.requestedBy.id } : null,
+        ...(job.reportProgress ? { onProgress: (rows: number) => job.reportProgress!({ rows, approxTotal }) } : {}),
+      });
       const r = run.result;
       if (!r.ok) deps.logger.error({ run: run.id, problem: r.problem, firstBadId: r.firstBadId }, 'audit log verification found a problem');
-      return { run: run.id, ok: r.ok, rows: r.rows, resumedAfter: run.resumedAfter, ...(r.ok ? { verifiedCheckpoint: r.verifiedCheckpoint } : { problem: r.problem }) };
+      return { run: run.id, ...(request ? { request: request.requestId } : {}), ok: r.ok, rows: r.rows, resumedAfter: run.resumedAfter, ...(r.ok ? { verifiedCheckpoint: r.verifiedCheckpoint } : { problem: r.problem }) };
     }
     case 'partitions':
       return { created: await ensureMonthPartitions(deps.pool, now) };
@@ -94,6 +109,15 @@ export async function runMaintenanceJob(name: string, deps: MaintenanceDeps, now
     default:
       throw new Error(`unknown maintenance job ${JSON.stringify(name)}`);
   }
+}
+
+/** The workers' handler of maintenance jobs: runs one with its data, reports its progress on the job, logs the result. */
+export function maintenanceProcessor(deps: MaintenanceDeps): (job: Job) => Promise<Record<string, unknown>> {
+  return async (job) => {
+    const result = await runMaintenanceJob(job.name, deps, new Date(), { data: job.data, reportProgress: (p) => job.updateProgress({ ...p }) });
+    deps.logger.info({ job: job.name, ...result }, 'maintenance job done');
+    return result;
+  };
 }
 
 /** Every schedule the workers keep: the fixed ones and the audit checkpoint at its configured interval. */
@@ -123,10 +147,7 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<Maintenan
   installAuditKey(loadAuditKey(config));
   const queueConnection: Redis = createRedis(config.REDIS_URL, deps.redisState);
   const workerConnection: Redis = createRedis(config.REDIS_URL, deps.redisState);
-  const queue = new Queue(MAINTENANCE_QUEUE, {
-    connection: queueConnection, prefix: config.QUEUE_PREFIX,
-    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-  });
+  const queue = createMaintenanceQueue(config, queueConnection);
   reportQueueErrors(queue, deps.redisState, 'maintenance queue');
   // upsert at start, so a schedule changed in code replaces the stored one
   const schedules = schedulesFor(config);
@@ -142,11 +163,7 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<Maintenan
   const timer = setInterval(recheck, config.SCHEDULE_CHECK_INTERVAL_MS);
   timer.unref();
   queueConnection.on('ready', recheck);
-  const worker = new Worker(MAINTENANCE_QUEUE, async (job) => {
-    const result = await runMaintenanceJob(job.name, deps);
-    logger.info({ job: job.name, ...result }, 'maintenance job done');
-    return result;
-  }, { connection: workerConnection, prefix: config.QUEUE_PREFIX, concurrency: 1 });
+  const worker = new Worker(MAINTENANCE_QUEUE, maintenanceProcessor(deps), { connection: workerConnection, prefix: config.QUEUE_PREFIX, concurrency: 1 });
   reportQueueErrors(worker, deps.redisState, 'maintenance worker');
   worker.on('failed', (job, err) => logger.error({ job: job?.name, err }, 'maintenance job failed'));
   return {

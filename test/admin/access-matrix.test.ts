@@ -54,7 +54,7 @@ describe('the access table', () => {
     const keys = routes.map((r) => `${r.method} ${r.url}`);
     expect(keys).toEqual(expect.arrayContaining([
       'POST /api/v1/auth/login', 'GET /api/v1/auth/me', 'GET /api/v1/users', 'GET /api/v1/review/queue',
-      'POST /api/v1/violations/:id/approve', 'GET /api/v1/evidence/:captureId/image', 'GET /api/v1/audit/verify',
+      'POST /api/v1/violations/:id/approve', 'GET /api/v1/evidence/:captureId/image', 'POST /api/v1/audit/verifications',
       'GET /api/v1/plates/:plate/sightings',
     ]));
     for (const r of staffRoutes) {

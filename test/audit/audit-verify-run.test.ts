@@ -71,4 +71,34 @@ describe('scheduled audit verification', () => {
     const { rows } = await db.pool.query('SELECT ok, problem, first_bad_id FROM audit_verifications ORDER BY id DESC LIMIT 1');
     expect(rows[0]).toEqual({ ok: false, problem: 'missing_before', first_bad_id: 7 });
   });
+
+  it('a run an administrator asked for reads the whole log, records the request and who made it, and reports its progress', async () => {
+    await append(1, 5);
+    const c1 = await writeAuditCheckpoint(db.pool, auditKey());
+    await runAuditVerification(db.pool, auditKey());
+    // an old row edited after the nightly run vouched for it: only a run over the whole log sees it
+    await tamperAsSuperuser(db.pool, `UPDATE audit_log SET details = '{"amount": 1}' WHERE id = 2`);
+    expect(await runAuditVerification(db.pool, auditKey())).toMatchObject({ resumedAfter: c1.id, result: { ok: true } });
+    const admin = await db.pool.query<{ id: number }>(
+      `INSERT INTO users (username, full_name, role, password_hash) VALUES ('kiemtra', 'Kiểm Tra', 'admin', 'x') RETURNING id`);
+    const progress: number[] = [];
+    const requestId = '6f1c2a3e-0b4d-4e5f-8a9b-0c1d2e3f4a5b';
+    const asked = await runAuditVerification(db.pool, auditKey(), new Date(), {
+      full: true, request: { id: requestId, by: admin.rows[0]!.id }, onProgress: (rows) => { progress.push(rows); }, progressEvery: 2 });
+    expect(asked).toMatchObject({ resumedAfter: null, result: { ok: false, problem: 'edited', firstBadId: 2 } });
+    expect(progress).toEqual([2]);
+    const { rows } = await db.pool.query('SELECT request_id, requested_by, resumed_after, ok FROM audit_verifications WHERE id = $1', [asked.id]);
+    expect(rows[0]).toEqual({ request_id: requestId, requested_by: admin.rows[0]!.id, resumed_after: null, ok: false });
+  });
+
+  it('reports progress every so many rows of an intact log, counting the rows a checkpoint vouched for', async () => {
+    await append(1, 7);
+    const c1 = await writeAuditCheckpoint(db.pool, auditKey());
+    await runAuditVerification(db.pool, auditKey());
+    await append(8, 5);
+    const progress: number[] = [];
+    const run = await runAuditVerification(db.pool, auditKey(), new Date(), { onProgress: (rows) => { progress.push(rows); }, progressEvery: 3 });
+    expect(run).toMatchObject({ resumedAfter: c1.id, result: { ok: true, rows: 12 } });
+    expect(progress).toEqual([9, 12]);
+  });
 });

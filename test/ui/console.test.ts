@@ -18,6 +18,7 @@ import { createPlateEngine, type PlateEngine } from '../../src/vision/engine.js'
 import { evaluateCapture } from '../../src/violations/evaluate.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { decideNotice, staffWithSession } from '../helpers/fixtures.js';
+import { startMaintenanceWorker } from '../helpers/maintenance-worker.js';
 
 /**
  * The console in a real browser (Debian's Chromium driven by playwright-core) against the real API,
@@ -31,6 +32,8 @@ let browser: Browser;
 let queues: PipelineQueues;
 let engine: PlateEngine;
 let workers: PipelineWorkers;
+// the workers' maintenance handler: the audit chain check the console asks for runs there
+let maintenance: { close(): Promise<void> };
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
@@ -51,6 +54,7 @@ beforeAll(async () => {
     if (Date.now() > deadline) throw new Error('demo captures were not processed in time');
     await new Promise((r) => setTimeout(r, 200));
   }
+  maintenance = startMaintenanceWorker(t);
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
@@ -64,6 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await workers?.close();
+  await maintenance?.close();
   await engine?.close();
   await Promise.all(queues?.all().map((q) => q.obliterate({ force: true })) ?? []);
   await queues?.close();
@@ -500,8 +505,10 @@ describe('the review console', () => {
 
     await page.goto(`${base}/console/#/audit?entity_type=user`);
     await page.waitForSelector('#audit');
+    // the workers verify the chain; the console polls the request until they are done
     await page.click('#verify-chain');
-    await expect.poll(() => page.textContent('#verify-result')).toContain('Chuỗi nhật ký nguyên vẹn');
+    await expect.poll(() => page.textContent('#verify-result'), { timeout: 15_000 }).toContain('Chuỗi nhật ký nguyên vẹn');
+    expect(await t.db.pool.query("SELECT 1 FROM audit_verifications WHERE request_id IS NOT NULL AND ok")).toMatchObject({ rowCount: 1 });
     await shot(page, '9b-audit');
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.context().close();

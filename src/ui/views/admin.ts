@@ -90,6 +90,34 @@ export async function renderUsers(ctx: Context): Promise<void> {
     create, resetDialog);
 }
 
+interface VerifyRequest {
+  requestId: string;
+  requestedBy: { username: string };
+  requestedAt: string;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  progress: { rows: number; approxTotal: number } | null;
+  run: { ok: boolean; logRows: number; firstBadId: number | null; problem: string | null } | null;
+}
+
+const VERIFY_POLL_MS = 1500;
+
+/** Shows a verification request's state, asking the API again until the workers are done with it (or the view is left). */
+async function followVerification(first: VerifyRequest, started: boolean, result: HTMLElement, show: (className: string, text: string) => void): Promise<void> {
+  const joined = started ? '' : `${t('verifyJoined')} ${first.requestedBy.username} (${dateTime(first.requestedAt)}). `;
+  for (let r = first; ; r = await api<VerifyRequest>('GET', `/api/v1/audit/verifications/requests/${r.requestId}`)) {
+    if (r.state === 'done' && r.run) {
+      show(r.run.ok ? 'ok' : 'error', r.run.ok ? `${t('chainOk')} (${r.run.logRows} ${t('rowsChecked')})`
+        : `${t('chainBroken')} #${r.run.firstBadId ?? '?'}: ${t(`problem_${r.run.problem ?? 'chain_broken'}` as TextKey)}`);
+      return;
+    }
+    if (r.state === 'failed') { show('error', t('verifyFailed')); return; }
+    const progress = r.progress ? ` ${r.progress.rows} / ~${Math.max(r.progress.rows, r.progress.approxTotal)} ${t('rowsChecked')}` : '';
+    show('muted', `${joined}${r.state === 'running' ? `${t('verifying')}${progress}` : t('verifyQueued')}`);
+    await new Promise((resolve) => setTimeout(resolve, VERIFY_POLL_MS));
+    if (!result.isConnected) return;
+  }
+}
+
 /** The audit log with filters, paged back in time, and the chain check. */
 export async function renderAudit(ctx: Context): Promise<void> {
   const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
@@ -106,15 +134,16 @@ export async function renderAudit(ctx: Context): Promise<void> {
   const actionError = h('span', { class: 'field-error', id: 'audit-action-error', role: 'alert' });
   action.wrap.append(actionError);
   const result = h('p', { id: 'verify-result', role: 'status' });
+  const show = (className: string, text: string) => { result.className = className; result.textContent = text; };
   const verify = h('button', { type: 'button', id: 'verify-chain', onclick: async () => {
     verify.disabled = true;
-    result.className = 'muted';
-    result.textContent = t('verifying');
+    show('muted', t('verifyRequesting'));
     try {
-      const r = await api<{ ok: boolean; rows: number; firstBadId?: number; problem?: string }>('GET', '/api/v1/audit/verify');
-      result.className = r.ok ? 'ok' : 'error';
-      result.textContent = r.ok ? `${t('chainOk')} (${r.rows} ${t('rowsChecked')})`
-        : `${t('chainBroken')} #${r.firstBadId ?? '?'}: ${t(`problem_${r.problem ?? 'chain_broken'}` as TextKey)}`;
+      // the workers verify (the API only queues the job); while another request runs, the API answers with that one
+      const asked = await api<{ started: boolean; request: VerifyRequest }>('POST', '/api/v1/audit/verifications', { full: true });
+      await followVerification(asked.request, asked.started, result, show);
+    } catch (err) {
+      show('error', `${t('error')}: ${(err as Error).message}`);
     } finally { verify.disabled = false; }
   } }, t('verifyChain'));
   const form = h('form', { class: 'filters', id: 'audit-filters', onsubmit: (event: Event) => {
