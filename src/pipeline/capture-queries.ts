@@ -102,3 +102,14 @@ export async function latestCaptureImage(db: Queryable, cameraCode: string): Pro
   const r = rows[0];
   return r ? { captureId: r.id, sha256: r.image_sha256, contentType: r.content_type } : null;
 }
+
+/**
+ * A capture's time, exactly (as text, to the microsecond), from its key row; null for no such capture.
+ * captures, plate_reads and parking_sightings are partitioned by it (migrations 091, 113, 180): a query
+ * naming a capture by id alone is planned over every monthly partition (~1 ms of planning with a year
+ * of months, each time), by id and time over one (~0.1 ms). The stages look the time up once per job.
+ */
+export async function captureTime(db: Queryable, captureId: number): Promise<string | null> {
+  const { rows } = await db.query<{ t: string }>('SELECT captured_at::text AS t FROM capture_keys WHERE capture_id = $1', [captureId]);
+  return rows[0]?.t ?? null;
+}

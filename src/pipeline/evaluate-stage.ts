@@ -1,5 +1,6 @@
 import { withTransaction } from '../db/pool.js';
 import type { CameraRules, CaptureFacts, ReadFacts } from '../violations/evaluate.js';
+import { captureTime } from './capture-queries.js';
 import type { StageDeps, StageOutcome } from './stage-deps.js';
 
 interface Row {
@@ -46,14 +47,16 @@ interface ReadRow {
  * the same capture wait for each other; the second sees 'processed' and does nothing.
  */
 export async function runEvaluate(deps: StageDeps, captureId: number): Promise<StageOutcome> {
+  const at = await captureTime(deps.pool, captureId);
+  if (at === null) return 'skipped';
   return withTransaction(deps.pool, async (tx): Promise<StageOutcome> => {
     const { rows } = await tx.query<Row>(
       `SELECT c.status, c.recognised_at, c.captured_at, c.measured_speed_kmh, c.signal_phase, c.red_elapsed_ms, c.amber_elapsed_ms, c.lane, c.direction, c.speed_warning,
               k.id AS camera_id, k.code, k.camera_type, k.speed_limit_kmh, k.speed_tolerance_kmh, k.allowed_lanes, k.allowed_lanes_by_category,
               k.no_entry_vehicle_types, k.no_entry_hours, k.amber_tolerance_ms, k.stop_dwell_s, k.dedup_window_s,
               k.no_parking_dwell_s, k.plate_profile
-       FROM captures c JOIN cameras k ON k.id = c.camera_id WHERE c.id = $1 FOR UPDATE OF c`,
-      [captureId],
+       FROM captures c JOIN cameras k ON k.id = c.camera_id WHERE c.id = $1 AND c.captured_at = $2 FOR UPDATE OF c`,
+      [captureId, at],
     );
     const c = rows[0];
     if (!c || !['queued', 'processing'].includes(c.status)) return 'skipped';
@@ -64,7 +67,7 @@ export async function runEvaluate(deps: StageDeps, captureId: number): Promise<S
     }
     const best = await tx.query<ReadRow>(
       `SELECT id, plate_text, plate_key, colour, confidence, valid, low_confidence, layout
-       FROM plate_reads WHERE capture_id = $1 ORDER BY rank LIMIT 1`, [captureId]);
+       FROM plate_reads WHERE capture_id = $1 AND captured_at = $2 ORDER BY rank LIMIT 1`, [captureId, at]);
     const r = best.rows[0];
     const read: ReadFacts | null = r
       ? { plateReadId: r.id, plateText: r.plate_text, plateKey: r.plate_key, colour: r.colour, confidence: r.confidence,
@@ -82,8 +85,8 @@ export async function runEvaluate(deps: StageDeps, captureId: number): Promise<S
     const summary = outcome.kind === 'created' || outcome.kind === 'merged'
       ? `${outcome.kind} violation ${outcome.violationIds.join(', ')}`
       : `${outcome.kind}${outcome.reason ? `: ${outcome.reason}` : ''}`;
-    await tx.query(`UPDATE captures SET status = 'processed', processed_at = now(), status_reason = $2 WHERE id = $1`,
-      [captureId, summary.slice(0, 2000)]);
+    await tx.query(`UPDATE captures SET status = 'processed', processed_at = now(), status_reason = $3 WHERE id = $1 AND captured_at = $2`,
+      [captureId, at, summary.slice(0, 2000)]);
     return 'done';
   });
 }

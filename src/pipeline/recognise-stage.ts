@@ -2,6 +2,7 @@ import { withTransaction } from '../db/pool.js';
 import { BlobIntegrityError } from '../storage/blob-store.js';
 import { reportTamperedBlob } from '../storage/report-tampering.js';
 import { ImageError, plateKey, type PlateRead } from '../vision/engine.js';
+import { captureTime } from './capture-queries.js';
 import { deadLetterCapture } from './dead-letter.js';
 import { PermanentFailure } from './failures.js';
 import { failureReason } from './failure-reasons.js';
@@ -26,12 +27,14 @@ interface CaptureForRecognition {
  * in the same transaction that sets recognised_at, and a capture already recognised is just passed on.
  */
 export async function runRecognise(deps: StageDeps, captureId: number): Promise<StageOutcome> {
+  const at = await captureTime(deps.pool, captureId);
+  if (at === null) return 'skipped'; // unknown (or deleted): nothing left to do
   const { rows } = await deps.pool.query<CaptureForRecognition>(
     `UPDATE captures c SET status = 'processing', attempts = c.attempts + 1
      FROM cameras k
-     WHERE c.id = $1 AND k.id = c.camera_id AND c.status IN ('queued', 'processing')
+     WHERE c.id = $1 AND c.captured_at = $2 AND k.id = c.camera_id AND c.status IN ('queued', 'processing')
      RETURNING c.status, c.recognised_at, c.image_sha256, k.enabled, k.code, k.plate_profile, k.roi, k.overlay_masks, k.detect_threshold, k.read_threshold`,
-    [captureId],
+    [captureId, at],
   );
   const capture = rows[0];
   if (!capture) return 'skipped'; // unknown, processed or dead-lettered: nothing left to do
@@ -59,13 +62,13 @@ export async function runRecognise(deps: StageDeps, captureId: number): Promise<
     });
     const written = await withTransaction(deps.pool, async (tx) => {
       const locked = await tx.query<{ status: string; recognised_at: Date | null }>(
-        'SELECT status, recognised_at FROM captures WHERE id = $1 FOR UPDATE', [captureId]);
+        'SELECT status, recognised_at FROM captures WHERE id = $1 AND captured_at = $2 FOR UPDATE', [captureId, at]);
       const now = locked.rows[0];
       // another worker finished first (a stalled job that was in fact still running), or it was dead-lettered meanwhile
       if (!now || now.recognised_at || !['queued', 'processing'].includes(now.status)) return false;
-      await tx.query('DELETE FROM plate_reads WHERE capture_id = $1', [captureId]);
-      await insertReads(tx, captureId, result.plates);
-      await tx.query('UPDATE captures SET recognised_at = now(), recognise_ms = $2 WHERE id = $1', [captureId, Math.round(result.ms)]);
+      await tx.query('DELETE FROM plate_reads WHERE capture_id = $1 AND captured_at = $2', [captureId, at]);
+      await insertReads(tx, { id: captureId, at }, result.plates);
+      await tx.query('UPDATE captures SET recognised_at = now(), recognise_ms = $3 WHERE id = $1 AND captured_at = $2', [captureId, at, Math.round(result.ms)]);
       return true;
     });
     if (written) {
@@ -81,9 +84,11 @@ export async function runRecognise(deps: StageDeps, captureId: number): Promise<
   }
 }
 
-async function insertReads(tx: { query: (sql: string, params: unknown[]) => Promise<unknown> }, captureId: number, plates: PlateRead[]): Promise<void> {
+async function insertReads(tx: { query: (sql: string, params: unknown[]) => Promise<unknown> }, capture: { id: number; at: string }, plates: PlateRead[]): Promise<void> {
   if (plates.length === 0) return;
-  const params: unknown[] = [];
+  const captureId = capture.id;
+  // captured_at is the capture's: the table is partitioned by it and the foreign key names the capture by id and time
+  const params: unknown[] = [capture.at];
   const tuples = plates.map((p, rank) => {
     const x = Math.max(0, Math.round(p.bbox.x));
     const y = Math.max(0, Math.round(p.bbox.y));
@@ -92,8 +97,7 @@ async function insertReads(tx: { query: (sql: string, params: unknown[]) => Prom
       p.corners ? JSON.stringify(p.corners) : null, p.layout, p.colour, p.valid, p.lowConfidence];
     const start = params.length;
     params.push(...values);
-    // captured_at is the capture's: the table is partitioned by it (migration 113)
-    return `(${values.map((_, i) => `$${start + i + 1}`).join(', ')}, (SELECT captured_at FROM captures WHERE id = $1))`;
+    return `(${values.map((_, i) => `$${start + i + 1}`).join(', ')}, $1::timestamptz)`;
   });
   await tx.query(
     `INSERT INTO plate_reads (capture_id, rank, plate_text, plate_key, raw_text, confidence, char_confidences,

@@ -71,6 +71,21 @@ describe('pipeline stages', () => {
     expect((await db.pool.query('SELECT count(*)::int AS n FROM violation_evidence WHERE capture_id = $1', [id])).rows[0].n).toBe(1);
   });
 
+  it('runs a capture stamped to the microsecond (another writer than ingest) through both stages, its reads and evidence carrying that exact time', async () => {
+    const id = await ingest(await syntheticJpeg({ plate: '30A-678.90' }));
+    // the stages name the capture by id and time (its partition): a time a JavaScript date cannot hold must still match
+    await db.pool.query(`UPDATE captures SET captured_at = captured_at + interval '777 microseconds' WHERE id = $1`, [id]);
+    expect(await runRecognise(deps, id)).toBe('done');
+    expect(await runEvaluate(deps, id)).toBe('done');
+    const { rows } = await db.pool.query(
+      `SELECT c.status, (SELECT count(*)::int FROM plate_reads r WHERE r.capture_id = c.id AND r.captured_at = c.captured_at) AS reads,
+              (SELECT count(*)::int FROM violation_evidence e WHERE e.capture_id = c.id AND e.captured_at = c.captured_at) AS evidence,
+              extract(microseconds FROM c.captured_at)::int % 1000 AS micro
+       FROM captures c WHERE c.id = $1`, [id]);
+    expect(rows[0]).toEqual({ status: 'processed', reads: 1, evidence: 1, micro: 777 });
+    expect(await runRecognise(deps, 999_999_999)).toBe('skipped');
+  });
+
   it('a capture recognised before a crash is only evaluated, not read again', async () => {
     const id = await ingest(await syntheticJpeg());
     await runRecognise(deps, id);
