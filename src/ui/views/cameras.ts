@@ -3,6 +3,7 @@ import { dateTime, percent } from '../format.js';
 import { t, tf, tk, type TextKey } from '../i18n.js';
 import { api as call, ApiError } from '../api.js';
 import type { Context } from '../main.js';
+import { moreButton, pageUrl, type Paged } from '../paging.js';
 import { frameRegions, type Fraction, type PixelBox } from './frame-regions.js';
 
 interface BanWindow { from: string; to: string }
@@ -16,14 +17,17 @@ const VEHICLE_TYPES = ['car', 'truck', 'bus', 'motorbike', 'moped', 'electric_mo
 interface Stats { code: string; capturesPerHour: number; readRate: number | null; meanConfidence: number | null; deadLetteredOpen: number;
   lastImageAt: string | null }
 
+/** Cameras shown per page; "Xem thêm" fetches the next page of cameras and their figures. */
+const CAMERA_PAGE = 50;
+
 export async function renderCameras(ctx: Context): Promise<void> {
-  const [cameras, stats, dead] = await Promise.all([
-    call<{ items: Camera[] }>('GET', '/api/v1/cameras'),
-    call<{ items: Stats[] }>('GET', '/api/v1/cameras/stats?hours=24'),
-    call<{ items: DeadLetter[] }>('GET', '/api/v1/dead-letters?limit=50'),
-  ]);
-  const list = cameras.items;
+  const camerasPage = (after: string | null) => call<Paged<Camera>>('GET', pageUrl('/api/v1/cameras', { limit: CAMERA_PAGE }, after));
+  // the figures are paged in the same code order, so the same cursor gives the same cameras
+  const statsPage = (after: string | null) => call<Paged<Stats>>('GET', pageUrl('/api/v1/cameras/stats', { hours: 24, limit: CAMERA_PAGE }, after));
+  const [cameras, stats, dead] = await Promise.all([camerasPage(null), statsPage(null),
+    call<{ items: DeadLetter[] }>('GET', '/api/v1/dead-letters?limit=50')]);
   const byCode = new Map(stats.items.map((s) => [s.code, s]));
+  const shown: Camera[] = [...cameras.items];
   const editor = h('div', { id: 'camera-editor' });
   const keyText = h('code', { id: 'api-key', class: 'mono' });
   const keyTitle = h('h2', { id: 'key-title' });
@@ -35,28 +39,46 @@ export async function renderCameras(ctx: Context): Promise<void> {
       if (refreshAfterKey) void renderCameras(ctx);
     } }, t('close'))));
   let refreshAfterKey = false;
+  const row = (c: Camera) => {
+    const s = byCode.get(c.code);
+    return h('tr', { 'data-code': c.code },
+      h('td', {}, h('strong', {}, c.code), h('div', { class: 'muted' }, c.name)),
+      h('td', {}, t(`ctype_${c.cameraType}` as TextKey)), h('td', {}, c.enabled ? t('yes') : t('no')),
+      h('td', { class: 'num' }, s ? s.capturesPerHour.toFixed(1) : '—'),
+      h('td', { class: 'num' }, s?.readRate != null ? percent(s.readRate) : '—'),
+      h('td', { class: 'num' }, s?.meanConfidence != null ? percent(s.meanConfidence) : '—'),
+      h('td', { class: 'num' }, s ? s.deadLetteredOpen : '—'),
+      h('td', {}, s?.lastImageAt ? dateTime(s.lastImageAt) : '—'),
+      h('td', { class: 'actions' }, h('button', { class: 'small', 'data-edit': c.code, onclick: () => edit(c) }, t('settings')),
+        h('button', { class: 'small', 'data-rotate': c.code, onclick: () => rotate(c.code) }, t('rotateKey'))));
+  };
+  const chartRows = () => shown.map((c) => ({ code: c.code, perHour: byCode.get(c.code)?.capturesPerHour ?? 0, readRate: byCode.get(c.code)?.readRate ?? 0 }));
+  const body = h('tbody', {}, ...shown.map(row));
+  let chart = statsChart(chartRows());
+  const more = moreButton({ id: 'cameras-more', first: cameras, onError: (message) => ctx.flash(message, 'error'),
+    fetch: async (after) => {
+      const [page, figures] = await Promise.all([camerasPage(after), statsPage(after)]);
+      for (const s of figures.items) byCode.set(s.code, s);
+      return page;
+    },
+    append: (items) => {
+      shown.push(...items);
+      body.append(...items.map(row));
+      const redrawn = statsChart(chartRows());
+      chart.replaceWith(redrawn);
+      chart = redrawn;
+    } });
   mount(ctx.app,
     h('h1', {}, t('camerasTitle')),
     h('table', { class: 'grid', id: 'cameras' },
       h('thead', {}, h('tr', {}, ...[t('colCamera'), t('cameraType'), t('enabled'), t('capturesPerHour'), t('readRate'), t('meanConfidence'),
         t('deadLettered'), t('lastImage'), t('actionsCol')].map((label) => h('th', { scope: 'col' }, label)))),
-      h('tbody', {}, ...list.map((c) => {
-        const s = byCode.get(c.code);
-        return h('tr', { 'data-code': c.code },
-          h('td', {}, h('strong', {}, c.code), h('div', { class: 'muted' }, c.name)),
-          h('td', {}, t(`ctype_${c.cameraType}` as TextKey)), h('td', {}, c.enabled ? t('yes') : t('no')),
-          h('td', { class: 'num' }, s ? s.capturesPerHour.toFixed(1) : '—'),
-          h('td', { class: 'num' }, s?.readRate != null ? percent(s.readRate) : '—'),
-          h('td', { class: 'num' }, s?.meanConfidence != null ? percent(s.meanConfidence) : '—'),
-          h('td', { class: 'num' }, s ? s.deadLetteredOpen : '—'),
-          h('td', {}, s?.lastImageAt ? dateTime(s.lastImageAt) : '—'),
-          h('td', { class: 'actions' }, h('button', { class: 'small', 'data-edit': c.code, onclick: () => edit(c) }, t('settings')),
-            h('button', { class: 'small', 'data-rotate': c.code, onclick: () => rotate(c.code) }, t('rotateKey'))));
-      }))),
+      body),
+    more,
     h('p', {}, h('a', { href: '/admin/queues', target: '_blank', id: 'queue-dashboard' }, t('queueDashboard')), ' · ',
       h('a', { href: '/metrics', target: '_blank', id: 'metrics-link' }, t('metricsLink'))),
     h('h2', {}, t('readsChart')),
-    statsChart(list.map((c) => ({ code: c.code, perHour: byCode.get(c.code)?.capturesPerHour ?? 0, readRate: byCode.get(c.code)?.readRate ?? 0 }))),
+    chart,
     editor, keyDialog, registerForm(), deadLetters(dead.items));
 
   function showKey(code: string, key: string, refresh = false): void {
