@@ -1,5 +1,6 @@
 import { appendAudit } from '../audit/audit-log.js';
 import { newSecret, sha256Hex } from '../auth/tokens.js';
+import { keysetPage, type KeysetPage } from '../db/keyset.js';
 import { withTransaction, type Pool, type Queryable } from '../db/pool.js';
 import type { Camera, CameraSettings, CreateCamera, UpdateCamera } from './camera-schemas.js';
 
@@ -133,9 +134,18 @@ export async function issueApiKey(pool: Pool, code: string, actor: Actor): Promi
   return apiKey;
 }
 
-export async function listCameras(db: Queryable): Promise<Camera[]> {
-  const { rows } = await db.query<CameraRow>('SELECT * FROM cameras ORDER BY code');
-  return rows.map(toCamera);
+/** Cameras in code order, one page at a time (`after` = the last code of the previous page). */
+export async function listCameras(db: Queryable, page: { limit: number; after?: string }): Promise<KeysetPage<Camera, string>> {
+  const { rows } = await db.query<CameraRow>('SELECT * FROM cameras WHERE ($1::text IS NULL OR code > $1) ORDER BY code LIMIT $2',
+    [page.after ?? null, page.limit + 1]);
+  return keysetPage(rows, page.limit, (r) => r.code, toCamera);
+}
+
+/** Only id, code and name (for filters), in code order, one page at a time. */
+export async function cameraNames(db: Queryable, page: { limit: number; after?: string }): Promise<KeysetPage<{ id: number; code: string; name: string }, string>> {
+  const { rows } = await db.query<{ id: number; code: string; name: string }>(
+    'SELECT id, code, name FROM cameras WHERE ($1::text IS NULL OR code > $1) ORDER BY code LIMIT $2', [page.after ?? null, page.limit + 1]);
+  return keysetPage(rows, page.limit, (r) => r.code, (r) => r);
 }
 
 export async function getCamera(db: Queryable, code: string): Promise<Camera | null> {

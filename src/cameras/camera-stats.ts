@@ -26,18 +26,19 @@ interface Row {
 }
 
 /**
- * Operator figures per camera over the last `hours` (all cameras, or the one with `code`). The whole
+ * Operator figures per camera over the last `hours` (the cameras after `after` in code order, `limit` of
+ * them, or the one with `code`). The whole
  * 10-minute buckets of the window come from camera_stat_buckets, brought up to date first; only the two
  * partial buckets at its edges are read from the captures themselves.
  */
-export async function cameraStats(db: Pool, opts: { hours: number; code?: string }): Promise<CameraStats[]> {
+export async function cameraStats(db: Pool, opts: { hours: number; code?: string; after?: string; limit?: number }): Promise<CameraStats[]> {
   await refreshCameraStatBuckets(db);
   // prepared: planning this statement costs more than running it on the rollups
   const { rows } = await db.query<Row>({
     name: 'camera-stats',
     text: `WITH bounds AS (SELECT now() - make_interval(secs => $1) AS s, camera_stat_bucket(now()) AS bn),
      win AS (SELECT s, bn, camera_stat_bucket(s) + interval '${CAMERA_STAT_BUCKET}' AS b0 FROM bounds),
-     k AS (SELECT id, code, enabled FROM cameras WHERE ($2::text IS NULL OR code = $2)),
+     k AS (SELECT id, code, enabled FROM cameras WHERE ($2::text IS NULL OR code = $2) AND ($3::text IS NULL OR code > $3) ORDER BY code LIMIT $4),
      rolled AS (
        SELECT b.camera_id, sum(b.captures)::int AS captures, sum(b.processed)::int AS processed, sum(b.with_valid_read)::int AS with_valid_read,
               sum(b.confidence_sum)::float8 AS confidence_sum, sum(b.confidence_n)::int AS confidence_n, sum(b.dead_lettered)::int AS dead_lettered
@@ -72,7 +73,7 @@ export async function cameraStats(db: Pool, opts: { hours: number; code?: string
        (SELECT max(c.captured_at) FROM captures c WHERE c.camera_id = k.id) AS last_captured_at
      FROM k LEFT JOIN rolled r ON r.camera_id = k.id LEFT JOIN edges e ON e.camera_id = k.id LEFT JOIN open o ON o.camera_id = k.id
      ORDER BY k.code`,
-    values: [opts.hours * 3600, opts.code ?? null],
+    values: [opts.hours * 3600, opts.code ?? null, opts.after ?? null, opts.limit ?? null],
   });
   return rows.map((r) => ({
     code: r.code,

@@ -1,9 +1,11 @@
-import { writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createPool } from '../db/pool.js';
-import { escalateOverdue, registryList } from '../escalation/escalate.js';
-import { registryCsv } from '../escalation/registry-csv.js';
+import { escalateOverdue, registryEntries } from '../escalation/escalate.js';
+import { registryCsvChunks } from '../escalation/registry-csv.js';
 import { runCli } from './run-cli.js';
 
 // The daily escalation run (cron/systemd timer): escalate overdue notices, then write the inspection
@@ -27,16 +29,18 @@ runCli(async () => {
       const form04 = escalated.filter((e) => e.form04Number !== null).length;
       if (form04 > 0) console.error(`${form04} form-04 notice(s) to the commune/ward police issued (GET /api/v1/escalations/form04)`);
     }
-    const active = registryCsv(await registryList(pool, 'active'));
+    // written a page of entries at a time: the list of a whole country never sits in memory
+    const write = (chunks: AsyncIterable<string>, to: Writable) => pipeline(Readable.from(chunks), to, { end: to !== process.stdout });
+    const active = registryCsvChunks(registryEntries(pool, 'active'));
     if (values.out) {
-      await writeFile(values.out, active);
+      await write(active, createWriteStream(values.out));
       console.error(`registry list written to ${values.out}`);
     } else {
-      process.stdout.write(active);
+      await write(active, process.stdout);
     }
     if (values.lifted) {
       const dayAgo = new Date(now.getTime() - 86_400_000);
-      await writeFile(values.lifted, registryCsv(await registryList(pool, 'lifted', dayAgo)));
+      await write(registryCsvChunks(registryEntries(pool, 'lifted', dayAgo)), createWriteStream(values.lifted));
       console.error(`holds lifted in the last 24 h written to ${values.lifted}`);
     }
   } finally {

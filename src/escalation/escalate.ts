@@ -1,4 +1,5 @@
 import { appendAudit } from '../audit/audit-log.js';
+import { keysetPage, timeKey, type KeysetPage } from '../db/keyset.js';
 import { withTransaction, type Pool, type Queryable } from '../db/pool.js';
 import { communeUnitFor } from '../units/units.js';
 import { issueForm04 } from './form04.js';
@@ -58,22 +59,37 @@ export interface RegistryEntry {
   liftedAt: string | null;
 }
 
+/** Where an entry stands in its list: the time it is ordered by (escalated or lifted, to the microsecond) and the notice id. */
+export type EscalationKey = [time: string, noticeId: number];
+
+interface RegistryRow { plate_text: string; plate_key: string; vehicle_type: string; notice_number: string;
+  occurred_at: Date; due_at: Date; escalated_at: Date; resolved_at: Date | null; key_time: string; id: number }
+
+/** The list's rows; a lifted list reads `since` from parameter $n. */
+const registryWhere = (state: RegistryListState, n: number) => `n.escalation_kind = 'inspection_registry' AND ${state === 'active'
+  ? `n.status = 'escalated'`
+  : `n.status = 'resolved' AND n.escalated_at IS NOT NULL AND ($${n}::timestamptz IS NULL OR n.resolved_at >= $${n})`}`;
+
 /**
  * Only vehicles subject to inspection (escalation kind inspection_registry); motorbikes are on the form-04 list.
- * Vehicles to hold at inspection (`active`: escalated, unresolved) or to release (`lifted`: escalated
- * and since resolved, newest first). `since` limits lifted entries to those resolved after it.
+ * Vehicles to hold at inspection (`active`: escalated, unresolved, oldest first) or to release (`lifted`:
+ * escalated and since resolved, newest first), one page at a time. `since` limits lifted entries to those
+ * resolved after it.
  */
-export async function registryList(db: Queryable, state: RegistryListState, since?: Date): Promise<RegistryEntry[]> {
-  const { rows } = await db.query<{ plate_text: string; plate_key: string; vehicle_type: string; notice_number: string;
-    occurred_at: Date; due_at: Date; escalated_at: Date; resolved_at: Date | null }>(
+export async function registryPage(db: Queryable, state: RegistryListState, page: { limit: number; after?: EscalationKey | undefined; since?: Date | undefined }):
+Promise<KeysetPage<RegistryEntry, EscalationKey>> {
+  const [time, id] = page.after ?? [null, null];
+  const { rows } = await db.query<RegistryRow>(
     `SELECT v.plate_text, v.plate_key, coalesce(ve.vehicle_type, v.vehicle_category) AS vehicle_type, n.notice_number,
-            v.occurred_at, n.due_at, n.escalated_at, n.resolved_at
+            v.occurred_at, n.due_at, n.escalated_at, n.resolved_at, n.id, ${timeKey(state === 'active' ? 'n.escalated_at' : 'n.resolved_at')} AS key_time
      FROM notices n JOIN violations v ON v.id = n.violation_id LEFT JOIN vehicles ve ON ve.id = v.vehicle_id
-     WHERE n.escalation_kind = 'inspection_registry' AND ${state === 'active' ? `n.status = 'escalated'` : `n.status = 'resolved' AND n.escalated_at IS NOT NULL AND ($1::timestamptz IS NULL OR n.resolved_at >= $1)`}
-     ORDER BY ${state === 'active' ? 'n.escalated_at, n.id' : 'n.resolved_at DESC, n.id'}`,
-    state === 'active' ? [] : [since ?? null],
+     WHERE ${registryWhere(state, 4)} AND ($1::timestamptz IS NULL OR ${state === 'active'
+      ? '(n.escalated_at, n.id) > ($1, $2)'
+      : '(n.resolved_at < $1 OR (n.resolved_at = $1 AND n.id > $2))'})
+     ORDER BY ${state === 'active' ? 'n.escalated_at, n.id' : 'n.resolved_at DESC, n.id'} LIMIT $3`,
+    [time, id, page.limit + 1, ...(state === 'active' ? [] : [page.since ?? null])],
   );
-  return rows.map((r) => ({
+  return keysetPage(rows, page.limit, (r): EscalationKey => [r.key_time, r.id], (r) => ({
     plate: r.plate_text,
     plateKey: r.plate_key,
     vehicleType: r.vehicle_type,
@@ -83,6 +99,23 @@ export async function registryList(db: Queryable, state: RegistryListState, sinc
     escalatedAt: r.escalated_at.toISOString(),
     liftedAt: r.resolved_at?.toISOString() ?? null,
   }));
+}
+
+/** How many entries the whole list holds (all pages). */
+export async function registryCount(db: Queryable, state: RegistryListState, since?: Date): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM notices n WHERE ${registryWhere(state, 1)}`,
+    state === 'active' ? [] : [since ?? null]);
+  return rows[0]!.n;
+}
+
+/** The whole list a chunk at a time, for the CSV export: a province's list never sits in memory at once. */
+export async function* registryEntries(db: Queryable, state: RegistryListState, since?: Date, chunk = 2000): AsyncGenerator<RegistryEntry[]> {
+  let after: EscalationKey | undefined;
+  do {
+    const page = await registryPage(db, state, { limit: chunk, after, since });
+    if (page.items.length > 0) yield page.items;
+    after = page.next ?? undefined;
+  } while (after);
 }
 
 /** One form-04 notice: an unresolved motorbike case passed to the commune/ward police where the owner lives. */
@@ -100,21 +133,34 @@ export interface Form04Entry {
   communePolice: { code: string; name: string; address: string; phone: string } | null;
 }
 
-/** Motorbike cases escalated and still unresolved, each with the commune/ward police of the owner (TT 73/2024 Đ24, form 04). */
-export async function form04List(db: Queryable): Promise<Form04Entry[]> {
-  const { rows } = await db.query<{ notice_number: string; form_number: string | null; plate_text: string; vehicle_type: string; occurred_at: Date; escalated_at: Date;
-    full_name: string; address: string; province: string }>(
-    `SELECT n.notice_number, f.form_number, v.plate_text, coalesce(ve.vehicle_type, v.vehicle_category) AS vehicle_type, v.occurred_at, n.escalated_at,
-            o.full_name, o.address, o.province
+const FORM04_WHERE = `n.status = 'escalated' AND n.escalation_kind = 'commune_police'`;
+
+/**
+ * Motorbike cases escalated and still unresolved, oldest first, each with the commune/ward police of the
+ * owner (TT 73/2024 Đ24, form 04), one page at a time.
+ */
+export async function form04Page(db: Queryable, page: { limit: number; after?: EscalationKey | undefined }): Promise<KeysetPage<Form04Entry, EscalationKey>> {
+  const [time, id] = page.after ?? [null, null];
+  const { rows } = await db.query<{ id: number; key_time: string; notice_number: string; form_number: string | null; plate_text: string; vehicle_type: string;
+    occurred_at: Date; escalated_at: Date; full_name: string; address: string; province: string }>(
+    `SELECT n.id, ${timeKey('n.escalated_at')} AS key_time, n.notice_number, f.form_number, v.plate_text,
+            coalesce(ve.vehicle_type, v.vehicle_category) AS vehicle_type, v.occurred_at, n.escalated_at, o.full_name, o.address, o.province
      FROM notices n JOIN violations v ON v.id = n.violation_id LEFT JOIN vehicles ve ON ve.id = v.vehicle_id JOIN owners o ON o.id = n.owner_id
      LEFT JOIN form04_notices f ON f.notice_id = n.id
-     WHERE n.status = 'escalated' AND n.escalation_kind = 'commune_police' ORDER BY n.escalated_at, n.id`);
-  const out: Form04Entry[] = [];
-  for (const r of rows) {
+     WHERE ${FORM04_WHERE} AND ($1::timestamptz IS NULL OR (n.escalated_at, n.id) > ($1, $2))
+     ORDER BY n.escalated_at, n.id LIMIT $3`, [time, id, page.limit + 1]);
+  const shown = keysetPage(rows, page.limit, (r): EscalationKey => [r.key_time, r.id], (r) => r);
+  const items: Form04Entry[] = [];
+  for (const r of shown.items) {
     const unit = await communeUnitFor(db, r.address, r.province);
-    out.push({ noticeNumber: r.notice_number, formNumber: r.form_number, plate: r.plate_text, vehicleType: r.vehicle_type, violationDate: r.occurred_at.toISOString(),
+    items.push({ noticeNumber: r.notice_number, formNumber: r.form_number, plate: r.plate_text, vehicleType: r.vehicle_type, violationDate: r.occurred_at.toISOString(),
       escalatedAt: r.escalated_at.toISOString(), ownerName: r.full_name, ownerAddress: `${r.address}, ${r.province}`,
       communePolice: unit ? { code: unit.code, name: unit.name, address: unit.address, phone: unit.phone } : null });
   }
-  return out;
+  return { items, next: shown.next };
+}
+
+export async function form04Count(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM notices n WHERE ${FORM04_WHERE}`);
+  return rows[0]!.n;
 }

@@ -74,7 +74,8 @@ export async function runMaintenanceJob(name: string, deps: MaintenanceDeps, now
       return { escalated: escalated.length };
     }
     case 'render-notices': {
-      const report = await renderPendingNotices(deps, { concurrency: 1, limit: 500 });
+      // one render thread: the worker process keeps its other core for the pipeline
+      const report = await renderPendingNotices(deps, { threads: 1, concurrency: 2, limit: 500 });
       return { rendered: report.rendered, failed: report.failed.length };
     }
     case 'audit-chain': {

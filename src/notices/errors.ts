@@ -4,6 +4,8 @@ export type NoticeErrorCode =
   | 'owner_unidentified'
   | 'notice_not_found'
   | 'evidence_missing'
+  /** the PDF could not be laid out (an evidence image the decoder refuses, a render thread that stopped) */
+  | 'render_failed'
   | 'counter_exhausted';
 
 /** A notice operation refused for a reason the caller can act on; routes map it to 4xx. */

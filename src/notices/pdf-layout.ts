@@ -1,10 +1,5 @@
-import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
-
-const require = createRequire(import.meta.url);
-// from the npm font package, wherever the package manager put it: Helvetica has no Vietnamese diacritics
-const FONT_REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
-const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
+import { fontsForNewPaper } from './paper-fonts.js';
 
 const PAGE = { width: 595.28, height: 841.89, margin: 42 };
 const LABEL_WIDTH = 180;
@@ -35,8 +30,15 @@ export class Paper {
       size: 'A4', margin: PAGE.margin, autoFirstPage: true,
       info: { Title: info.title, Author: info.author, Subject: info.subject, Creator: 'phat-nguoi', Producer: 'phat-nguoi', CreationDate: info.createdAt },
     });
-    this.pdf.registerFont('regular', FONT_REGULAR);
-    this.pdf.registerFont('bold', FONT_BOLD);
+    const { regular, bold } = fontsForNewPaper();
+    // @types/pdfkit only knows file names and bytes; pdfkit itself also takes a parsed font
+    this.pdf.registerFont('regular', regular as unknown as string);
+    this.pdf.registerFont('bold', bold as unknown as string);
+    // text in one normal form (NFC): a letter with its accent is then always the same characters, whether it
+    // came from the template or from a registry export, and the shared fonts' shaped words stay exact
+    const text = this.pdf.text.bind(this.pdf);
+    this.pdf.text = ((value: unknown, ...rest: unknown[]) =>
+      (text as (...args: unknown[]) => PDFKit.PDFDocument)(typeof value === 'string' ? value.normalize('NFC') : value, ...rest)) as typeof this.pdf.text;
     const chunks: Buffer[] = [];
     this.done = new Promise<Buffer>((resolve, reject) => {
       this.pdf.on('data', (c: Buffer) => chunks.push(c));

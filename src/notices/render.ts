@@ -1,16 +1,15 @@
-import QRCode from 'qrcode';
-import sharp from 'sharp';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Config } from '../config.js';
 import { withTransaction, type Pool } from '../db/pool.js';
 import { evidenceForViolation } from '../review/evidence.js';
-import { cropPlate } from '../review/plate-crop.js';
 import { BlobIntegrityError, type BlobStore } from '../storage/blob-store.js';
 import { reportTamperedBlob } from '../storage/report-tampering.js';
 import { loadNoticeDocument, type NoticeDocument } from './document.js';
 import { NoticeError } from './errors.js';
-import { buildNoticePdf, type NoticeImages, type NoticePrintSettings } from './pdf.js';
-import { loadNoticeTemplate } from './template.js';
+import { layoutNotice, type NoticeRenderJob } from './layout.js';
+import type { NoticePrintSettings } from './pdf.js';
+
+export type { NoticeRenderJob };
 
 export interface RenderDeps {
   pool: Pool;
@@ -24,16 +23,27 @@ export function lookupUrl(config: Pick<Config, 'PUBLIC_BASE_URL'>, plateText: st
 }
 
 /**
+ * Lays out a prepared notice (the CPU work: scaling the photos, the plate crop, the QR code, the PDF). In
+ * this thread by default; a batch passes a NoticeRenderPool's `layout` to do it in worker threads.
+ */
+export type NoticeLayout = (job: NoticeRenderJob) => Promise<Buffer>;
+
+/**
  * Renders a notice's PDF, stores it content-addressed and records its sha256 (audited
  * `notice.rendered`). Idempotent: a notice whose PDF is already stored is returned as is, so the
  * approval path and the batch command may both try it. Called after the issuing transaction commits.
+ * Nothing is recorded unless the whole PDF was made and stored: a failed render leaves the notice as it was.
  */
-export async function renderNotice(deps: RenderDeps, noticeId: number): Promise<{ sha256: string }> {
+export async function renderNotice(deps: RenderDeps, noticeId: number, layout: NoticeLayout = layoutNotice): Promise<{ sha256: string }> {
   const doc = await loadNoticeDocument(deps.pool, noticeId);
   if (!doc) throw new NoticeError('notice_not_found', `Không tìm thấy thông báo #${noticeId}`);
   if (doc.pdfSha256 && (await deps.storage.has(doc.pdfSha256))) return { sha256: doc.pdfSha256 };
 
-  const pdf = await renderNoticePdf(deps, doc);
+  const job = await prepareNoticeRender(deps, doc);
+  const pdf = await layout(job).catch((err: unknown) => {
+    if (err instanceof NoticeError) throw err;
+    throw new NoticeError('render_failed', `Thông báo ${doc.noticeNumber}: không dựng được tệp PDF (${err instanceof Error ? err.message : String(err)})`);
+  });
   const sha256 = await deps.storage.put(pdf);
   await withTransaction(deps.pool, async (tx) => {
     const { rows } = await tx.query<{ pdf_sha256: string | null }>('SELECT pdf_sha256 FROM notices WHERE id = $1 FOR UPDATE', [noticeId]);
@@ -49,9 +59,17 @@ export async function renderNotice(deps: RenderDeps, noticeId: number): Promise<
   return { sha256 };
 }
 
-/** The PDF bytes of a notice, from its stored data and evidence; does not store anything. */
+/** The PDF bytes of a notice, from its stored data and evidence, laid out in this thread; does not store anything. */
 export async function renderNoticePdf(deps: RenderDeps, doc: NoticeDocument): Promise<Buffer> {
-  const images = await noticeImages(deps, doc);
+  return layoutNotice(await prepareNoticeRender(deps, doc));
+}
+
+/**
+ * Everything a notice's layout needs (NoticeRenderJob), read and checked here so the layout itself touches
+ * neither the database nor storage: the document, the print settings and the evidence bytes, each verified
+ * against its sha256 on every render (an altered file is reported as tampering and fails the render).
+ */
+export async function prepareNoticeRender(deps: RenderDeps, doc: NoticeDocument): Promise<NoticeRenderJob> {
   const unit = doc.handlingUnit;
   const settings: NoticePrintSettings = {
     detectingUnit: unit?.name ?? deps.config.DETECTING_UNIT,
@@ -60,28 +78,18 @@ export async function renderNoticePdf(deps: RenderDeps, doc: NoticeDocument): Pr
     contactPhone: unit?.phone ?? deps.config.NOTICE_CONTACT_PHONE,
     lookupUrl: lookupUrl(deps.config, doc.plateText),
   };
-  return buildNoticePdf(doc, images, settings, loadNoticeTemplate('vi'));
-}
-
-async function noticeImages(deps: RenderDeps, doc: NoticeDocument): Promise<NoticeImages> {
   const evidence = await evidenceForViolation(deps.pool, doc.violationId);
   const first = evidence[0];
   if (!first) throw new NoticeError('evidence_missing', `Thông báo ${doc.noticeNumber}: vi phạm #${doc.violationId} không có ảnh bằng chứng`);
   const original = await verifiedBlob(deps, doc, first.imageSha256);
   if (!original) throw new NoticeError('evidence_missing', `Thông báo ${doc.noticeNumber}: ảnh bằng chứng ${first.imageSha256} không còn trong kho lưu trữ`);
-  // a camera original can be 20 MB; the page shows it 250 pt wide
-  const photo = await sharp(original, { failOn: 'error' }).rotate()
-    .resize({ width: 1000, height: 750, fit: 'inside', withoutEnlargement: true })
-    .jpeg({ quality: 80 }).toBuffer();
-  const plateCrop = first.plateRead ? await cropPlate(original, first.plateRead.bbox) : null;
-  const qr = await QRCode.toBuffer(lookupUrl(deps.config, doc.plateText), { type: 'png', errorCorrectionLevel: 'M', margin: 1, width: 240 });
-  const frames: Buffer[] = [];
+  const frames: Uint8Array[] = [];
   for (const m of first.media.filter((x) => x.kind === 'frame')) {
     const bytes = await verifiedBlob(deps, doc, m.sha256);
     if (!bytes) throw new NoticeError('evidence_missing', `Thông báo ${doc.noticeNumber}: ảnh thứ ${m.seq} của lần ghi hình #${first.captureId} (${m.sha256}) không còn trong kho lưu trữ`);
-    frames.push(await sharp(bytes, { failOn: 'error' }).rotate().resize({ width: 400, height: 300, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 75 }).toBuffer());
+    frames.push(bytes);
   }
-  return { photo, plateCrop, qr, frames };
+  return { doc, settings, original, plateBox: first.plateRead?.bbox ?? null, frames };
 }
 
 /** Evidence bytes checked against their sha256; an altered file must never reach a notice: the render fails, and the failure is on record. */

@@ -14,6 +14,19 @@ export async function cropPlate(image: Buffer, box: Bbox, margin = MARGIN): Prom
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
   if (!width || !height) throw new Error('image has no dimensions');
+  return img.extract(plateRegion(box, width, height, margin)).png().toBuffer();
+}
+
+/**
+ * The same crop from an image already decoded (upright, 8-bit, `channels` per pixel): a caller that scales
+ * the photo too decodes the original once for both.
+ */
+export async function cropPlatePixels(pixels: Buffer, image: { width: number; height: number; channels: 1 | 2 | 3 | 4 }, box: Bbox, margin = MARGIN): Promise<Buffer> {
+  return sharp(pixels, { raw: image }).extract(plateRegion(box, image.width, image.height, margin)).png().toBuffer();
+}
+
+/** The plate box grown by the margin on every side, clamped to the image. */
+function plateRegion(box: Bbox, width: number, height: number, margin: number): { left: number; top: number; width: number; height: number } {
   const mx = Math.round(box.width * margin);
   const my = Math.round(box.height * margin);
   const left = Math.max(0, box.x - mx);
@@ -21,5 +34,5 @@ export async function cropPlate(image: Buffer, box: Bbox, margin = MARGIN): Prom
   const right = Math.min(width, box.x + box.width + mx);
   const bottom = Math.min(height, box.y + box.height + my);
   if (right <= left || bottom <= top) throw new RangeError('plate box lies outside the image');
-  return img.extract({ left, top, width: right - left, height: bottom - top }).png().toBuffer();
+  return { left, top, width: right - left, height: bottom - top };
 }

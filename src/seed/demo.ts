@@ -5,8 +5,8 @@ import { addOwnership, upsertOwners, upsertVehicles } from '../registry/store.js
 import { createRng, syntheticOwner, syntheticVehicle, type Rng } from '../registry/synthetic.js';
 import { ownerIdentity, type OwnerInput, type VehicleInput } from '../registry/types.js';
 import type { Role } from '../auth/roles.js';
-import { createUser, listUsers } from '../users/user-store.js';
-import { assignCameraUnit, createUnit, listUnits, type UnitInput } from '../units/units.js';
+import { createUser, usernameExists } from '../users/user-store.js';
+import { assignCameraUnit, createUnit, findUnitByCode, type UnitInput } from '../units/units.js';
 
 const SYSTEM = { id: null, username: 'seed' } as const;
 
@@ -83,8 +83,8 @@ export async function seedDemo(pool: Pool, opts: SeedOptions): Promise<SeedResul
   const log = opts.log ?? (() => undefined);
   const result: SeedResult = { camerasCreated: [], usersCreated: [], owners: 0, vehicles: 0, ownerships: { created: 0, unchanged: 0 } };
 
-  const existingUsers = new Set((await listUsers(pool)).map((u) => u.username));
-  for (const user of DEMO_USERS.filter((u) => !existingUsers.has(u.username))) {
+  for (const user of DEMO_USERS) {
+    if (await usernameExists(pool, user.username)) continue;
     await withTransaction(pool, (tx) => createUser(tx, { ...user, password: opts.password }, SYSTEM));
     result.usersCreated.push(user.username);
   }
@@ -95,10 +95,9 @@ export async function seedDemo(pool: Pool, opts: SeedOptions): Promise<SeedResul
     result.camerasCreated.push({ code: camera.code, apiKey });
   }
 
-  const knownUnits = new Set((await listUnits(pool)).map((u) => u.code));
   for (const { cameraPrefix, ...unit } of DEMO_UNITS) {
     await withTransaction(pool, async (tx) => {
-      if (!knownUnits.has(unit.code)) await createUnit(tx, unit, SYSTEM);
+      if (!(await findUnitByCode(tx, unit.code))) await createUnit(tx, unit, SYSTEM);
       if (!cameraPrefix) return;
       for (const camera of DEMO_CAMERAS.filter((c) => c.code.startsWith(cameraPrefix))) {
         const { rows } = await tx.query('SELECT 1 FROM cameras WHERE code = $1 AND detecting_unit_id IS NULL', [camera.code]);

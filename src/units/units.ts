@@ -1,4 +1,5 @@
 import { appendAudit, type Actor } from '../audit/audit-log.js';
+import { keysetPage, type KeysetPage } from '../db/keyset.js';
 import type { Queryable } from '../db/pool.js';
 
 export const UNIT_KINDS = ['traffic_police', 'commune_police'] as const;
@@ -53,9 +54,17 @@ export async function createUnit(tx: Queryable, input: UnitInput, actor: Actor):
   return toUnit(row);
 }
 
-export async function listUnits(db: Queryable): Promise<HandlingUnit[]> {
-  const { rows } = await db.query<Row>(`SELECT ${UNIT_COLUMNS} FROM handling_units u ORDER BY u.province, u.kind DESC, u.code`);
-  return rows.map(toUnit);
+/** Where a unit stands in the list: by province, traffic police before commune police, then code. */
+export type UnitKey = [province: string, kind: UnitKind, code: string];
+
+/** Units by province (traffic police first, then commune police), one page at a time. */
+export async function listUnits(db: Queryable, page: { limit: number; after?: UnitKey }): Promise<KeysetPage<HandlingUnit, UnitKey>> {
+  const [province, kind, code] = page.after ?? [null, null, null];
+  const { rows } = await db.query<Row>(
+    `SELECT ${UNIT_COLUMNS} FROM handling_units u
+     WHERE $1::text IS NULL OR u.province > $1 OR (u.province = $1 AND (u.kind < $2 OR (u.kind = $2 AND u.code > $3)))
+     ORDER BY u.province, u.kind DESC, u.code LIMIT $4`, [province, kind, code, page.limit + 1]);
+  return keysetPage(rows, page.limit, (r): UnitKey => [r.province, r.kind, r.code], toUnit);
 }
 
 export async function findUnitByCode(db: Queryable, code: string): Promise<HandlingUnit | null> {

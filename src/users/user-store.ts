@@ -2,6 +2,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { hashPassword } from '../auth/passwords.js';
 import { MIN_PASSWORD_LENGTH, passwordWeakness } from '../auth/password-policy.js';
 import type { Role } from '../auth/roles.js';
+import { keysetPage, type KeysetPage } from '../db/keyset.js';
 import type { Queryable } from '../db/pool.js';
 
 export interface UserRecord {
@@ -56,14 +57,20 @@ export async function getUser(db: Queryable, id: number): Promise<UserRecord | n
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
-export async function listUsers(db: Queryable, filter: { role?: Role; active?: boolean } = {}): Promise<UserRecord[]> {
+/** Users by username, optionally of one role or activity, one page at a time (`after` = last username shown). */
+export async function listUsers(db: Queryable, filter: { role?: Role | undefined; active?: boolean | undefined },
+  page: { limit: number; after?: string | undefined }): Promise<KeysetPage<UserRecord, string>> {
   const { rows } = await db.query<UserRow>(
     `SELECT ${COLUMNS} FROM users
-     WHERE ($1::text IS NULL OR role = $1) AND ($2::boolean IS NULL OR active = $2)
-     ORDER BY username`,
-    [filter.role ?? null, filter.active ?? null],
+     WHERE ($1::text IS NULL OR role = $1) AND ($2::boolean IS NULL OR active = $2) AND ($3::text IS NULL OR username > $3)
+     ORDER BY username LIMIT $4`,
+    [filter.role ?? null, filter.active ?? null, page.after ?? null, page.limit + 1],
   );
-  return rows.map(toRecord);
+  return keysetPage(rows, page.limit, (r) => r.username, toRecord);
+}
+
+export async function usernameExists(db: Queryable, username: string): Promise<boolean> {
+  return (await db.query('SELECT 1 FROM users WHERE username = $1', [username])).rows.length > 0;
 }
 
 /** Creates a user with a hashed password; audited `user.created` in the caller's transaction. */

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escalateOverdue, registryList } from '../../src/escalation/escalate.js';
+import { escalateOverdue, registryPage } from '../../src/escalation/escalate.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { backdateNotice, decideNotice, seedCamera, seedNotice, staffWithSession, type SeededNotice, type TestStaff } from '../helpers/fixtures.js';
@@ -54,8 +54,9 @@ describe('escalateOverdue', () => {
   });
 
   it('lists the held vehicles for the inspection registry without personal data', async () => {
-    const list = await registryList(t.db.pool, 'active');
-    expect(list.map((e) => [e.plate, e.vehicleType, e.noticeNumber])).toEqual([
+    const list = await registryPage(t.db.pool, 'active', { limit: 100 });
+    expect(list.next).toBeNull();
+    expect(list.items.map((e) => [e.plate, e.vehicleType, e.noticeNumber])).toEqual([
       ['30H-100.01', 'car', overdue.noticeNumber], ['30H-100.02', 'car', alsoOverdue.noticeNumber],
     ]);
   });

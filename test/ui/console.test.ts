@@ -368,7 +368,7 @@ describe('the review console', () => {
     await page.context().close();
   });
 
-  it('an operator registers a camera (key shown once), rotates its key, and sees charts, dead letters and the monitoring links', async () => {
+  it('an operator registers a speed camera with its speed limit in one step (errors next to the fields, key shown once), rotates its key, and sees charts, dead letters and the monitoring links', async () => {
     const page = await loggedIn('vanhanh');
     await page.waitForSelector('#cameras');
     await page.waitForSelector('#camera-chart rect');
@@ -383,18 +383,44 @@ describe('the review console', () => {
     await page.fill('#reg-name', 'Ngã tư thử nghiệm');
     await page.fill('#reg-province', 'Hà Nội');
     await page.fill('#reg-address', 'Số 1 Tràng Tiền');
-    // a no-entry camera needs the kinds its sign bans: the refusal is shown by the type
+    // the type's own settings appear with the type: a no-entry sign asks for the kinds it bans
+    expect(await page.$('#reg-kinds')).toBeNull();
     await page.selectOption('#reg-type', 'no_entry');
+    await page.waitForSelector('#reg-kinds');
     await page.click('#register-camera');
-    await expect.poll(() => page.textContent('#reg-type-error')).toContain('loại xe');
-    await page.selectOption('#reg-type', 'red_light');
+    expect(await page.textContent('#reg-kinds-error')).toContain('Chọn ít nhất một loại xe');
+    // a speed camera asks for its speed limit, checked against the API's limits, next to the field
+    await page.selectOption('#reg-type', 'speed');
+    expect(await page.$('#reg-kinds')).toBeNull();
+    await page.waitForSelector('#reg-speedLimitKmh');
+    await page.click('#register-camera');
+    expect(await page.textContent('#reg-speedLimitKmh-error')).toContain('tốc độ giới hạn');
+    expect(await page.getAttribute('#reg-speedLimitKmh', 'aria-invalid')).toBe('true');
+    await page.fill('#reg-speedLimitKmh', '200');
+    expect(await page.textContent('#reg-speedLimitKmh-error')).toBe('');
+    await page.click('#register-camera');
+    expect(await page.textContent('#reg-speedLimitKmh-error')).toContain('từ 5 đến 150');
+    await page.fill('#reg-speedLimitKmh', '60');
+    await page.fill('#reg-speedToleranceKmh', '3');
+    await shot(page, '10c-camera-register-speed');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.click('#register-camera');
     await page.waitForSelector('#key-dialog[open]');
     const key = (await page.textContent('#api-key'))!;
     expect(key.length).toBeGreaterThan(20);
+    const { rows } = await t.db.pool.query("SELECT camera_type, speed_limit_kmh, speed_tolerance_kmh FROM cameras WHERE code = 'HN-UI-900'");
+    expect(rows).toEqual([{ camera_type: 'speed', speed_limit_kmh: 60, speed_tolerance_kmh: 3 }]);
     await shot(page, '10a-camera-key');
     await page.click('#key-close');
-    expect(await page.textContent('tr[data-code="HN-UI-900"]')).toContain('Đèn đỏ');
+    expect(await page.textContent('tr[data-code="HN-UI-900"]')).toContain('Đo tốc độ');
+    // the same code again is refused next to the code
+    await page.fill('#reg-code', 'HN-UI-900');
+    await page.fill('#reg-name', 'Trùng mã');
+    await page.fill('#reg-province', 'Hà Nội');
+    await page.fill('#reg-address', 'Số 2 Tràng Tiền');
+    await page.selectOption('#reg-type', 'red_light');
+    await page.click('#register-camera');
+    await expect.poll(() => page.textContent('#reg-code-error')).toContain('đã được đăng ký');
     page.on('dialog', (dialog) => { void dialog.accept(); });
     await page.click('button[data-rotate="HN-UI-900"]');
     await page.waitForSelector('#key-dialog[open]');
@@ -403,6 +429,26 @@ describe('the review console', () => {
     await shot(page, '10b-cameras');
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.context().close();
+  });
+
+  it('an operator sees more cameras than fit one page with "Xem thêm", their figures and chart included', async () => {
+    await t.db.pool.query(`INSERT INTO cameras (code, name, province, address, camera_type)
+                           SELECT 'ZZ-PAGE-' || lpad(i::text, 2, '0'), 'Camera trang ' || i, 'Hà Nội', 'Phố thử ' || i, 'red_light' FROM generate_series(1, 55) i`);
+    try {
+      const total = (await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM cameras')).rows[0]!.n;
+      const page = await loggedIn('vanhanh');
+      await page.waitForSelector('#cameras');
+      expect(await page.locator('#cameras tbody tr').count()).toBe(50);
+      expect(await page.textContent('#cameras-more-shown')).toContain('50');
+      await page.click('#cameras-more');
+      await expect.poll(() => page.locator('#cameras tbody tr').count()).toBe(total);
+      expect(await page.isHidden('#cameras-more')).toBe(true);
+      expect(await page.textContent(`tr[data-code="ZZ-PAGE-55"]`)).toContain('Camera trang 55');
+      expect(await page.locator('#camera-chart text', { hasText: 'ZZ-PAGE-55' }).count()).toBe(1);
+      await page.context().close();
+    } finally {
+      await t.db.pool.query("DELETE FROM cameras WHERE code LIKE 'ZZ-PAGE-%'");
+    }
   });
 
   it('finance records a payment (errors next to the fields), imports a statement, sees aging and downloads CSV and Excel', async () => {

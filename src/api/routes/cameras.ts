@@ -1,16 +1,23 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { CameraError, createCamera, getCamera, issueApiKey, listCameras, updateCamera } from '../../cameras/camera-registry.js';
+import { CameraError, cameraNames, createCamera, getCamera, issueApiKey, listCameras, updateCamera } from '../../cameras/camera-registry.js';
 import { CameraCodeSchema, CameraSchema, CreateCameraSchema, UpdateCameraSchema } from '../../cameras/camera-schemas.js';
 import { CameraStatsSchema, cameraStats } from '../../cameras/camera-stats.js';
 import { dropFolderProblem } from '../../ingest/confined-files.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
+import { AfterParam, decodeCursor, encodeCursor, NextCursor, pageLimit } from '../paging.js';
 import { latestCaptureImage } from '../../pipeline/capture-queries.js';
 
 const ErrorSchema = Type.Object({ error: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) });
 const OPS = ['operator', 'admin'] as const;
 const CodeParams = Type.Object({ code: CameraCodeSchema });
 const HoursQuery = Type.Object({ hours: Type.Number({ minimum: 0.25, maximum: 720, default: 24, description: 'window in hours' }) });
+/** Camera lists are read in code order; the same `limit` and `after` give the same cameras in the list and its figures. */
+const CAMERA_MAX_PAGE = 500;
+const CameraPage = { limit: pageLimit(CAMERA_MAX_PAGE, 100), after: AfterParam };
+const NAMES_MAX_PAGE = 1000;
+const afterCode = (after: string | undefined) => decodeCursor(after, ['text'])?.[0];
+const cursorOf = (next: string | null) => (next === null ? null : encodeCursor([next]));
 const KeySchema = Type.String({ description: 'the camera API key (send as X-Api-Key); shown only this once' });
 
 async function mapped<T>(work: () => Promise<T>): Promise<T> {
@@ -33,15 +40,25 @@ export const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/api/v1/cameras', {
     config: { access: OPS },
-    schema: { ...common, summary: 'All cameras with their settings', response: { 200: Type.Object({ items: Type.Array(CameraSchema) }) } },
-  }, async () => ({ items: await listCameras(pool) }));
+    schema: { ...common, summary: 'Cameras with their settings, in code order, a page at a time',
+      querystring: Type.Object(CameraPage, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(CameraSchema), nextCursor: NextCursor }), 400: ErrorSchema } },
+  }, async (request) => {
+    const page = await listCameras(pool, { limit: request.query.limit, after: afterCode(request.query.after) });
+    return { items: page.items, nextCursor: cursorOf(page.next) };
+  });
 
   // the review queue filters by any camera, not only those on the page shown: officers need the names, not the settings
   app.get('/api/v1/cameras/names', {
     config: { access: ['officer', 'operator', 'finance', 'admin'] },
-    schema: { ...common, summary: 'Every camera\'s id, code and name (for filters)',
-      response: { 200: Type.Object({ items: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), name: Type.String() })) }) } },
-  }, async () => ({ items: (await listCameras(pool)).map((c) => ({ id: c.id, code: c.code, name: c.name })) }));
+    schema: { ...common, summary: 'Every camera\'s id, code and name (for filters), in code order, a page at a time',
+      querystring: Type.Object({ limit: pageLimit(NAMES_MAX_PAGE, NAMES_MAX_PAGE), after: AfterParam }, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), name: Type.String() })), nextCursor: NextCursor }),
+        400: ErrorSchema } },
+  }, async (request) => {
+    const page = await cameraNames(pool, { limit: request.query.limit, after: afterCode(request.query.after) });
+    return { items: page.items, nextCursor: cursorOf(page.next) };
+  });
 
   app.post('/api/v1/cameras', {
     config: { access: OPS },
@@ -58,10 +75,18 @@ export const cameraRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/cameras/stats', {
     config: { access: OPS },
     schema: {
-      ...common, summary: 'Per camera: captures/hour, read rate, mean confidence, dead-lettered, backlog, last image time',
-      querystring: HoursQuery, response: { 200: Type.Object({ items: Type.Array(CameraStatsSchema) }) },
+      ...common, summary: 'Per camera: captures/hour, read rate, mean confidence, dead-lettered, backlog, last image time; in code order, a page at a time',
+      querystring: Type.Object({ ...HoursQuery.properties, ...CameraPage }, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(CameraStatsSchema), nextCursor: NextCursor }), 400: ErrorSchema },
     },
-  }, async (request) => ({ items: await cameraStats(pool, { hours: request.query.hours }) }));
+  }, async (request) => {
+    const { hours, limit } = request.query;
+    const after = afterCode(request.query.after);
+    // one row more than asked says whether another page follows
+    const rows = await cameraStats(pool, { hours, limit: limit + 1, ...(after !== undefined ? { after } : {}) });
+    const items = rows.slice(0, limit);
+    return { items, nextCursor: rows.length > limit ? cursorOf(items[items.length - 1]!.code) : null };
+  });
 
   app.get('/api/v1/cameras/:code', {
     config: { access: OPS },

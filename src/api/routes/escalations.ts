@@ -1,12 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { escalateOverdue, form04List, registryList } from '../../escalation/escalate.js';
-import { registryCsv } from '../../escalation/registry-csv.js';
+import { escalateOverdue, form04Count, form04Page, registryCount, registryEntries, registryPage, type EscalationKey } from '../../escalation/escalate.js';
+import { registryCsvChunks } from '../../escalation/registry-csv.js';
 import { Form04Error } from '../../escalation/form04.js';
 import { renderForm04 } from '../../escalation/form04-pdf.js';
 import { HttpError } from '../errors.js';
 import { ErrorBody } from './admin-schemas.js';
-import { sendCsv } from './csv-reply.js';
+import { sendCsvStream } from './csv-reply.js';
+import { AfterParam, decodeCursor, encodeCursor, NextCursor, pageLimit } from '../paging.js';
+
+const escalationKey = (after: string | undefined) => decodeCursor(after, ['time', 'int']) as EscalationKey | undefined;
 
 const Entry = Type.Object({
   plate: Type.String(), plateKey: Type.String(), vehicleType: Type.String(), noticeNumber: Type.String(),
@@ -26,15 +29,20 @@ export const escalationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: Type.Object({
         state: Type.Union([Type.Literal('active'), Type.Literal('lifted')], { default: 'active' }),
         since: Type.Optional(Type.String({ format: 'date-time', description: 'lifted only: resolved at or after' })),
-        format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }),
+        format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json', description: 'csv: the whole list, streamed (limit and after do not apply)' }),
+        limit: pageLimit(500, 100),
+        after: AfterParam,
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ state: Type.String(), count: Type.Integer(), entries: Type.Array(Entry) }) },
+      response: { 200: Type.Object({ state: Type.String(), count: Type.Integer({ description: 'entries of the whole list, not only this page' }),
+        entries: Type.Array(Entry), nextCursor: NextCursor }), 400: ErrorBody },
     },
   }, async (request, reply) => {
     const q = request.query;
-    const entries = await registryList(pool, q.state, q.since ? new Date(q.since) : undefined);
-    if (q.format === 'csv') return sendCsv(reply, `inspection-registry-${q.state}.csv`, registryCsv(entries));
-    return { state: q.state, count: entries.length, entries };
+    const since = q.since ? new Date(q.since) : undefined;
+    if (q.format === 'csv') return sendCsvStream(reply, `inspection-registry-${q.state}.csv`, registryCsvChunks(registryEntries(pool, q.state, since)));
+    const after = escalationKey(q.after);
+    const [page, count] = await Promise.all([registryPage(pool, q.state, { limit: q.limit, after, since }), registryCount(pool, q.state, since)]);
+    return { state: q.state, count, entries: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
   });
 
   app.get('/api/v1/escalations/form04', {
@@ -42,15 +50,17 @@ export const escalationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       summary: 'Motorbike cases unresolved 20 days after the notice: form-04 notices to the commune/ward police of the owner',
       tags: ['notices'], security: [{ bearer: [] }],
-      response: { 200: Type.Object({ count: Type.Integer(), entries: Type.Array(Type.Object({
+      querystring: Type.Object({ limit: pageLimit(200, 50), after: AfterParam }, { additionalProperties: false }),
+      response: { 400: ErrorBody, 200: Type.Object({ count: Type.Integer({ description: 'entries of the whole list, not only this page' }), nextCursor: NextCursor, entries: Type.Array(Type.Object({
         noticeNumber: Type.String(), formNumber: Type.Union([Type.String(), Type.Null()]), plate: Type.String(), vehicleType: Type.String(), violationDate: Type.String({ format: 'date-time' }),
         escalatedAt: Type.String({ format: 'date-time' }), ownerName: Type.String(), ownerAddress: Type.String(),
         communePolice: Type.Union([Type.Object({ code: Type.String(), name: Type.String(), address: Type.String(), phone: Type.String() }), Type.Null()]),
       })) }) },
     },
-  }, async () => {
-    const entries = await form04List(pool);
-    return { count: entries.length, entries };
+  }, async (request) => {
+    const after = escalationKey(request.query.after);
+    const [page, count] = await Promise.all([form04Page(pool, { limit: request.query.limit, after }), form04Count(pool)]);
+    return { count, entries: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
   });
 
   app.get('/api/v1/escalations/form04/:noticeNumber/pdf', {

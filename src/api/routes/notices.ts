@@ -14,7 +14,7 @@ const NumberParams = Type.Object({ number: Type.String({ pattern: NOTICE_NUMBER_
 
 function noticeErrorToHttp(err: unknown): never {
   if (err instanceof NoticeError) {
-    const status = err.code === 'notice_not_found' ? 404 : err.code === 'evidence_missing' ? 503 : 409;
+    const status = err.code === 'notice_not_found' ? 404 : err.code === 'evidence_missing' ? 503 : err.code === 'render_failed' ? 500 : 409;
     throw new HttpError(status, err.code, err.message);
   }
   throw err;

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { withTransaction } from '../../db/pool.js';
-import { assignCameraUnit, createUnit, listUnits, UNIT_KINDS, UnitError } from '../../units/units.js';
+import { assignCameraUnit, createUnit, listUnits, UNIT_KINDS, UnitError, type UnitKey } from '../../units/units.js';
 import { HttpError } from '../errors.js';
+import { AfterParam, decodeCursor, encodeCursor, invalidCursor, NextCursor, pageLimit } from '../paging.js';
 import { ErrorBody, Nullable, oneOf } from './admin-schemas.js';
 
 const UNIT_ERROR_STATUS = { unit_not_found: 404, camera_not_found: 404, unit_exists: 409, no_commune_unit: 409, invalid_unit: 400 } as const;
@@ -30,9 +31,15 @@ export const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/api/v1/units', {
     config: { access: ['officer', 'operator', 'finance', 'admin'] },
-    schema: { summary: 'Handling units (traffic police and commune/ward police)', tags: ['units'], security: [{ bearer: [] }],
-      response: { 200: Type.Object({ items: Type.Array(UnitSchema) }) } },
-  }, async () => ({ items: await listUnits(pool) }));
+    schema: { summary: 'Handling units (traffic police and commune/ward police) by province, a page at a time', tags: ['units'], security: [{ bearer: [] }],
+      querystring: Type.Object({ limit: pageLimit(500, 100), after: AfterParam }, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(UnitSchema), nextCursor: NextCursor }), 400: ErrorBody } },
+  }, async (request) => {
+    const after = decodeCursor(request.query.after, ['text', 'text', 'text']);
+    if (after && !(UNIT_KINDS as readonly string[]).includes(after[1])) throw invalidCursor();
+    const page = await listUnits(pool, { limit: request.query.limit, ...(after ? { after: after as UnitKey } : {}) });
+    return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+  });
 
   app.post('/api/v1/units', {
     config: { access: ['admin'] },

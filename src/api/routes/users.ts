@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { withTransaction } from '../../db/pool.js';
 import { createUser, getUser, listUsers, setPassword, updateUser, USERNAME_PATTERN, type UserRecord } from '../../users/user-store.js';
 import { notFound } from '../errors.js';
+import { AfterParam, decodeCursor, encodeCursor, NextCursor, pageLimit } from '../paging.js';
 import { ErrorBody, IdParams, RoleSchema, userErrorToHttp } from './admin-schemas.js';
 
 const UserSchema = Type.Object({
@@ -30,11 +31,16 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/users', {
     config: ADMIN,
     schema: {
-      summary: 'List staff users', tags: ['users'], security: [{ bearer: [] }],
-      querystring: Type.Object({ role: Type.Optional(RoleSchema), active: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ users: Type.Array(UserSchema) }) },
+      summary: 'Staff users by username, a page at a time', tags: ['users'], security: [{ bearer: [] }],
+      querystring: Type.Object({ role: Type.Optional(RoleSchema), active: Type.Optional(Type.Boolean()), limit: pageLimit(500, 100), after: AfterParam },
+        { additionalProperties: false }),
+      response: { 200: Type.Object({ users: Type.Array(UserSchema), nextCursor: NextCursor }), 400: ErrorBody },
     },
-  }, async (request) => ({ users: (await listUsers(pool, request.query)).map(view) }));
+  }, async (request) => {
+    const { role, active, limit } = request.query;
+    const page = await listUsers(pool, { role, active }, { limit, after: decodeCursor(request.query.after, ['text'])?.[0] });
+    return { users: page.items.map(view), nextCursor: page.next === null ? null : encodeCursor([page.next]) };
+  });
 
   app.post('/api/v1/users', {
     config: ADMIN,

@@ -3,11 +3,14 @@ import { h, mount } from '../dom.js';
 import { dateTime } from '../format.js';
 import { t, type TextKey } from '../i18n.js';
 import type { Context } from '../main.js';
+import { moreButton, pageUrl, type Paged } from '../paging.js';
 
 interface User { id: number; username: string; fullName: string; role: string; active: boolean }
 interface AuditEntry { id: number; occurredAt: string; actor: string; action: string; entityType: string; entityId: string; details: unknown }
 const ROLES = ['officer', 'operator', 'finance', 'admin'];
 const USERNAME = /^[a-z0-9._-]{3,64}$/;
+/** Users shown per page; "Xem thêm" fetches the next. */
+const USER_PAGE = 50;
 
 /** Why the API refused a user change, in the words of the field it concerns. */
 function userError(err: ApiError): { field: 'username' | 'password' | 'general'; text: string } {
@@ -20,7 +23,11 @@ function userError(err: ApiError): { field: 'username' | 'password' | 'general';
 
 /** Users: create, change role, disable or enable, reset a password. */
 export async function renderUsers(ctx: Context): Promise<void> {
-  const { users } = await api<{ users: User[] }>('GET', '/api/v1/users');
+  const usersPage = async (after: string | null): Promise<Paged<User>> => {
+    const page = await api<{ users: User[]; nextCursor: string | null }>('GET', pageUrl('/api/v1/users', { limit: USER_PAGE }, after));
+    return { items: page.users, nextCursor: page.nextCursor };
+  };
+  const first = await usersPage(null);
   const errorOf = (id: string) => h('span', { class: 'field-error', id: `${id}-error`, role: 'alert' });
   const username = h('input', { id: 'new-username', name: 'username', autocomplete: 'off', 'aria-describedby': 'new-username-error' });
   const fullName = h('input', { id: 'new-fullname', name: 'fullName', 'aria-describedby': 'new-fullname-error' });
@@ -72,7 +79,7 @@ export async function renderUsers(ctx: Context): Promise<void> {
   const change = async (u: User, body: Record<string, unknown>, done: string) => {
     try { await api('PATCH', `/api/v1/users/${u.id}`, body); ctx.flash(`${done} ${u.username}`); await renderUsers(ctx); } catch (err) { ctx.flash(userError(err as ApiError).text, 'error'); }
   };
-  const rows = users.map((u) => {
+  const row = (u: User) => {
     const roleSelect = h('select', { 'aria-label': `${t('role')} ${u.username}`, 'data-role-for': u.username, onchange: () => void change(u, { role: roleSelect.value }, t('roleChanged')) },
       ...ROLES.map((r) => h('option', { value: r, selected: r === u.role }, t(`role_${r}` as TextKey))));
     return h('tr', { 'data-user': u.username }, h('td', {}, u.username), h('td', {}, u.fullName), h('td', {}, roleSelect),
@@ -83,10 +90,12 @@ export async function renderUsers(ctx: Context): Promise<void> {
         h('button', { type: 'button', class: 'small', 'data-reset': u.username, onclick: () => {
           resetFor = u; resetTitle.textContent = `${t('resetPassword')}: ${u.username}`; resetInput.value = ''; resetError.textContent = ''; resetDialog.showModal();
         } }, t('resetPassword'))));
-  });
+  };
+  const body = h('tbody', {}, ...first.items.map(row));
   mount(ctx.app, h('h1', {}, t('usersTitle')),
     h('table', { class: 'grid', id: 'users' }, h('thead', {}, h('tr', {}, ...(['username', 'fullName', 'role', 'colStatus', 'actionsCol'] as const).map((k) => h('th', { scope: 'col' }, t(k))))),
-      h('tbody', {}, ...rows)),
+      body),
+    moreButton({ id: 'users-more', first, fetch: usersPage, append: (items) => body.append(...items.map(row)), onError: (message) => ctx.flash(message, 'error') }),
     create, resetDialog);
 }
 

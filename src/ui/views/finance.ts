@@ -3,16 +3,20 @@ import { h, mount } from '../dom.js';
 import { dateTime, money } from '../format.js';
 import { t, tk } from '../i18n.js';
 import type { Context } from '../main.js';
+import { moreButton, pageUrl, type Paged } from '../paging.js';
 
 interface Totals { issuedCount: number; issued: number; collectedCount: number; collected: number; outstanding: number }
 interface Report { rows: Array<Totals & { key: string }>; total: Totals }
 interface OutstandingSummary { count: number; total: number; buckets: Array<{ bucket: string; count: number; amount: number }> }
-interface OutstandingList { items: Array<{ noticeNumber: string; plate: string; cameraCode: string; rule: string; outstanding: number; issuedAt: string; dueAt: string; ageDays: number }> }
+interface OutstandingItem { noticeNumber: string; plate: string; cameraCode: string; rule: string; outstanding: number; issuedAt: string; dueAt: string; ageDays: number }
+type OutstandingList = Paged<OutstandingItem>;
 type Outstanding = OutstandingSummary & OutstandingList;
 interface Reconciliation { lines: number; matched: number; alreadyRecorded: number; unmatched: number; matchedAmount: number; unmatchedAmount: number;
   outcomes: Array<{ line: number; status: string; reason?: string; noticeNumber: string | null; amount: number | null; reference: string | null }> }
 
 const GROUPS = ['month', 'camera', 'rule'] as const;
+/** Outstanding notices shown per page, oldest first; "Xem thêm" fetches the next. */
+const OUTSTANDING_PAGE = 200;
 const METHODS = ['cash', 'bank_transfer', 'treasury', 'online'];
 const vnDay = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(d);
 const vnMidnight = (day: string) => new Date(`${day}T00:00:00+07:00`);
@@ -29,10 +33,12 @@ export async function renderFinance(ctx: Context): Promise<void> {
   const range = `from=${encodeURIComponent(vnMidnight(fromDay).toISOString())}&to=${encodeURIComponent(to.toISOString())}&group=${group}`;
   // the summary and the oldest page asked apart: the page alone is an index walk, the summary reads every unpaid notice
   const asOf = encodeURIComponent(today.toISOString());
+  const outstandingPage = (after: string | null) => api<OutstandingList>('GET', pageUrl('/api/v1/finance/outstanding',
+    { asOf: today.toISOString(), limit: OUTSTANDING_PAGE, summary: 'false' }, after));
   const [report, summary, oldest] = await Promise.all([
     api<Report>('GET', `/api/v1/finance/totals?${range}`),
     api<OutstandingSummary>('GET', `/api/v1/finance/outstanding/summary?asOf=${asOf}`),
-    api<OutstandingList>('GET', `/api/v1/finance/outstanding?asOf=${asOf}&limit=200&summary=false`),
+    outstandingPage(null),
   ]);
   const outstanding: Outstanding = { ...summary, ...oldest };
   const label = (key: string) => (group === 'rule' ? tk('rule', key) : key);
@@ -66,7 +72,7 @@ export async function renderFinance(ctx: Context): Promise<void> {
       h('tbody', {}, ...report.rows.map((r) => h('tr', {}, h('td', {}, label(r.key)), h('td', { class: 'num' }, money(r.issued)),
         h('td', { class: 'num' }, money(r.collected)), h('td', { class: 'num' }, money(r.outstanding)))))),
     h('div', { class: 'finance-forms' }, paymentForm(ctx), importForm()),
-    agingSection(outstanding));
+    agingSection(outstanding, outstandingPage, (message) => ctx.flash(message, 'error')));
 }
 
 function field(id: string, text: string, input: HTMLInputElement | HTMLSelectElement): { wrap: HTMLElement; error: HTMLElement } {
@@ -177,7 +183,10 @@ function reconciliationView(r: Reconciliation): HTMLElement {
         h('td', {}, o.noticeNumber ?? '—'), h('td', { class: 'num' }, o.amount !== null ? money(o.amount) : '—'), h('td', {}, o.reference ?? '—'))))));
 }
 
-function agingSection(o: Outstanding): HTMLElement {
+function agingSection(o: Outstanding, fetch: (after: string) => Promise<OutstandingList>, onError: (message: string) => void): HTMLElement {
+  const row = (i: OutstandingItem) => h('tr', {}, h('td', {}, i.noticeNumber), h('td', { class: 'plate' }, i.plate), h('td', {}, tk('rule', i.rule)),
+    h('td', {}, dateTime(i.issuedAt)), h('td', {}, dateTime(i.dueAt)), h('td', { class: 'num' }, i.ageDays), h('td', { class: 'num' }, money(i.outstanding)));
+  const body = h('tbody', {}, ...o.items.map(row));
   return h('section', { id: 'aging' }, h('h2', {}, `${t('agingTitle')} (${o.count} · ${money(o.total)})`),
     h('div', { class: 'totals' }, ...o.buckets.map((b) => h('div', { class: 'card stat' }, h('div', { class: 'muted' }, `${b.bucket} ${t('days')}`),
       h('strong', {}, money(b.amount)), h('div', { class: 'muted' }, `${b.count} ${t('noticesCount')}`)))),
@@ -185,8 +194,8 @@ function agingSection(o: Outstanding): HTMLElement {
       h('a', { href: '/api/v1/finance/outstanding?format=xlsx', download: '' }, 'Excel (.xlsx)')),
     o.items.length === 0 ? h('p', { class: 'empty' }, t('agingEmpty')) : h('table', { class: 'grid', id: 'outstanding' },
       h('thead', {}, h('tr', {}, ...(['colNotice', 'colPlate', 'colViolation', 'colIssued', 'due', 'ageDays', 'colOutstanding'] as const).map((k) => h('th', { scope: 'col' }, t(k))))),
-      h('tbody', {}, ...o.items.slice(0, 200).map((i) => h('tr', {}, h('td', {}, i.noticeNumber), h('td', { class: 'plate' }, i.plate), h('td', {}, tk('rule', i.rule)),
-        h('td', {}, dateTime(i.issuedAt)), h('td', {}, dateTime(i.dueAt)), h('td', { class: 'num' }, i.ageDays), h('td', { class: 'num' }, money(i.outstanding)))))));
+      body),
+    o.items.length === 0 ? null : moreButton({ id: 'outstanding-more', first: o, total: o.count, fetch, onError, append: (items) => body.append(...items.map(row)) }));
 }
 
 /** Collected vs outstanding per row as grouped bars in inline SVG: no chart library, nothing fetched from outside. */

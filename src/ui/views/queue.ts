@@ -3,6 +3,7 @@ import { h, mount } from '../dom.js';
 import { dateTime, money, percent } from '../format.js';
 import { t, tk } from '../i18n.js';
 import type { Context } from '../main.js';
+import { allPages, pageUrl, type Paged } from '../paging.js';
 
 export interface QueueItem {
   id: number; cameraId: number; cameraCode: string; rule: string; occurredAt: string; plateText: string; plateColour: string; matchStatus: string;
@@ -30,8 +31,9 @@ export async function renderQueue(ctx: Context): Promise<void> {
   for (const key of PASSED) { const value = params.get(key); if (value) query.set(key, value); }
   if (params.get('from')) query.set('from', vnMidnight(params.get('from')!));
   if (params.get('to')) query.set('to', vnMidnight(params.get('to')!, 1));
-  const [{ total, items }, { items: allCameras }] = await Promise.all([
-    fetchQueue(query), api<{ items: Array<{ id: number; code: string; name: string }> }>('GET', '/api/v1/cameras/names')]);
+  // the filter offers every camera, not only those of the cases shown: all pages of the names
+  const [{ total, items }, allCameras] = await Promise.all([fetchQueue(query),
+    allPages((after) => api<Paged<{ id: number; code: string; name: string }>>('GET', pageUrl('/api/v1/cameras/names', { limit: 1000 }, after)))]);
   const offset = Number(params.get('offset') ?? 0);
 
   const select = (id: string, name: string, values: string[], label: (v: string) => string, all = true) => h('select', { id, name },
