@@ -23,15 +23,17 @@ interface AuditLine {
  * Reads an audit file and checks it against the manifest: an entry whose original label differs
  * from the manifest's refers to another version of the data set and is refused.
  */
-function loadAudit(path: string, items: ManifestLine[]): Map<string, AuditLine> {
-  const byImage = new Map(items.map((i) => [i.image, i]));
+function loadAudit(path: string, all: ManifestLine[], items: ManifestLine[]): Map<string, AuditLine> {
+  const byImage = new Map(all.map((i) => [i.image, i]));
+  const kept = new Set(items.map((i) => i.image));
   const audit = new Map<string, AuditLine>();
   for (const line of readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '')) {
     const entry = JSON.parse(line) as AuditLine;
     const item = byImage.get(entry.image);
     if (!item) throw new Error(`audit names ${entry.image}, which is not in the manifest`);
     if (item.text !== entry.label) throw new Error(`audit of ${entry.image} is for label ${JSON.stringify(entry.label)}, the manifest says ${JSON.stringify(item.text)}`);
-    audit.set(entry.image, entry);
+    // --sample, --holdout and --limit measure a subset: the audit of the other images is checked, not used.
+    if (kept.has(entry.image)) audit.set(entry.image, entry);
   }
   return audit;
 }
@@ -68,16 +70,17 @@ if (profile !== 'vn' && profile !== 'generic') {
   process.exit(2);
 }
 const base = dirname(resolve(values.manifest));
-let items = readFileSync(values.manifest, 'utf8')
+const all = readFileSync(values.manifest, 'utf8')
   .split('\n')
   .filter((l) => l.trim() !== '')
   .map((l) => JSON.parse(l) as ManifestLine);
+let items = all;
 // --sample k keeps every k-th image: a quick figure spread over all categories, not the first few.
 if (values.sample) items = items.filter((_, i) => i % Number(values.sample) === 0);
 // --holdout keeps the fifth of the images that training/ never trains on (training/vn_data.py, held_out()).
 if (values.holdout) items = items.filter((item) => createHash('sha1').update(basename(item.image)).digest()[0]! % 5 === 0);
 if (values.limit) items = items.slice(0, Number(values.limit));
-const audit = values.audit ? loadAudit(values.audit, items) : null;
+const audit = values.audit ? loadAudit(values.audit, all, items) : null;
 
 const engine = await createPlateEngine({ tesseract: !values['no-tesseract'] });
 // One warm-up call so session initialisation is not billed to the first image.

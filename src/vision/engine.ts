@@ -8,6 +8,7 @@ import { TesseractReader } from './tesseract-reader.js';
 import { fuseLine } from './fusion.js';
 import { normaliseProbs, plateKey, withConfusionPrior, type CharProbs, type Layout, type NormalisedPlate, type Profile } from './plate-grammar.js';
 import { readPlateCrops, type PlateCropRead } from './plate-reader.js';
+import { readVnPlates } from './vn-plate-reader.js';
 import { closeView, pointToFrame, toFrame, wholeFrame, type View } from './views.js';
 import type { TextRegion } from './db-postprocess.js';
 import { plateColour, type PlateColour } from './colour.js';
@@ -100,42 +101,49 @@ const MIN_KEY = 4;
 
 /**
  * The better of several readings of one candidate: a grammatical reading
- * beats an ungrammatical one, then the more confident wins. When the line
- * reader and the plate reader saw the same number of characters, their
- * averaged probabilities are a reading of their own, which settles a glyph
- * one of them doubts.
+ * beats an ungrammatical one, then the more confident wins. Readers that saw
+ * the same number of characters also give their averaged probabilities as a
+ * reading of its own, which settles a glyph one of them doubts.
  */
 function combine(
   linesProbs: CharProbs[][] | undefined,
-  crop: PlateCropRead | undefined,
+  crops: readonly (PlateCropRead | undefined)[],
   profile: Profile,
   layout: Layout,
 ): { n: NormalisedPlate; votes: number } | undefined {
   const prior = (ch: string, p: CharProbs) => (profile === 'vn' ? withConfusionPrior(ch, p) : p);
   const a = linesProbs ? normaliseProbs(linesProbs, profile, layout) : undefined;
-  const cropProbs = crop && crop.probs.length >= MIN_KEY ? crop.probs.map((p, i) => prior(crop.text[i]!, p)) : undefined;
-  const b = cropProbs ? normaliseProbs([cropProbs], profile, layout) : undefined;
-  let c: NormalisedPlate | undefined;
-  if (linesProbs && cropProbs && linesProbs.flat().length === cropProbs.length) {
+  const cropProbs = crops.map((crop) => (crop && crop.probs.length >= MIN_KEY ? crop.probs.map((p, i) => prior(crop.text[i]!, p)) : undefined));
+  const singles = cropProbs.map((p) => (p ? normaliseProbs([p], profile, layout) : undefined));
+  // Every pair (and the trio) of readers of one length, averaged; the line reader's line split is kept when it takes part.
+  const sources: { probs: CharProbs[]; lines?: CharProbs[][] }[] = [
+    ...(linesProbs ? [{ probs: linesProbs.flat(), lines: linesProbs }] : []),
+    ...cropProbs.filter((p): p is CharProbs[] => p !== undefined).map((probs) => ({ probs })),
+  ];
+  const averaged: NormalisedPlate[] = [];
+  for (let mask = 3; mask < 1 << sources.length; mask++) {
+    const group = sources.filter((_, i) => mask & (1 << i));
+    if (group.length < 2 || group.some((g) => g.probs.length !== group[0]!.probs.length)) continue;
+    const avg = group[0]!.probs.map((_, k) => group[0]!.probs[k]!.map((_, j) => group.reduce((sum, g) => sum + g.probs[k]![j]!, 0) / group.length));
+    const split = group.find((g) => g.lines)?.lines;
     let k = 0;
-    const avg = linesProbs.map((line) => line.map((p) => {
-      const q = cropProbs[k++]!;
-      return p.map((v, j) => (v + q[j]!) / 2);
-    }));
-    c = normaliseProbs(avg, profile, layout);
+    averaged.push(normaliseProbs(split ? split.map((line) => line.map(() => avg[k++]!)) : [avg], profile, layout));
   }
-  const options = [c, a, b].filter((n): n is NormalisedPlate => n !== undefined && n.key.length >= MIN_KEY);
+  const options = [...averaged, a, ...singles].filter((n): n is NormalisedPlate => n !== undefined && n.key.length >= MIN_KEY);
   if (options.length === 0) return undefined;
-  options.sort((x, y) => Number(y.valid) - Number(x.valid) || mean(y.charConfidences) - mean(x.charConfidences));
+  const readers = [a, ...singles];
+  const votesFor = (n: NormalisedPlate) => readers.filter((r) => r?.valid && r.key === n.key).length;
+  // Two readers agreeing outweigh one reader's confidence: each reader is sure of its own mistakes.
+  const agreed = (n: NormalisedPlate) => Number(n.valid && votesFor(n) >= 2);
+  options.sort((x, y) => Number(y.valid) - Number(x.valid) || agreed(y) - agreed(x) || mean(y.charConfidences) - mean(x.charConfidences));
   const best = options[0]!;
-  const votes = [a, b].filter((n) => n?.valid && n.key === best.key).length;
-  return { n: best, votes };
+  return { n: best, votes: votesFor(best) };
 }
 
 function evaluate(
   c: PlateCandidate,
   reads: LineRead[],
-  crop: PlateCropRead | undefined,
+  crops: readonly (PlateCropRead | undefined)[],
   profile: Profile,
   view: View,
   offset: { x: number; y: number },
@@ -144,14 +152,14 @@ function evaluate(
   const linesOk = lines.length === c.lines.length;
   const layout: Layout = c.lines.length === 2 ? 'two-line' : 'one-line';
   const linesProbs = linesOk ? lines.map((l) => l.chars.map((ch) => (profile === 'vn' ? withConfusionPrior(ch.char, ch.probs) : ch.probs))) : undefined;
-  const combined = combine(linesProbs, crop, profile, layout);
+  const combined = combine(linesProbs, crops, profile, layout);
   if (!combined) return undefined;
   const { n, votes } = combined;
   // Words (captions, watermarks, shop signs) are never plates: every plate format has at least four digits.
   // The line reader reads literally, where the plate reader can hallucinate digits into a word, so its count rules.
   const digits = (t: string) => t.match(/\d/g)?.length ?? 0;
   if (profile === 'vn' && (digits(linesOk ? plateKey(reads.map((l) => l.text).join('')) : n.key) < 3)) return undefined;
-  const raw = linesOk ? reads.map((l) => l.text).join(' ') : (crop?.text ?? '');
+  const raw = linesOk ? reads.map((l) => l.text).join(' ') : (crops.find((c) => c)?.text ?? '');
   const confidence = mean(n.charConfidences);
   const box = toFrame(view, c.bbox);
   const bbox = roundBox({ x: box.x + offset.x, y: box.y + offset.y, width: box.width, height: box.height });
@@ -182,18 +190,25 @@ function evaluate(
  */
 async function readCandidates(frame: RgbImage, view: View, candidates: readonly PlateCandidate[], profile: Profile, stretch: number, offset: { x: number; y: number }): Promise<Scored[]> {
   const unique = [...new Set(candidates.flatMap((c) => c.lines))];
-  const [reads, crops] = await Promise.all([
+  // A levelled view of a tilted plate is worth its resampling; otherwise the frame's own pixels read better.
+  const [img, plates] = view.turn ? [view.img, candidates.map(plateAround)] : [frame, candidates.map((c) => toFrame(view, plateAround(c)))];
+  const [reads, crops, vnCrops] = await Promise.all([
     readLines(view.img, unique.map(padLine), stretch),
-    // A levelled view of a tilted plate is worth its resampling; otherwise the frame's own pixels read better.
-    view.turn ? readPlateCrops(view.img, candidates.map(plateAround)) : readPlateCrops(frame, candidates.map((c) => toFrame(view, plateAround(c)))),
+    readPlateCrops(img, plates),
+    profile === 'vn' ? readVnPlates(img, plates.map((box, i) => ({ box, lines: linesOf(candidates[i]!) }))) : [],
   ]);
   const byBox = new Map(unique.map((b, i) => [b, reads[i]!]));
   const out: Scored[] = [];
   candidates.forEach((c, i) => {
-    const s = evaluate(c, c.lines.map((l) => byBox.get(l)!), crops[i], profile, view, offset);
+    const s = evaluate(c, c.lines.map((l) => byBox.get(l)!), [crops[i], vnCrops[i]], profile, view, offset);
     if (s) out.push(s);
   });
   return out;
+}
+
+/** A candidate's layout as the VN reader takes it: a square plate is unrolled into one line. */
+function linesOf(c: PlateCandidate): 1 | 2 {
+  return c.lines.length === 2 ? 2 : 1;
 }
 
 /** The plate around its text: the plate reader was trained on plates with their border. */
@@ -230,7 +245,7 @@ async function secondOpinion(tesseract: TesseractReader, s: Scored, profile: Pro
     const chars = fuseLine(line.chars, await tesseract.readLine(img, padLine(box), invert));
     fused.push({ text: line.text, chars });
   }
-  const again = evaluate(s.candidate, fused, undefined, profile, s.view, offset);
+  const again = evaluate(s.candidate, fused, [], profile, s.view, offset);
   // The fused line reading replaces the line reader's; the plate reader's vote stands if it agrees.
   if (again && s.votes >= 1 && again.read.text === s.read.text) again.read.readers = s.read.readers;
   return again;
@@ -256,8 +271,9 @@ async function completeSquarePlates(frame: RgbImage, scored: readonly Scored[], 
       bbox: { x, y: top.y, width: Math.max(top.x + top.width, bottom.x + bottom.width) - x, height: bottom.y + bottom.height - top.y },
       detScore: s.candidate.detScore * 0.8,
     };
-    const [crop] = await readPlateCrops(frame, [toFrame(s.view, plateAround(candidate))]);
-    const e = evaluate(candidate, [read!, s.lines[0]!], crop, 'vn', s.view, offset);
+    const plate = toFrame(s.view, plateAround(candidate));
+    const [[crop], [vn]] = await Promise.all([readPlateCrops(frame, [plate]), readVnPlates(frame, [{ box: plate, lines: 2 }])]);
+    const e = evaluate(candidate, [read!, s.lines[0]!], [crop, vn], 'vn', s.view, offset);
     if (e?.read.valid) out.push(e);
   }
   return out;
@@ -379,7 +395,7 @@ function tiltedLines(regions: readonly TextRegion[]): TextRegion[] {
  * calls are safe.
  */
 export async function createPlateEngine(engineOpts: { tesseract?: boolean } = {}): Promise<PlateEngine> {
-  await Promise.all([onnxSession('det'), onnxSession('rec'), onnxSession('plateReader')]);
+  await Promise.all([onnxSession('det'), onnxSession('rec'), onnxSession('plateReader'), onnxSession('vnReader')]);
   const tesseract = engineOpts.tesseract === false ? undefined : await TesseractReader.create();
   return {
     async recognise(image, opts) {

@@ -15,7 +15,8 @@ from PIL import Image
 from torch import nn
 
 from augment import H, W, render, unroll
-from vn_data import ALPHABET, SLOTS, DATASETS, plate_crops, scene_crops
+from vn_data import ALPHABET, SLOTS, DATASETS, held_out, plate_crops, scene_crops
+from synth import Backgrounds, synth_sample
 from model import CLASSES, Exported, ExportedLine, LineReader, PlateReader
 
 PAD = len(ALPHABET)
@@ -66,6 +67,34 @@ def batch_of(items, rng, train):
     return torch.from_numpy(xs), ys
 
 
+def _synth_batches(queue, n, seed, folder):
+    import numpy as np
+    rng = random.Random(seed)
+    backgrounds = Backgrounds(folder, 400, keep=lambda name: not held_out(name))
+    while True:
+        made = [synth_sample(rng, backgrounds) for _ in range(n)]
+        queue.put((np.stack([np.asarray(unroll(img, lines)) for img, _, lines in made]), [key for _, key, _ in made]))
+
+
+class SynthFeed:
+    """Rendered plates from a second process, so drawing them overlaps the training step."""
+    def __init__(self, n, seed):
+        import multiprocessing as mp
+        self.queue = mp.Queue(maxsize=16)
+        self.proc = mp.Process(target=_synth_batches, args=(self.queue, n, seed, os.path.join(DATASETS, 'vn-scenes', 'images')), daemon=True)
+        self.proc.start()
+
+    def top_up(self, x, y):
+        """A CTC batch topped up with a batch of rendered plates."""
+        xs, keys = self.queue.get()
+        xs = torch.from_numpy(xs)
+        ys = torch.tensor([ALPHABET.index(c) + 1 for key in keys for c in key])
+        lengths = torch.tensor([len(key) for key in keys])
+        if x is None:
+            return xs, (ys, lengths)
+        return torch.cat([x, xs]), (torch.cat([y[0], ys]), torch.cat([y[1], lengths]))
+
+
 def decode_ctc(logp):
     out = []
     for row in logp.argmax(-1):
@@ -100,13 +129,14 @@ def camera_crops():
     import json
     from vn_data import plate_key
     root = os.path.join(DATASETS, 'vn-camera-crops')
-    return [{'path': os.path.join(root, r['image']), 'box': None, 'key': plate_key(r['text']), 'lines': 2, 'held_out': True}
+    return [{'path': os.path.join(root, r['image']), 'box': None, 'key': plate_key(r['text']),
+             'lines': 1 if r.get('layout_guess') == 'one-line' else 2, 'held_out': True}
             for r in map(json.loads, open(os.path.join(root, 'manifest.jsonl')))]
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--dump', required=True)
+    ap.add_argument('--dump', help='bench:alpr --dump of vn-scenes: its plate boxes become training crops')
     ap.add_argument('--out', required=True)
     ap.add_argument('--epochs', type=int, default=60)
     ap.add_argument('--seed', type=int, default=7)
@@ -114,14 +144,22 @@ def main():
     ap.add_argument('--init', help='weights (.pt) of an earlier run to start from')
     ap.add_argument('--lr', type=float, default=1e-3)
     ap.add_argument('--augment', type=float, default=1.0, help='share of training samples augmented')
+    ap.add_argument('--synth', type=float, default=0.0, help='share of each batch drawn from synthetic plates (ctc only)')
+    ap.add_argument('--batch', type=int, default=16)
+    ap.add_argument('--eval-every', type=int, default=5)
     args = ap.parse_args()
-    global ARCH
+    global ARCH, BATCH
     ARCH = args.arch
+    BATCH = args.batch
+    if args.synth and ARCH != 'ctc':
+        sys.exit('--synth needs --arch ctc')
+    real_n = round(BATCH * (1 - args.synth))
+    feed = SynthFeed(BATCH - real_n, args.seed) if args.synth else None
     rng = random.Random(args.seed)
     torch.manual_seed(args.seed)
     torch.set_num_threads(2)
 
-    samples = [s for s in plate_crops() + scene_crops(args.dump) if 0 < len(s['key']) <= SLOTS]
+    samples = [s for s in plate_crops() + (scene_crops(args.dump) if args.dump else []) if 0 < len(s['key']) <= SLOTS]
     loaded = [load(s) for s in samples]
     train = [p for p in loaded if not p[1]['held_out']]
     hold = [p for p in loaded if p[1]['held_out']]
@@ -131,7 +169,7 @@ def main():
     model = LineReader() if ARCH == 'ctc' else PlateReader()
     if args.init:
         model.load_state_dict(torch.load(args.init))
-    steps_per_epoch = (len(train) + BATCH - 1) // BATCH
+    steps_per_epoch = (len(train) + real_n - 1) // real_n if real_n else 100
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs * steps_per_epoch, eta_min=args.lr / 20)
     ce = nn.CrossEntropyLoss(label_smoothing=0.05)
@@ -147,15 +185,18 @@ def main():
         t0 = time.time()
         rng.shuffle(train)
         total = 0.0
-        for i in range(0, len(train), BATCH):
-            x, y = batch_of(train[i:i + BATCH], rng, rng.random() < args.augment)
+        for step in range(steps_per_epoch):
+            chunk = train[step * real_n:(step + 1) * real_n]
+            x, y = batch_of(chunk, rng, rng.random() < args.augment) if chunk else (None, None)
+            if feed:
+                x, y = feed.top_up(x, y)
             loss = lossf(model(x), y)
             opt.zero_grad()
             loss.backward()
             opt.step()
             sched.step()
             total += loss.item()
-        if epoch % 5 == 4 or epoch == args.epochs - 1:
+        if epoch % args.eval_every == args.eval_every - 1 or epoch == args.epochs - 1:
             acc_hold, acc_cam = accuracy(model, hold), accuracy(model, cams)
             print(f'epoch {epoch + 1} loss {total / steps_per_epoch:.3f} held-out {acc_hold:.3f} camera-crops {acc_cam:.3f} {time.time() - t0:.0f}s', flush=True)
             # chosen on the held-out fifth of the sets it trains on, never on the camera crops
