@@ -91,7 +91,13 @@ export async function seedVehicle(pool: Pool, v: SeedVehicle): Promise<{ vehicle
 export const SCENE_PLATE_BOX = { x: 260, y: 330, width: 120, height: 40 };
 
 /** A 640x480 JPEG street scene with a light plate-sized box at SCENE_PLATE_BOX; `seed` varies the bytes. */
-export async function sceneJpeg(seed = Math.floor(Math.random() * 1e9)): Promise<Buffer> {
+/**
+ * Successive scenes of one process differ (the marker moves one place each time): a camera takes one
+ * capture per image, so two random markers in the same place made a seeded violation collide with the last.
+ */
+let nextScene = Math.floor(Math.random() * 63_000);
+
+export async function sceneJpeg(seed = nextScene++): Promise<Buffer> {
   const plate = await sharp({ create: { width: 120, height: 40, channels: 3, background: { r: 245, g: 245, b: 245 } } }).png().toBuffer();
   const marker = await sharp({ create: { width: 6, height: 6, channels: 3, background: { r: 255, g: 200, b: 0 } } }).png().toBuffer();
   return sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 60, g: 64, b: 72 } } })
