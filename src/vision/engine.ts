@@ -9,6 +9,7 @@ import { fuseLine } from './fusion.js';
 import { normaliseProbs, plateKey, withConfusionPrior, type CharProbs, type Layout, type NormalisedPlate, type Profile } from './plate-grammar.js';
 import { readPlateCrops, type PlateCropRead } from './plate-reader.js';
 import { readVnPlates } from './vn-plate-reader.js';
+import { detectPlates } from './plate-detector.js';
 import { closeView, pointToFrame, toFrame, wholeFrame, type View } from './views.js';
 import type { TextRegion } from './db-postprocess.js';
 import { plateColour, type PlateColour } from './colour.js';
@@ -348,6 +349,29 @@ async function closeLook(frame: RgbImage, s: Scored, profile: Profile, stretch: 
   return readCloseView(frame, await closeView(frame, region, scale), profile, stretch, offset);
 }
 
+/** Plates found by the plate detector given a look of their own when the text found no settled plate. */
+const PLATE_LOOKS = 2;
+
+/**
+ * A plate the plate detector found: read whole as a plate crop (both plate
+ * readers on the box, square boxes as two lines), and its region enlarged
+ * and searched for text like a close look.
+ */
+async function plateLook(frame: RgbImage, p: Box, profile: Profile, stretch: number, offset: { x: number; y: number }): Promise<Scored[]> {
+  const region = { x: p.x - 0.08 * p.width, y: p.y - 0.1 * p.height, width: p.width * 1.16, height: p.height * 1.2 };
+  const own = await closeView(frame, region, 1);
+  const whole = await cropFrame(own.img);
+  const at = { x: offset.x + own.x, y: offset.y + own.y };
+  const lineH = p.width / p.height < 2.5 ? p.height / 2.6 : p.height / 1.4;
+  const scale = Math.min(4, Math.max(1, CLOSE_LINE_PX / Math.max(1, lineH)));
+  const m = 0.3 * p.height;
+  const near = await closeView(frame, { x: p.x - m, y: p.y - m, width: p.width + 2 * m, height: p.height + 2 * m }, scale);
+  return [
+    ...(await readCandidates(own.img, whole.view, [whole.candidate], profile, stretch, at)),
+    ...(await readCloseView(frame, near, profile, stretch, offset)),
+  ];
+}
+
 /** Tilted text lines given a levelled look: motorbike plates seen from the side. */
 const TILTED_LOOKS = 2;
 const MIN_TILT_DEGREES = 12;
@@ -395,7 +419,7 @@ function tiltedLines(regions: readonly TextRegion[]): TextRegion[] {
  * calls are safe.
  */
 export async function createPlateEngine(engineOpts: { tesseract?: boolean } = {}): Promise<PlateEngine> {
-  await Promise.all([onnxSession('det'), onnxSession('rec'), onnxSession('plateReader'), onnxSession('vnReader')]);
+  await Promise.all([onnxSession('det'), onnxSession('rec'), onnxSession('plateReader'), onnxSession('vnReader'), onnxSession('plateDetector')]);
   const tesseract = engineOpts.tesseract === false ? undefined : await TesseractReader.create();
   return {
     async recognise(image, opts) {
@@ -433,6 +457,13 @@ export async function createPlateEngine(engineOpts: { tesseract?: boolean } = {}
           levelled.push(r);
         }
         for (const r of levelled) scored.push(...(await levelledLook(img, r, opts.profile, stretch, offset)));
+        if (opts.profile === 'vn' && !scored.some(settled)) {
+          for (const p of await detectPlates(img, { limit: PLATE_LOOKS })) {
+            const inFrame = { ...p, x: p.x + offset.x, y: p.y + offset.y };
+            if (scored.some((s) => s.votes >= 2 && overlap(s.read.bbox, inFrame) > 0.3)) continue;
+            scored.push(...(await plateLook(img, p, opts.profile, stretch, offset)));
+          }
+        }
       }
       if (opts.profile === 'vn' && !scored.some((s) => s.read.valid)) {
         scored.push(...(await completeSquarePlates(img, scored, stretch, offset)));

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { ModelError } from './errors.js';
 
-export type ModelId = 'det' | 'rec' | 'recKeys' | 'tesseractEng' | 'plateReader' | 'vnReader';
-const MODEL_IDS: readonly ModelId[] = ['det', 'rec', 'recKeys', 'tesseractEng', 'plateReader', 'vnReader'];
+export type ModelId = 'det' | 'rec' | 'recKeys' | 'tesseractEng' | 'plateReader' | 'vnReader' | 'plateDetector';
+const MODEL_IDS: readonly ModelId[] = ['det', 'rec', 'recKeys', 'tesseractEng', 'plateReader', 'vnReader', 'plateDetector'];
 
 /** A file shipped inside an npm package, or (`package` absent) committed under models/. */
 interface ManifestEntry {
@@ -83,7 +83,7 @@ export function verifySha256(path: string, expected: string): void {
 const sessions = new Map<ModelId, Promise<ort.InferenceSession>>();
 
 /** One session per model per process: sessions are thread-safe for concurrent run() calls. */
-export function onnxSession(id: 'det' | 'rec' | 'plateReader' | 'vnReader'): Promise<ort.InferenceSession> {
+export function onnxSession(id: 'det' | 'rec' | 'plateReader' | 'vnReader' | 'plateDetector'): Promise<ort.InferenceSession> {
   let s = sessions.get(id);
   if (!s) {
     s = (async () => {

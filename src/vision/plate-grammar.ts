@@ -23,7 +23,8 @@ export function plateKey(text: string): string {
 
 /** Look-alikes, used when a glyph sits where the grammar forbids its class. */
 const TO_DIGIT: Record<string, string> = { O: '0', Q: '0', D: '0', U: '0', I: '1', J: '1', L: '1', T: '1', Z: '2', S: '5', B: '8', G: '6', A: '4', E: '8', Y: '7' };
-const TO_LETTER: Record<string, string> = { '0': 'D', '1': 'T', '2': 'Z', '3': 'B', '4': 'A', '5': 'S', '6': 'G', '7': 'T', '8': 'B', I: 'T', J: 'U', O: 'D', Q: 'D', W: 'M' };
+// H and N stand for M where only M may stand (MĐ): at 10 px the middle strokes of the three run together.
+const TO_LETTER: Record<string, string> = { '0': 'D', '1': 'T', '2': 'Z', '3': 'B', '4': 'A', '5': 'S', '6': 'G', '7': 'T', '8': 'B', I: 'T', J: 'U', O: 'D', Q: 'D', W: 'M', H: 'M', N: 'M' };
 
 /** A slot is the set of characters allowed at one position. */
 type Slot = string;
@@ -56,7 +57,8 @@ const SERIES: { slots: Slot[]; prior: number }[] = [
   { slots: [L], prior: 0 },
   { slots: [L, D], prior: 0 },
   { slots: [L, L2], prior: -3 },
-  { slots: [L, L2, D], prior: -3 },
+  // The only three-character series is the electric MĐ1..MĐ9 (DOMAIN.md): a read "HĐ1" is an MĐ plate.
+  { slots: ['M', 'D', D], prior: -3 },
   ...['NG', 'QT', 'CV', 'NN'].map((w) => ({ slots: [...w], prior: -2 })),
 ];
 

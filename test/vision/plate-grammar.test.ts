@@ -51,6 +51,11 @@ describe('normalisePlate, profile vn', () => {
     expect(normalisePlate('', 'vn', { lines: ['29-MĐ1', '311.00'] }).canonical).toBe('29-MĐ1 311.00');
   });
 
+  it('reads a three-character series as the electric MĐ series, the only one there is (H or N before Đ is an M)', () => {
+    expect(normalisePlate('', 'vn', { lines: ['60-HD1', '010.38'] }).canonical).toBe('60-MĐ1 010.38');
+    expect(normalisePlate('', 'vn', { lines: ['41-ND1', '204.98'] }).canonical).toBe('41-MĐ1 204.98');
+  });
+
   it('shows Đ in MĐ and TĐ series while the key keeps D, so matching is unchanged', () => {
     const electric = normalisePlate('', 'vn', { lines: ['60-MD1', '018.74'] });
     expect(electric).toMatchObject({ canonical: '60-MĐ1 018.74', key: '60MD101874', series: 'MĐ1' });
