@@ -1,49 +1,21 @@
-import pg from 'pg';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listMigrations } from '../../src/db/migrate.js';
-import { createPool, type Pool } from '../../src/db/pool.js';
-import { TEST_ADMIN_DATABASE_URL, databaseUrl } from '../helpers/env.js';
+import type { Pool } from '../../src/db/pool.js';
+import { databaseBefore, type MigrationDb } from '../helpers/migration-db.js';
 
 /**
  * Migration 180 converts captures in place: a database holding captures with reads, sightings, frames
  * and evidence before it keeps every row (same ids, in its month's partition), every reference (now on
  * id and time) and the rule "one capture per camera and image".
  */
-const name = `phat_t_mig_${Date.now()}_${randomBytes(3).toString('hex')}`;
+let db: MigrationDb;
 let pool: Pool;
 
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: TEST_ADMIN_DATABASE_URL });
-  await client.connect();
-  try { await client.query(sql); } finally { await client.end(); }
-}
-
-async function applyMigrations(filter: (version: string) => boolean) {
-  for (const m of (await listMigrations()).filter((x) => filter(x.version))) {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(m.sql);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK');
-      throw new Error(`${m.version}_${m.name}: ${(err as Error).message}`);
-    } finally {
-      client.release();
-    }
-  }
-}
-
 beforeAll(async () => {
-  await admin(`CREATE DATABASE ${name}`);
-  pool = createPool(databaseUrl(name), 2);
-  await applyMigrations((v) => v < '180');
+  db = await databaseBefore('180');
+  pool = db.pool;
 });
 afterAll(async () => {
-  pool.on('error', () => undefined);
-  await pool.end();
-  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await db?.drop();
 });
 
 const vietnamMonth = (t: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit' })
@@ -83,7 +55,7 @@ describe('captures converted in place (migration 180)', () => {
                       SELECT $1, capture_id, id, captured_at FROM plate_reads WHERE capture_id = ANY($2::bigint[])`, [v.rows[0]!.id, ids.slice(1)]);
     const before = await pool.query('SELECT * FROM captures ORDER BY id');
 
-    await applyMigrations((ver) => ver >= '180');
+    await db.applyMigrations((ver) => ver >= '180');
 
     const after = await pool.query('SELECT *, tableoid::regclass::text AS part FROM captures ORDER BY id');
     expect(after.rows.map(({ part: _, ...rest }) => rest)).toEqual(before.rows);

@@ -1,49 +1,21 @@
-import pg from 'pg';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listMigrations } from '../../src/db/migrate.js';
-import { createPool, type Pool } from '../../src/db/pool.js';
-import { TEST_ADMIN_DATABASE_URL, databaseUrl } from '../helpers/env.js';
+import type { Pool } from '../../src/db/pool.js';
+import { databaseBefore, type MigrationDb } from '../helpers/migration-db.js';
 
 /**
  * Migrations 111 and 113 convert plate_reads in place: a database holding reads and evidence before
  * them keeps every read (same ids, now with its capture's time, in its month's partition) and every
  * evidence link.
  */
-const name = `phat_t_mig_${Date.now()}_${randomBytes(3).toString('hex')}`;
+let db: MigrationDb;
 let pool: Pool;
 
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: TEST_ADMIN_DATABASE_URL });
-  await client.connect();
-  try { await client.query(sql); } finally { await client.end(); }
-}
-
-async function applyMigrations(filter: (version: string) => boolean) {
-  for (const m of (await listMigrations()).filter((x) => filter(x.version))) {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(m.sql);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK');
-      throw new Error(`${m.version}_${m.name}: ${(err as Error).message}`);
-    } finally {
-      client.release();
-    }
-  }
-}
-
 beforeAll(async () => {
-  await admin(`CREATE DATABASE ${name}`);
-  pool = createPool(databaseUrl(name), 2);
-  await applyMigrations((v) => v < '111');
+  db = await databaseBefore('111');
+  pool = db.pool;
 });
 afterAll(async () => {
-  pool.on('error', () => undefined);
-  await pool.end();
-  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await db?.drop();
 });
 
 describe('plate_reads converted in place (migrations 111, 113)', () => {
@@ -74,7 +46,7 @@ describe('plate_reads converted in place (migrations 111, 113)', () => {
                       SELECT $1, capture_id, id FROM plate_reads WHERE id = $2`, [v.rows[0]!.id, reads[2]]);
     const before = await pool.query('SELECT * FROM plate_reads ORDER BY id');
 
-    await applyMigrations((ver) => ver >= '111');
+    await db.applyMigrations((ver) => ver >= '111');
 
     const after = await pool.query(
       `SELECT r.*, r.tableoid::regclass::text AS part, c.captured_at AS capture_time FROM plate_reads r JOIN captures c ON c.id = r.capture_id ORDER BY r.id`);
