@@ -260,3 +260,13 @@ export async function seedBacNinhUnits(app: App, pool: Pool, admin: TestStaff, c
   if (res.statusCode !== 200) throw new Error(`detecting unit: ${res.statusCode} ${res.body}`);
   return cam;
 }
+
+/**
+ * Registers a camera through the API as the staff member whose headers are given (an operator or an
+ * admin) and returns the API key the camera sends its captures with, shown once.
+ */
+export async function registerCamera(app: App, headers: Record<string, string>, camera: Record<string, unknown>): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/cameras', headers, payload: camera });
+  if (res.statusCode !== 201) throw new Error(`camera ${String(camera.code)} not registered: ${res.statusCode} ${res.body}`);
+  return res.json().apiKey;
+}

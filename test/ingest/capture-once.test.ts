@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { registerCamera } from '../helpers/fixtures.js';
 import { multipartBody, staffToken, syntheticJpeg } from './fixtures.js';
 
 /**
@@ -12,12 +13,8 @@ let cameraKey: string;
 beforeAll(async () => {
   t = await createTestApp();
   const operator = (await staffToken(t.db.pool, 'operator')).token;
-  const res = await t.app.inject({
-    method: 'POST', url: '/api/v1/cameras', headers: { authorization: `Bearer ${operator}` },
-    payload: { code: 'HN-KM-010', name: 'Kim Mã 10', province: 'Hà Nội', address: 'Kim Mã', cameraType: 'red_light' },
-  });
-  expect(res.statusCode).toBe(201);
-  cameraKey = res.json().apiKey;
+  cameraKey = await registerCamera(t.app, { authorization: `Bearer ${operator}` },
+    { code: 'HN-KM-010', name: 'Kim Mã 10', province: 'Hà Nội', address: 'Kim Mã', cameraType: 'red_light' });
 });
 afterAll(async () => { await t.close(); });
 

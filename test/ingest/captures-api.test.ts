@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { registerCamera } from '../helpers/fixtures.js';
 import { multipartBody, staffToken, syntheticJpeg } from './fixtures.js';
 
 let t: TestApp;
@@ -13,12 +14,8 @@ beforeAll(async () => {
   t = await createTestApp({ MAX_IMAGE_PIXELS: '1000000', METRICS_TOKEN: 'scrape-secret-123' });
   operator = (await staffToken(t.db.pool, 'operator')).token;
   officer = (await staffToken(t.db.pool, 'officer')).token;
-  const res = await t.app.inject({
-    method: 'POST', url: '/api/v1/cameras', headers: { authorization: `Bearer ${operator}` },
-    payload: { code: 'HN-CG-001', name: 'Cầu Giấy 1', province: 'Hà Nội', address: 'Xuân Thủy', cameraType: 'speed', speedLimitKmh: 60 },
-  });
-  expect(res.statusCode).toBe(201);
-  cameraKey = res.json().apiKey;
+  cameraKey = await registerCamera(t.app, { authorization: `Bearer ${operator}` },
+    { code: 'HN-CG-001', name: 'Cầu Giấy 1', province: 'Hà Nội', address: 'Xuân Thủy', cameraType: 'speed', speedLimitKmh: 60 });
 });
 afterAll(async () => { await t.close(); });
 

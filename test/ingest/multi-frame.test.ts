@@ -8,7 +8,7 @@ import { renderNotice } from '../../src/notices/render.js';
 import { runRetention } from '../../src/retention/run-retention.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { seedApprovedViolation, seedCamera, seedVehicle, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
+import { seedApprovedViolation, seedCamera, seedVehicle, registerCamera, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
 import { readPdf } from '../notices/pdf-text.js';
 import { syntheticJpeg } from './fixtures.js';
 
@@ -43,9 +43,7 @@ beforeAll(async () => {
   storage = new LocalBlobStore(t.config.STORAGE_DIR);
   operator = await staffWithSession(t.db.pool, 'operator');
   officer = await staffWithSession(t.db.pool, 'officer');
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/cameras', headers: operator.headers,
-    payload: { code: 'HN-MF-001', name: 'Nút Kim Mã', province: 'Thành phố Hà Nội', address: 'Phố Kim Mã, Phường Giảng Võ', cameraType: 'red_light' } });
-  cameraKey = res.json().apiKey;
+  cameraKey = await registerCamera(t.app, operator.headers, { code: 'HN-MF-001', name: 'Nút Kim Mã', province: 'Thành phố Hà Nội', address: 'Phố Kim Mã, Phường Giảng Võ', cameraType: 'red_light' });
 });
 afterAll(async () => { await t.close(); });
 

@@ -11,6 +11,7 @@ import { createRedis } from '../../src/redis.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { StorageUnavailableError } from '../../src/storage/storage-errors.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { registerCamera } from '../helpers/fixtures.js';
 import { multipartBody, staffToken, syntheticJpeg } from './fixtures.js';
 
 const run = promisify(execFile);
@@ -20,11 +21,8 @@ let cameraKey: string;
 beforeAll(async () => {
   t = await createTestApp();
   const operator = (await staffToken(t.db.pool, 'operator')).token;
-  const res = await t.app.inject({
-    method: 'POST', url: '/api/v1/cameras', headers: { authorization: `Bearer ${operator}` },
-    payload: { code: 'HN-OUT-1', name: 'outage', province: 'Hà Nội', address: 'Xuân Thủy', cameraType: 'speed', speedLimitKmh: 60 },
-  });
-  cameraKey = res.json().apiKey;
+  cameraKey = await registerCamera(t.app, { authorization: `Bearer ${operator}` },
+    { code: 'HN-OUT-1', name: 'outage', province: 'Hà Nội', address: 'Xuân Thủy', cameraType: 'speed', speedLimitKmh: 60 });
 });
 afterAll(async () => { await t.close(); });
 

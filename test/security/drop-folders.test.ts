@@ -7,7 +7,7 @@ import type { IngestDeps } from '../../src/ingest/ingest-capture.js';
 import { createLogger } from '../../src/logger.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { staffWithSession, type TestStaff } from '../helpers/fixtures.js';
+import { registerCamera, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
 import { syntheticJpeg } from '../ingest/fixtures.js';
 
 /** Attacks through camera drop folders: escaping the drop root, symlinks to system files, oversized files. */
@@ -24,9 +24,7 @@ beforeAll(async () => {
   await mkdir(folder);
   t = await createTestApp({ DROP_FOLDER_ROOT: dropRoot });
   operator = await staffWithSession(t.db.pool, 'operator');
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/cameras', headers: operator.headers, payload: {
-    code: 'SEC-FTP-1', name: 'ftp', province: 'Hà Nội', address: 'x', cameraType: 'red_light', dropFolder: folder } });
-  expect(res.statusCode).toBe(201);
+  await registerCamera(t.app, operator.headers, { code: 'SEC-FTP-1', name: 'ftp', province: 'Hà Nội', address: 'x', cameraType: 'red_light', dropFolder: folder });
   deps = { pool: t.db.pool, storage: new LocalBlobStore(t.config.STORAGE_DIR), queues: t.app.deps.queues!, limits: { maxPixels: 4e7, maxBytes: 200_000 } };
   opts = { cameraCode: 'SEC-FTP-1', folder, maxFutureS: 120, logger: createLogger('silent', 'test') };
 });

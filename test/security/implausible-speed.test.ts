@@ -11,6 +11,7 @@ import { evaluateCapture } from '../../src/violations/evaluate.js';
 import { bearer, registerCar, staffMember, type Staff } from '../admin/fixtures.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { multipartBody, syntheticJpeg } from '../ingest/fixtures.js';
+import { registerCamera } from '../helpers/fixtures.js';
 
 /**
  * A 399.99 km/h reading (issue 13, point 7): a radar fault, not a fine, but still a camera's evidence.
@@ -31,9 +32,7 @@ beforeAll(async () => {
     evaluate: (tx, input) => evaluateCapture(tx, input), logger: createLogger('silent', 'test') };
   officer = await staffMember(t, 'officer.speed', 'officer');
   const operator = await staffMember(t, 'operator.speed', 'operator');
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/cameras', headers: bearer(operator),
-    payload: { code: 'SEC-SPD-2', name: 'Tốc độ', province: 'Hà Nội', address: 'Đại lộ Thăng Long', cameraType: 'speed', speedLimitKmh: 80 } });
-  cameraKey = res.json().apiKey;
+  cameraKey = await registerCamera(t.app, bearer(operator), { code: 'SEC-SPD-2', name: 'Tốc độ', province: 'Hà Nội', address: 'Đại lộ Thăng Long', cameraType: 'speed', speedLimitKmh: 80 });
 });
 afterAll(async () => {
   await Promise.all(queues.all().map((q) => q.obliterate({ force: true })));

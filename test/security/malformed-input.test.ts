@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { decideNotice, seedCamera, seedNotice, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
+import { decideNotice, seedCamera, seedNotice, registerCamera, staffWithSession, type TestStaff } from '../helpers/fixtures.js';
 import { multipartBody, syntheticJpeg } from '../ingest/fixtures.js';
 
 /**
@@ -16,9 +16,7 @@ beforeAll(async () => {
   t = await createTestApp();
   operator = await staffWithSession(t.db.pool, 'operator');
   finance = await staffWithSession(t.db.pool, 'finance');
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/cameras', headers: operator.headers,
-    payload: { code: 'SEC-SPD-1', name: 'Tốc độ', province: 'Hà Nội', address: 'Xuân Thủy', cameraType: 'speed', speedLimitKmh: 60 } });
-  cameraKey = res.json().apiKey;
+  cameraKey = await registerCamera(t.app, operator.headers, { code: 'SEC-SPD-1', name: 'Tốc độ', province: 'Hà Nội', address: 'Xuân Thủy', cameraType: 'speed', speedLimitKmh: 60 });
 });
 afterAll(async () => { await t.close(); });
 
