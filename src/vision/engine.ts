@@ -8,7 +8,7 @@ import { TesseractReader } from './tesseract-reader.js';
 import { fuseLine } from './fusion.js';
 import { normaliseProbs, plateKey, withConfusionPrior, type CharProbs, type Layout, type NormalisedPlate, type Profile } from './plate-grammar.js';
 import { readPlateCrops, type PlateCropRead } from './plate-reader.js';
-import { readVnPlates } from './vn-plate-reader.js';
+import { readVnPlates, type VnPlateCrop } from './vn-plate-reader.js';
 import { detectPlates } from './plate-detector.js';
 import { closeView, pointToFrame, toFrame, wholeFrame, type View } from './views.js';
 import type { TextRegion } from './db-postprocess.js';
@@ -193,18 +193,29 @@ async function readCandidates(frame: RgbImage, view: View, candidates: readonly 
   const unique = [...new Set(candidates.flatMap((c) => c.lines))];
   // A levelled view of a tilted plate is worth its resampling; otherwise the frame's own pixels read better.
   const [img, plates] = view.turn ? [view.img, candidates.map(plateAround)] : [frame, candidates.map((c) => toFrame(view, plateAround(c)))];
-  const [reads, crops, vnCrops] = await Promise.all([
+  const [reads, wholes] = await Promise.all([
     readLines(view.img, unique.map(padLine), stretch),
-    readPlateCrops(img, plates),
-    profile === 'vn' ? readVnPlates(img, plates.map((box, i) => ({ box, lines: linesOf(candidates[i]!) }))) : [],
+    readWholePlates(img, plates.map((box, i) => ({ box, lines: linesOf(candidates[i]!) })), profile),
   ]);
   const byBox = new Map(unique.map((b, i) => [b, reads[i]!]));
   const out: Scored[] = [];
   candidates.forEach((c, i) => {
-    const s = evaluate(c, c.lines.map((l) => byBox.get(l)!), [crops[i], vnCrops[i]], profile, view, offset);
+    const s = evaluate(c, c.lines.map((l) => byBox.get(l)!), wholes[i]!, profile, view, offset);
     if (s) out.push(s);
   });
   return out;
+}
+
+/**
+ * Each plate read whole by the plate readers: fast-plate-ocr's, and under
+ * the VN profile the Vietnamese reader, which needs the plate's layout.
+ */
+async function readWholePlates(img: RgbImage, plates: readonly VnPlateCrop[], profile: Profile): Promise<(PlateCropRead | undefined)[][]> {
+  const [global, vn] = await Promise.all([
+    readPlateCrops(img, plates.map((p) => p.box)),
+    profile === 'vn' ? readVnPlates(img, plates) : [],
+  ]);
+  return global.map((g, i) => [g, vn[i]]);
 }
 
 /** A candidate's layout as the VN reader takes it: a square plate is unrolled into one line. */
@@ -272,9 +283,8 @@ async function completeSquarePlates(frame: RgbImage, scored: readonly Scored[], 
       bbox: { x, y: top.y, width: Math.max(top.x + top.width, bottom.x + bottom.width) - x, height: bottom.y + bottom.height - top.y },
       detScore: s.candidate.detScore * 0.8,
     };
-    const plate = toFrame(s.view, plateAround(candidate));
-    const [[crop], [vn]] = await Promise.all([readPlateCrops(frame, [plate]), readVnPlates(frame, [{ box: plate, lines: 2 }])]);
-    const e = evaluate(candidate, [read!, s.lines[0]!], [crop, vn], 'vn', s.view, offset);
+    const [wholes] = await readWholePlates(frame, [{ box: toFrame(s.view, plateAround(candidate)), lines: 2 }], 'vn');
+    const e = evaluate(candidate, [read!, s.lines[0]!], wholes!, 'vn', s.view, offset);
     if (e?.read.valid) out.push(e);
   }
   return out;

@@ -83,7 +83,10 @@ export function verifySha256(path: string, expected: string): void {
 const sessions = new Map<ModelId, Promise<ort.InferenceSession>>();
 
 /** One session per model per process: sessions are thread-safe for concurrent run() calls. */
-export function onnxSession(id: 'det' | 'rec' | 'plateReader' | 'vnReader' | 'plateDetector'): Promise<ort.InferenceSession> {
+/** The models that run in onnxruntime (the others are data files). */
+export type OnnxModelId = Exclude<ModelId, 'recKeys' | 'tesseractEng'>;
+
+export function onnxSession(id: OnnxModelId): Promise<ort.InferenceSession> {
   let s = sessions.get(id);
   if (!s) {
     s = (async () => {
@@ -105,6 +108,19 @@ export function onnxSession(id: 'det' | 'rec' | 'plateReader' | 'vnReader' | 'pl
     sessions.set(id, s);
   }
   return s;
+}
+
+/**
+ * Runs a model whose input is a batch of uint8 RGB pictures `[N, height, width, 3]`, given as each
+ * picture's raw pixels, and returns its first output.
+ */
+export async function runPixelBatch(id: OnnxModelId, pixels: readonly Uint8Array[], height: number, width: number): Promise<ort.Tensor> {
+  const session = await onnxSession(id);
+  const size = height * width * 3;
+  const batch = new Uint8Array(pixels.length * size);
+  pixels.forEach((p, i) => batch.set(p, i * size));
+  const result = await session.run({ [session.inputNames[0]!]: new ort.Tensor('uint8', batch, [pixels.length, height, width, 3]) });
+  return result[session.outputNames[0]!]!;
 }
 
 export { ort };

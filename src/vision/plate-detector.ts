@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { RgbImage } from './image.js';
-import { onnxSession, ort } from './models.js';
+import { runPixelBatch } from './models.js';
 import type { Box } from './pixels.js';
 
 /** The detector's output is a quarter of its input's resolution. */
@@ -33,9 +33,7 @@ export async function detectPlates(img: RgbImage, opts: { limit?: number; thresh
     .extend({ right: W - w, bottom: H - h, background: { r: 0, g: 0, b: 0 } })
     .raw()
     .toBuffer();
-  const session = await onnxSession('plateDetector');
-  const result = await session.run({ [session.inputNames[0]!]: new ort.Tensor('uint8', new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.length), [1, H, W, 3]) });
-  const out = result[session.outputNames[0]!]!;
+  const out = await runPixelBatch('plateDetector', [pixels], H, W);
   const [, , oh, ow] = out.dims as [number, number, number, number];
   const data = out.data as Float32Array;
   const plane = oh * ow;

@@ -1,5 +1,5 @@
 import type { RgbImage } from './image.js';
-import { onnxSession, ort } from './models.js';
+import { runPixelBatch } from './models.js';
 import type { Box } from './pixels.js';
 import { cutRegion } from './views.js';
 import { PLATE_ALPHABET } from './ctc.js';
@@ -32,12 +32,8 @@ function cropPixels(img: RgbImage, box: Box): Promise<Buffer> {
  */
 export async function readPlateCrops(img: RgbImage, boxes: readonly Box[]): Promise<PlateCropRead[]> {
   if (boxes.length === 0) return [];
-  const session = await onnxSession('plateReader');
   const pixels = await Promise.all(boxes.map((b) => cropPixels(img, b)));
-  const batch = new Uint8Array(boxes.length * W * H * 3);
-  pixels.forEach((p, i) => batch.set(p, i * W * H * 3));
-  const result = await session.run({ [session.inputNames[0]!]: new ort.Tensor('uint8', batch, [boxes.length, H, W, 3]) });
-  const data = result[session.outputNames[0]!]!.data as Float32Array;
+  const data = (await runPixelBatch('plateReader', pixels, H, W)).data as Float32Array;
   return boxes.map((_, i) => {
     const probs: CharProbs[] = [];
     let text = '';

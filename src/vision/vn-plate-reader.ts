@@ -1,5 +1,5 @@
 import type { RgbImage } from './image.js';
-import { onnxSession, ort } from './models.js';
+import { runPixelBatch } from './models.js';
 import type { Box } from './pixels.js';
 import { cutRegion } from './views.js';
 import { decodeCtc, PLATE_ALPHABET } from './ctc.js';
@@ -50,12 +50,8 @@ async function unrolled(img: RgbImage, crop: VnPlateCrop): Promise<Buffer> {
  */
 export async function readVnPlates(img: RgbImage, crops: readonly VnPlateCrop[]): Promise<PlateCropRead[]> {
   if (crops.length === 0) return [];
-  const session = await onnxSession('vnReader');
   const pixels = await Promise.all(crops.map((c) => unrolled(img, c)));
-  const batch = new Uint8Array(crops.length * LW * LH * 3);
-  pixels.forEach((p, i) => batch.set(p, i * LW * LH * 3));
-  const result = await session.run({ [session.inputNames[0]!]: new ort.Tensor('uint8', batch, [crops.length, LH, LW, 3]) });
-  const out = result[session.outputNames[0]!]!;
+  const out = await runPixelBatch('vnReader', pixels, LH, LW);
   const [, frames, classes] = out.dims as [number, number, number];
   const data = out.data as Float32Array;
   return crops.map((_, i) => {

@@ -65,15 +65,16 @@ class Exported(nn.Module):
         return torch.cat([torch.sigmoid(out[:, :1]), out[:, 1:]], 1)
 
 
-def boxes_from(dumps):
-    """Plate box of every training scene whose top read is exactly the label (so the box is that plate)."""
+def boxes_from(dumps, held=False):
+    """Plate box of every scene whose top read is exactly the label (so the box is that plate): the training scenes,
+    or with held=True the held-out fifth, which is only measured."""
     root = os.path.join(DATASETS, 'vn-scenes')
     out = {}
     for path in dumps:
         for line in open(path):
             r = json.loads(line)
             top = r.get('top')
-            if not top or plate_key(top['text']) != plate_key(r['want']) or held_out(r['image']):
+            if not top or plate_key(top['text']) != plate_key(r['want']) or held_out(r['image']) != held:
                 continue
             b = top['bbox']
             out[r['image']] = (os.path.join(root, r['image']), (b['x'], b['y'], b['width'], b['height']))
@@ -142,8 +143,9 @@ def focal(logits, heat):
 
 
 def peaks(out, threshold=0.3, k=3):
-    """Plate boxes (x, y, w, h, score) in input pixels, as the engine decodes them (src/vision/plate-detector.ts)."""
-    heat = torch.sigmoid(out[0, 0]) if out.shape[1] == 3 and out[0, 0].min() < 0 else out[0, 0]
+    """Plate boxes (x, y, w, h, score) in input pixels from the exported model's output (centre probabilities, log
+    sizes), as the engine decodes them (src/vision/plate-detector.ts)."""
+    heat = out[0, 0]
     pooled = F.max_pool2d(heat[None, None], 3, 1, 1)[0, 0]
     cand = ((heat == pooled) & (heat >= threshold)).nonzero().tolist()
     cand.sort(key=lambda yx: -float(heat[yx[0], yx[1]]))
@@ -192,15 +194,7 @@ def main():
     torch.manual_seed(args.seed)
     torch.set_num_threads(2)
     train = boxes_from(args.dump)
-    # held-out scenes: the engine's correct boxes there are only used to measure
-    hold = []
-    for path in args.dump[:1]:
-        for line in open(path):
-            r = json.loads(line)
-            top = r.get('top')
-            if top and held_out(r['image']) and plate_key(top['text']) == plate_key(r['want']):
-                b = top['bbox']
-                hold.append((os.path.join(DATASETS, 'vn-scenes', r['image']), (b['x'], b['y'], b['width'], b['height'])))
+    hold = boxes_from(args.dump[:1], held=True)
     images = {p: Image.open(p).convert('RGB') for p, _ in train}
     print(f'train {len(train)} held out {len(hold)}', flush=True)
     model = PlateDetector()
