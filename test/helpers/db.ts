@@ -22,16 +22,19 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     url,
     pool,
-    async drop() {
-      // pool.end() can resolve before its sockets close; the forced DROP then kills them, which is expected
-      pool.on('error', () => undefined);
-      await pool.end();
-      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
+    drop: () => dropDatabase(name, pool),
   };
 }
 
-async function adminQuery(sql: string): Promise<void> {
+/** Closes a test database's pool, then drops the database. */
+export async function dropDatabase(name: string, pool: Pool): Promise<void> {
+  // pool.end() can resolve before its sockets close; the forced DROP then kills them, which is expected
+  pool.on('error', () => undefined);
+  await pool.end();
+  await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
+export async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_ADMIN_DATABASE_URL });
   await client.connect();
   try {

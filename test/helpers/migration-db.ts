@@ -1,8 +1,8 @@
-import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { listMigrations } from '../../src/db/migrate.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
-import { TEST_ADMIN_DATABASE_URL, databaseUrl } from './env.js';
+import { adminQuery, dropDatabase } from './db.js';
+import { databaseUrl } from './env.js';
 
 /**
  * A scratch database migrated only below a version, for tests of a migration that converts data in
@@ -15,15 +15,9 @@ export interface MigrationDb {
   drop(): Promise<void>;
 }
 
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: TEST_ADMIN_DATABASE_URL });
-  await client.connect();
-  try { await client.query(sql); } finally { await client.end(); }
-}
-
 export async function databaseBefore(version: string): Promise<MigrationDb> {
   const name = `phat_t_mig_${Date.now()}_${randomBytes(3).toString('hex')}`;
-  await admin(`CREATE DATABASE ${name}`);
+  await adminQuery(`CREATE DATABASE ${name}`);
   const pool = createPool(databaseUrl(name), 2);
   async function applyMigrations(filter: (version: string) => boolean) {
     for (const m of (await listMigrations()).filter((x) => filter(x.version))) {
@@ -44,10 +38,6 @@ export async function databaseBefore(version: string): Promise<MigrationDb> {
   return {
     pool,
     applyMigrations,
-    async drop() {
-      pool.on('error', () => undefined);
-      await pool.end();
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
+    drop: () => dropDatabase(name, pool),
   };
 }
