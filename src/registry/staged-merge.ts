@@ -64,6 +64,9 @@ export async function mergeOwnersAndVehicles(tx: PoolClient): Promise<void> {
       [kind],
     );
   }
+  // new keys of the skeleton-deletions GIN index queue in its pending list and go into the tree sorted, in
+  // bulk, each time the list passes this limit (migration 200); lookups meanwhile scan at most this much
+  await tx.query(`SET LOCAL gin_pending_list_limit = '4MB'`);
   await tx.query(
     `INSERT INTO vehicles (plate, plate_key, plate_colour, vehicle_type, make, model, colour, registered_at)
      SELECT DISTINCT ON (plate_key) plate, plate_key, plate_colour, vehicle_type, make, model, colour, registered_at
@@ -74,6 +77,12 @@ export async function mergeOwnersAndVehicles(tx: PoolClient): Promise<void> {
      WHERE (vehicles.plate, vehicles.plate_colour, vehicles.vehicle_type, vehicles.make, vehicles.model, vehicles.colour, vehicles.registered_at)
        IS DISTINCT FROM (EXCLUDED.plate, EXCLUDED.plate_colour, EXCLUDED.vehicle_type, EXCLUDED.make, EXCLUDED.model, EXCLUDED.colour, EXCLUDED.registered_at)`,
   );
+  // lookups after the import find an empty list; only the index's owner may empty it (else autovacuum will)
+  await tx.query(
+    `SELECT gin_clean_pending_list(c.oid) FROM pg_class c
+     WHERE c.oid = 'vehicles_plate_skeleton_deletions'::regclass AND pg_has_role(c.relowner, 'USAGE')`,
+  );
+  await tx.query('SET LOCAL gin_pending_list_limit TO DEFAULT');
 }
 
 export interface PeriodsOutcome {

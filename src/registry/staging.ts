@@ -1,3 +1,5 @@
+import type { Writable } from 'node:stream';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { PoolClient } from '../db/pool.js';
 import type { CheckedRow } from './row-check.js';
 
@@ -9,6 +11,9 @@ import type { CheckedRow } from './row-check.js';
 export const STAGE = 'registry_stage';
 
 export type StagedRow = { line: number; plateText: string } & ({ row: CheckedRow } | { problem: string });
+
+const COLUMNS = ['line', 'plate_text', 'reason', 'plate', 'plate_key', 'plate_colour', 'vehicle_type', 'make', 'model', 'colour',
+  'registered_at', 'owner_kind', 'owner_ident', 'full_name', 'address', 'province', 'phone', 'email', 'basis', 'valid_from', 'valid_to'] as const;
 
 export async function createStage(client: PoolClient): Promise<void> {
   // only takes effect before the session's first temporary table; a reused connection keeps its own
@@ -26,19 +31,38 @@ export async function dropStage(client: PoolClient): Promise<void> {
 }
 
 /**
- * One INSERT per batch, the rows sent as a single JSON array: one parameter for PostgreSQL to parse
- * instead of 21 text arrays, about twice as fast (no COPY client is installed).
+ * COPY ... FROM STDIN into the staging table: the rows go as text lines (see stagedLines), parsed by
+ * PostgreSQL without a statement per batch. Ending the stream ends the COPY; destroying it with an
+ * error makes the server drop everything sent.
  */
-export async function stageRows(client: PoolClient, rows: readonly StagedRow[]): Promise<void> {
-  const records = rows.map((s) => {
-    if ('problem' in s) return { line: s.line, plate_text: s.plateText, reason: s.problem };
+export function openStageCopy(client: PoolClient): Writable {
+  return client.query(copyFrom(`COPY ${STAGE} (${COLUMNS.join(', ')}) FROM STDIN`));
+}
+
+/** Rows in COPY's text format, one line each, in the order of COLUMNS. */
+export function stagedLines(rows: readonly StagedRow[]): string {
+  let out = '';
+  for (const s of rows) {
+    if ('problem' in s) {
+      out += `${s.line}\t${text(s.plateText)}\t${text(s.problem)}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n`;
+      continue;
+    }
     const r = s.row;
-    return {
-      line: s.line, plate_text: s.plateText, plate: r.plate, plate_key: r.plateKey, plate_colour: r.plateColour, vehicle_type: r.vehicleType,
-      make: r.make, model: r.model, colour: r.colour, registered_at: r.registeredAt, owner_kind: r.ownerKind, owner_ident: r.ownerIdent,
-      full_name: r.fullName, address: r.address, province: r.province, phone: r.phone, email: r.email, basis: r.basis,
-      valid_from: r.validFrom.toISOString(), valid_to: r.validTo?.toISOString() ?? null,
-    };
-  });
-  await client.query(`INSERT INTO ${STAGE} SELECT * FROM json_populate_recordset(NULL::${STAGE}, $1::json)`, [JSON.stringify(records)]);
+    out += `${s.line}\t${text(s.plateText)}\t\\N\t${text(r.plate)}\t${r.plateKey}\t${r.plateColour}\t${r.vehicleType}\t${opt(r.make)}\t${opt(r.model)}\t`
+      + `${opt(r.colour)}\t${r.registeredAt}\t${r.ownerKind}\t${text(r.ownerIdent)}\t${text(r.fullName)}\t${text(r.address)}\t${text(r.province)}\t`
+      + `${opt(r.phone)}\t${opt(r.email)}\t${r.basis}\t${r.validFrom.toISOString()}\t${r.validTo ? r.validTo.toISOString() : '\\N'}\n`;
+  }
+  return out;
+}
+
+const SPECIAL = /[\\\t\n\r]/;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A value as COPY's text format reads it back unchanged: backslash, tab and line ends escaped. */
+function text(value: string): string {
+  return SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : value;
+}
+
+function opt(value: string | null): string {
+  return value === null ? '\\N' : text(value);
 }

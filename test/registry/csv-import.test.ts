@@ -161,6 +161,28 @@ describe('importing a registry CSV export', () => {
     expect(distinct.size - vehiclesBefore).toBeGreaterThan(n - n / 100);
   });
 
+  it('keeps tabs, backslashes and line breaks inside quoted cells as written, and names the line a row ends on', async () => {
+    const address = 'Ngõ 5\\Ngách 2\tTổ 3\nPhường Láng';
+    const report = await importRegistryCsv(db.pool, csv(
+      `30L-900.09,white,car,,,,2021-01-01,person,001080900009,,Chủ Nhà,"${address}",Hà Nội,,,,2021-01-01,`,
+      '30L-900.10,white,car,,,,2021-01-01,person,00108090001,,Chủ Sai,"Tab\there",Hà Nội,,,,2021-01-01,',
+    ), { now });
+    expect(report.rejectedRows).toEqual([{ line: 4, plate: '30L-900.10', reason: 'national_id: số định danh cá nhân phải gồm 12 chữ số' }]);
+    const { rows } = await db.pool.query(`SELECT address FROM owners WHERE national_id = '001080900009'`);
+    expect(rows[0].address).toBe(address);
+  });
+
+  it('refuses a file that stops being CSV part way, after rows were already staged, and writes none of it', async () => {
+    const before = await count('vehicles');
+    const good = Array.from({ length: 30 }, (_, i) =>
+      `30M-1${String(i).padStart(2, '0')}.01,white,car,,,,2021-01-01,person,0010805${String(i).padStart(5, '0')},,Chủ ${i},Hà Nội,Hà Nội,,,,2021-01-01,`);
+    const broken = csv(...good, '30M-999.01,white,car,,,,2021-01-01,person,001080599999,,"Chủ không đóng ngoặc,Hà Nội,Hà Nội,,,,2021-01-01,');
+    await expect(importRegistryCsv(db.pool, broken, { now, batchSize: 10 })).rejects.toThrow(/tệp không phải CSV hợp lệ/);
+    expect(await count('vehicles')).toBe(before);
+    const after = await importRegistryCsv(db.pool, csv(good[0]!), { now });
+    expect(after).toMatchObject({ accepted: 1, rejected: 0 });
+  });
+
   it('refuses a file without the required columns before writing anything', async () => {
     const before = await count('vehicles');
     await expect(importRegistryCsv(db.pool, Readable.from(['plate,owner\n30F-500.05,x\n']), { now })).rejects.toThrow(RegistryImportError);

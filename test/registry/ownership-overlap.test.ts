@@ -110,6 +110,35 @@ describe('ownership periods of one vehicle', () => {
     }
   });
 
+  it('under the table lock a registry import takes, are still checked, lock no vehicle row, and hold up every other writer of periods', async () => {
+    const v = await vehicle();
+    const other = await vehicle();
+    const importer = await db.pool.connect();
+    const second = await db.pool.connect();
+    try {
+      await importer.query('BEGIN');
+      await importer.query('LOCK TABLE vehicle_ownerships IN SHARE ROW EXCLUSIVE MODE');
+      await importer.query(INSERT, period(v, '2022-01-01', null));
+      await importer.query('SAVEPOINT overlap');
+      expect(await codeOf(importer.query(INSERT, period(v, '2022-06-01', null)))).toBe('23P01');
+      await importer.query('ROLLBACK TO SAVEPOINT overlap');
+      await second.query(`SET lock_timeout = '500ms'`);
+      // no row lock on the vehicle: what the check would otherwise have taken is free
+      await second.query('BEGIN');
+      await second.query('SELECT 1 FROM vehicles WHERE id = $1 FOR NO KEY UPDATE NOWAIT', [v]);
+      await second.query('ROLLBACK');
+      // but no other transaction writes a period, of any vehicle, until the import ends
+      expect(await codeOf(second.query(INSERT, period(other, '2022-01-01', null)))).toBe('55P03');
+      await importer.query('COMMIT');
+      await second.query(INSERT, period(other, '2022-01-01', null));
+      expect(await periodsOf(v)).toHaveLength(1);
+    } finally {
+      await second.query('RESET lock_timeout').catch(() => undefined);
+      importer.release();
+      second.release();
+    }
+  });
+
   it('are written only in READ COMMITTED transactions, where the check sees what a writer it waited for committed', async () => {
     const v = await vehicle();
     const client: PoolClient = await db.pool.connect();
