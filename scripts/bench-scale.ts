@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import os, { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -61,6 +61,25 @@ const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const figure = (name: string, value: string) => console.log(`${name.padEnd(48)} ${value}`);
 const ms = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e6;
 
+/**
+ * CPU time (ms) the server processes of this database have used so far, read from /proc: NaN when the
+ * server runs on another host (or /proc is not readable). Processes that ended are not counted.
+ */
+async function serverCpuMs(db: Pool): Promise<number> {
+  const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  let total = 0;
+  try {
+    for (const { pid } of rows) {
+      const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+      // utime and stime, in clock ticks (USER_HZ: 100 a second on Linux)
+      total += (Number(fields[11]) + Number(fields[12])) * 10;
+    }
+  } catch {
+    return NaN;
+  }
+  return total;
+}
+
 /** Median and 99th percentile of `repeat` timed runs of `work`, after one untimed warm-up run. */
 async function timed(repeat: number, work: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number; first: number }> {
   let t = process.hrtime.bigint();
@@ -103,11 +122,17 @@ try {
     const rssBefore = process.memoryUsage().rss;
     for (const pass of ['first import', 're-import']) {
       const t = process.hrtime.bigint();
+      const cpu = process.cpuUsage();
+      const pgCpu = await serverCpuMs(pool);
       const report = await importRegistryCsv(pool, createReadStream(csvFile), {
         onProgress: (p) => { if (p.phase === 'reading' && p.rows % 100_000 < 5000) log(`  ${pass}: ${p.rows} rows read (${(ms(t) / 1000).toFixed(0)} s)`); },
       });
       const s = ms(t) / 1000;
+      const used = process.cpuUsage(cpu);
+      const pgUsed = (await serverCpuMs(pool)) - pgCpu;
       figure(`registry ${pass} (${rows} rows)`, `${s.toFixed(1)} s, ${Math.round(rows / s)} rows/s, ${report.rejected} rejected, ownerships ${JSON.stringify(report.ownerships)}`);
+      figure(`registry ${pass}: CPU a row`, `this process ${((used.user + used.system) / rows).toFixed(1)} µs, `
+        + `PostgreSQL ${Number.isNaN(pgUsed) ? 'not measured' : `${((pgUsed * 1000) / rows).toFixed(1)} µs`}`);
       summary.push(`import_${pass === 'first import' ? 'first' : 'again'}_rows_per_s ${Math.round(rows / s)}`);
   }
   clearInterval(sampler);
@@ -216,6 +241,7 @@ try {
     log(`generated ${n('render')} notices with their evidence in ${(ms(t) / 1000).toFixed(0)} s`);
     const config = loadConfig({ DATABASE_URL: scratch.databaseUrl, STORAGE_DIR: scratch.storageDir });
     const threads = n('render-threads');
+    const pgCpu = await serverCpuMs(pool);
     const cpu = process.cpuUsage();
     let lastLog = Date.now();
     const report = await renderPendingNotices({ pool, storage, config }, { threads, onProgress: (p) => {
@@ -225,6 +251,9 @@ try {
     figure(`notice rendering (${report.total} notices, ${threads} render threads)`,
       `${report.perSecond} notices/s, ${(report.ms / 1000).toFixed(1)} s, ${report.failed.length} failed; `
       + `CPU ${((used.user + used.system) / 1000 / Math.max(1, report.total)).toFixed(1)} ms a notice (this process, all threads)`);
+    const pgUsed = (await serverCpuMs(pool)) - pgCpu;
+    figure('notice rendering: PostgreSQL CPU', Number.isNaN(pgUsed) ? 'not measured (server not on this host)'
+      : `${(pgUsed / Math.max(1, report.total)).toFixed(1)} ms a notice (this database's server processes)`);
     figure('notice rendering: 10 000 notices at this rate', `${(10_000 / Math.max(report.perSecond, 0.001) / 60).toFixed(1)} min`);
     for (const f of report.failed.slice(0, 5)) figure(`  failed notice #${f.noticeId}`, f.error);
     // every stored PDF is what its recorded hash says (storage verifies the sha256 on read)

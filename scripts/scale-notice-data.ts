@@ -77,8 +77,8 @@ export async function generateRenderableNotices(db: Pool, storage: BlobStore, op
      FROM c JOIN src ON src.camera_id = c.camera_id AND src.sha = c.image_sha256`,
     [opts.total, cameraIds, main, PLATE.x, PLATE.y, PLATE.width, PLATE.height]);
   await db.query(
-    `INSERT INTO capture_media (capture_id, seq, kind, sha256, bytes, content_type, width, height)
-     SELECT c.id, m.seq, 'frame', m.sha, 400000, 'image/jpeg', 1280, 720
+    `INSERT INTO capture_media (capture_id, captured_at, seq, kind, sha256, bytes, content_type, width, height)
+     SELECT c.id, c.captured_at, m.seq, 'frame', m.sha, 400000, 'image/jpeg', 1280, 720
      FROM captures c JOIN cameras k ON k.id = c.camera_id AND k.code LIKE 'RENDER-%'
      CROSS JOIN LATERAL (SELECT array_position($1::text[], c.image_sha256::text) AS f) x
      CROSS JOIN LATERAL (VALUES (1, ($2::text[])[x.f]), (2, ($3::text[])[x.f])) m(seq, sha)`,
@@ -98,8 +98,8 @@ export async function generateRenderableNotices(db: Pool, storage: BlobStore, op
               'exact', 'nd168-2024', 18000000, 20000000, 19000000, 4, '{"offence": "red_light", "plateLayout": "one-line"}', 0.95, 'noticed', $1, now()
        FROM src RETURNING id, camera_id, occurred_at, owner_id, fine_amount),
      e AS (
-       INSERT INTO violation_evidence (violation_id, capture_id, plate_read_id, plate_read_captured_at)
-       SELECT v.id, src.capture_id, src.read_id, src.captured_at FROM v JOIN src ON src.camera_id = v.camera_id AND src.captured_at = v.occurred_at
+       INSERT INTO violation_evidence (violation_id, capture_id, captured_at, plate_read_id, plate_read_captured_at)
+       SELECT v.id, src.capture_id, src.captured_at, src.read_id, src.captured_at FROM v JOIN src ON src.camera_id = v.camera_id AND src.captured_at = v.occurred_at
        RETURNING violation_id)
      INSERT INTO notices (violation_id, notice_number, owner_id, amount, issued_at, due_at)
      SELECT v.id, 'PN-PC08-2026-' || lpad(v.id::text, 6, '0'), v.owner_id, v.fine_amount, now(), now() + interval '20 days'
