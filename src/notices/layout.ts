@@ -44,6 +44,15 @@ async function qrPng(url: string): Promise<Buffer> {
 /** Pixel sizes the photos are scaled to: a little more than the print needs, and whole fractions of common camera frames. */
 const PHOTO = { width: 960, height: 720 };
 const FRAME = { width: 320, height: 240 };
+/**
+ * A photo halved in size needs no wide resampling kernel: a triangle filter over the two-pixel footprint
+ * is visibly the same at 280 dpi, and costs less than lanczos3 (~1 ms a notice). Huffman tables optimised
+ * for each photo take a second pass over it (~3 ms a notice, a twentieth of a notice's CPU) to save ~9 kB
+ * (a fifth of the photo, under a tenth of the PDF): rendering 10,000 notices in minutes weighs more.
+ */
+const PHOTO_KERNEL = 'linear';
+const PHOTO_JPEG = { quality: 80, optimiseCoding: false };
+const FRAME_JPEG = { quality: 75, optimiseCoding: false };
 
 /**
  * The evidence photo scaled for the page (a camera original can be 20 MB; the page shows it 250 pt wide, so
@@ -52,7 +61,8 @@ const FRAME = { width: 320, height: 240 };
  * with alpha) takes the two-decode path, which handles any image.
  */
 async function photoAndPlate(original: Buffer, plateBox: Bbox | null): Promise<{ photo: Buffer; plateCrop: Buffer | null }> {
-  const scale = (img: Sharp) => img.resize({ width: PHOTO.width, height: PHOTO.height, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+  const scale = (img: Sharp) => img.resize({ width: PHOTO.width, height: PHOTO.height, fit: 'inside', withoutEnlargement: true, kernel: PHOTO_KERNEL })
+    .jpeg(PHOTO_JPEG).toBuffer();
   const { data, info } = await sharp(original, { failOn: 'error' }).rotate().raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) {
     return { photo: await scale(sharp(original, { failOn: 'error' }).rotate()), plateCrop: plateBox ? await cropPlate(original, plateBox) : null };
@@ -74,7 +84,7 @@ export async function layoutNotice(job: NoticeRenderJob): Promise<Buffer> {
   for (const bytes of job.frames) {
     // printed about 100 pt wide: a quarter of a 1280 px frame, decoded at a quarter of its size
     frames.push(await sharp(asBuffer(bytes), { failOn: 'error' }).rotate()
-      .resize({ width: FRAME.width, height: FRAME.height, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 75 }).toBuffer());
+      .resize({ width: FRAME.width, height: FRAME.height, fit: 'inside', withoutEnlargement: true }).jpeg(FRAME_JPEG).toBuffer());
   }
   const images: NoticeImages = { photo, plateCrop, qr, frames };
   return buildNoticePdf(job.doc, images, job.settings, loadNoticeTemplate('vi'));
