@@ -2,7 +2,7 @@ import { withTransaction, type Pool, type Queryable } from '../db/pool.js';
 import { MONTHLY_PARTITIONED } from '../maintenance/month-partitions.js';
 
 /** One month's range, with the partition each monthly-partitioned table has for it. */
-export interface MonthPartitions {
+interface MonthPartitions {
   from: Date;
   to: Date;
   /** in the order they can be detached: the referencing tables' first, captures last */
@@ -14,6 +14,8 @@ export interface PartitionDrops {
   dropped: string[];
   /** months left for the next run because a transaction held their tables longer than the lock timeout */
   busy: string[];
+  /** time the step took */
+  ms: number;
 }
 
 // plate_reads and parking_sightings reference captures: their partitions of a month go before its captures'
@@ -24,7 +26,7 @@ const DETACH_ORDER: Record<typeof MONTHLY_PARTITIONED[number], number> = { plate
  * by month, oldest first. Bounds are read from the catalogue, so a partition made by hand with
  * another name is found too.
  */
-export async function monthsEndedBefore(db: Queryable, horizon: Date): Promise<MonthPartitions[]> {
+async function monthsEndedBefore(db: Queryable, horizon: Date): Promise<MonthPartitions[]> {
   const { rows } = await db.query<{ parent: string; part: string; lo: Date; hi: Date }>(
     `SELECT p.relname AS parent, c.relname AS part, b.m[1]::timestamptz AS lo, b.m[2]::timestamptz AS hi
      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent,
@@ -81,9 +83,10 @@ export interface DropOptions {
  * where retention deletes it like any other.
  */
 export async function dropEmptiedPartitions(pool: Pool, horizon: Date, opts: DropOptions = {}): Promise<PartitionDrops> {
-  const result: PartitionDrops = { dropped: [], busy: [] };
+  const started = Date.now();
+  const result: PartitionDrops = { dropped: [], busy: [], ms: 0 };
   const months = await monthsEndedBefore(pool, horizon);
-  if (months.length === 0) return result;
+  if (months.length === 0) return { ...result, ms: Date.now() - started };
   const lock = await tablesToLock(pool);
   for (const month of months) {
     try {
@@ -105,7 +108,7 @@ export async function dropEmptiedPartitions(pool: Pool, horizon: Date, opts: Dro
       result.busy.push(...month.partitions.map((p) => p.name));
     }
   }
-  return result;
+  return { ...result, ms: Date.now() - started };
 }
 
 /**

@@ -51,7 +51,7 @@ export async function runRetention(deps: RetentionDeps, policy: RetentionPolicy,
   const now = opts.now ?? new Date();
   const started = Date.now();
   const deleted = zeroCounts();
-  let partitions: PartitionDrops = { dropped: [], busy: [] };
+  let partitions: PartitionDrops = { dropped: [], busy: [], ms: 0 };
   const report = (): RetentionReport => ({ dryRun: opts.dryRun ?? false, now: now.toISOString(), policy, deleted, partitions, ms: Date.now() - started });
   // a month whose captures are all older than this holds nothing a later batch could keep for 30 days more
   const horizon = new Date(now.getTime() - policy.noViolationDays * 86_400_000);
@@ -91,7 +91,7 @@ export async function runRetention(deps: RetentionDeps, policy: RetentionPolicy,
 }
 
 async function dryRun(pool: Pool, policy: RetentionPolicy, now: Date, horizon: Date, deleted: PurgeCounts): Promise<PartitionDrops> {
-  let partitions: PartitionDrops = { dropped: [], busy: [] };
+  let partitions: PartitionDrops = { dropped: [], busy: [], ms: 0 };
   try {
     await withTransaction(pool, async (tx) => {
       for (const step of PURGE_STEPS) {
@@ -105,7 +105,9 @@ async function dryRun(pool: Pool, policy: RetentionPolicy, now: Date, horizon: D
         }
       }
       // seen after the (uncommitted) deletions: the months a run would empty and drop
-      partitions = { dropped: await partitionsThatWouldGo(tx, horizon), busy: [] };
+      const started = Date.now();
+      partitions = { dropped: await partitionsThatWouldGo(tx, horizon), busy: [], ms: 0 };
+      partitions.ms = Date.now() - started;
       deleted.partitions = partitions.dropped.length;
       throw new DryRunRollback();
     });
