@@ -31,6 +31,8 @@ runCli(async () => {
       `(no-violation captures after ${p.noViolationDays} d, evidence after the 1-year limitation and ${p.appealDays} d after resolution, ` +
       `case records after ${p.archiveYears} y), in ${report.ms} ms:`);
     for (const [kind, n] of Object.entries(report.deleted)) console.log(`  ${kind.padEnd(16)} ${n}`);
+    if (report.partitions.dropped.length > 0) console.log(`emptied partitions${report.dryRun ? ' that would be dropped' : ' dropped'}: ${report.partitions.dropped.join(', ')}`);
+    if (report.partitions.busy.length > 0) console.log(`partitions left for the next run (tables busy): ${report.partitions.busy.join(', ')}`);
   } finally {
     await pool.end();
   }

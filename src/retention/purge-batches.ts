@@ -20,7 +20,7 @@ export interface BatchResult {
 export const zeroCounts = (): PurgeCounts =>
   ({
     captures: 0, plateReads: 0, sightings: 0, evidenceLinks: 0, violations: 0, notices: 0, payments: 0,
-    ownerResponses: 0, violationRecords: 0, decisions: 0, decisionItems: 0, pointDeductions: 0, blobs: 0,
+    ownerResponses: 0, violationRecords: 0, decisions: 0, decisionItems: 0, pointDeductions: 0, blobs: 0, partitions: 0,
   });
 
 // A case is over when it was rejected or closed, or its notice was resolved or cancelled; a case

@@ -3,6 +3,8 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 export const RETAINED_KINDS = [
   'captures', 'plateReads', 'sightings', 'evidenceLinks', 'violations', 'notices', 'payments',
   'ownerResponses', 'violationRecords', 'decisions', 'decisionItems', 'pointDeductions', 'blobs',
+  // emptied monthly partitions of captures, plate reads and sightings (partition-drops.ts)
+  'partitions',
 ] as const;
 export type RetainedKind = typeof RETAINED_KINDS[number];
 

@@ -2,6 +2,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { withTransaction, type Pool } from '../db/pool.js';
 import { releaseUnreferencedBlobs, unreferencedBlobs } from '../storage/blob-references.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import { dropEmptiedPartitions, partitionsThatWouldGo, type PartitionDrops } from './partition-drops.js';
 import { PURGE_STEPS, purgeBatch, zeroCounts, type PurgeCounts } from './purge-batches.js';
 import { RETAINED_KINDS, type RetentionMetrics } from './retention-metrics.js';
 import type { RetentionPolicy } from './retention-policy.js';
@@ -19,7 +20,16 @@ export interface RetentionReport {
   policy: RetentionPolicy;
   /** what was deleted, or in a dry run what would be */
   deleted: PurgeCounts;
+  /** the emptied monthly partitions dropped (in a dry run: that would be), and those left because their tables were busy */
+  partitions: PartitionDrops;
   ms: number;
+}
+
+export interface RetentionOptions {
+  now?: Date;
+  dryRun?: boolean;
+  /** how long dropping a month's partitions waits for its tables' locks (default 2 s) */
+  lockTimeoutMs?: number;
 }
 
 class DryRunRollback extends Error {}
@@ -30,16 +40,23 @@ class DryRunRollback extends Error {}
  * released after its rows' batch committed, only if no row still names it. The run ends with ONE
  * audit entry counting everything it deleted (also when it failed part-way).
  *
+ * Then the monthly partitions whose month ended before the no-violation horizon and that are now
+ * empty in all three partitioned tables are dropped (partition-drops.ts), counted as `partitions`.
+ *
  * A dry run does the same deletions in a single transaction and rolls it back: what it reports is
- * exactly what a run at that moment would delete, and nothing is changed (no audit entry either).
+ * exactly what a run at that moment would delete (and which emptied partitions it would drop), and
+ * nothing is changed (no audit entry either).
  */
-export async function runRetention(deps: RetentionDeps, policy: RetentionPolicy, opts: { now?: Date; dryRun?: boolean } = {}): Promise<RetentionReport> {
+export async function runRetention(deps: RetentionDeps, policy: RetentionPolicy, opts: RetentionOptions = {}): Promise<RetentionReport> {
   const now = opts.now ?? new Date();
   const started = Date.now();
   const deleted = zeroCounts();
-  const report = (): RetentionReport => ({ dryRun: opts.dryRun ?? false, now: now.toISOString(), policy, deleted, ms: Date.now() - started });
+  let partitions: PartitionDrops = { dropped: [], busy: [], ms: 0 };
+  const report = (): RetentionReport => ({ dryRun: opts.dryRun ?? false, now: now.toISOString(), policy, deleted, partitions, ms: Date.now() - started });
+  // a month whose captures are all older than this holds nothing a later batch could keep for 30 days more
+  const horizon = new Date(now.getTime() - policy.noViolationDays * 86_400_000);
   if (opts.dryRun) {
-    await dryRun(deps.pool, policy, now, deleted);
+    partitions = await dryRun(deps.pool, policy, now, horizon, deleted);
     return report();
   }
   let failure: unknown;
@@ -56,6 +73,10 @@ export async function runRetention(deps: RetentionDeps, policy: RetentionPolicy,
         }
       }
     }
+    // last: the batches above have just emptied what they could
+    partitions = await dropEmptiedPartitions(deps.pool, horizon, opts.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: opts.lockTimeoutMs });
+    deleted.partitions = partitions.dropped.length;
+    if (deleted.partitions > 0) deps.metrics?.deleted.inc({ kind: 'partitions' }, deleted.partitions);
   } catch (err) {
     failure = err;
   }
@@ -63,13 +84,14 @@ export async function runRetention(deps: RetentionDeps, policy: RetentionPolicy,
   deps.metrics?.runDuration.observe({ outcome: failure ? 'failed' : 'done' }, result.ms / 1000);
   await withTransaction(deps.pool, (tx) => appendAudit(tx, {
     actorId: null, actor: 'retention', action: 'retention.purged', entityType: 'retention_run', entityId: result.now,
-    details: { deleted, policy, ms: result.ms, completed: !failure, ...(failure ? { error: String(failure) } : {}) },
+    details: { deleted, partitions, policy, ms: result.ms, completed: !failure, ...(failure ? { error: String(failure) } : {}) },
   }));
   if (failure) throw failure;
   return result;
 }
 
-async function dryRun(pool: Pool, policy: RetentionPolicy, now: Date, deleted: PurgeCounts): Promise<void> {
+async function dryRun(pool: Pool, policy: RetentionPolicy, now: Date, horizon: Date, deleted: PurgeCounts): Promise<PartitionDrops> {
+  let partitions: PartitionDrops = { dropped: [], busy: [], ms: 0 };
   try {
     await withTransaction(pool, async (tx) => {
       for (const step of PURGE_STEPS) {
@@ -82,9 +104,15 @@ async function dryRun(pool: Pool, policy: RetentionPolicy, now: Date, deleted: P
           for (const kind of RETAINED_KINDS) deleted[kind] += batch.counts[kind];
         }
       }
+      // seen after the (uncommitted) deletions: the months a run would empty and drop
+      const started = Date.now();
+      partitions = { dropped: await partitionsThatWouldGo(tx, horizon), busy: [], ms: 0 };
+      partitions.ms = Date.now() - started;
+      deleted.partitions = partitions.dropped.length;
       throw new DryRunRollback();
     });
   } catch (err) {
     if (!(err instanceof DryRunRollback)) throw err;
   }
+  return partitions;
 }

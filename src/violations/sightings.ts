@@ -9,9 +9,10 @@ export async function recordSighting(db: Queryable, s: { captureId: number; came
   // serialise them per camera and plate until the transaction ends
   await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`parking:${s.cameraId}:${s.plateKey}`]);
   await db.query(
-    // seen_at is the capture's time exactly (to the microsecond): (capture_id, seen_at) names the capture (migration 180)
+    // seen_at is the capture's time exactly (to the microsecond): (capture_id, seen_at) names the capture (migration 180).
+    // It is read from the capture's key row: captures looked up by id alone would be planned over every monthly partition.
     `INSERT INTO parking_sightings (capture_id, camera_id, plate_key, seen_at)
-     SELECT $1, $2, $3, (SELECT captured_at FROM captures WHERE id = $1)
+     SELECT $1, $2, $3, (SELECT captured_at FROM capture_keys WHERE capture_id = $1)
      ON CONFLICT (capture_id, seen_at) DO NOTHING`,
     [s.captureId, s.cameraId, s.plateKey],
   );

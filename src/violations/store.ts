@@ -42,10 +42,11 @@ export async function insertViolation(db: Queryable, v: NewViolation): Promise<n
 
 export async function addEvidence(db: Queryable, violationId: number, captureId: number, plateReadId: number | null): Promise<boolean> {
   const { rowCount } = await db.query(
-    // captures and reads are partitioned by the capture's time (migrations 113, 180): the links carry it
+    // captures and reads are partitioned by the capture's time (migrations 113, 180): the links carry it, read
+    // from the capture's key row (captures named by id alone would be planned over every monthly partition)
     `INSERT INTO violation_evidence (violation_id, capture_id, captured_at, plate_read_id, plate_read_captured_at)
      SELECT $1::bigint, $2::bigint, t.captured_at, $3::bigint, CASE WHEN $3::bigint IS NULL THEN NULL ELSE t.captured_at END
-     FROM (SELECT (SELECT captured_at FROM captures WHERE id = $2::bigint) AS captured_at) t
+     FROM (SELECT (SELECT captured_at FROM capture_keys WHERE capture_id = $2::bigint) AS captured_at) t
      ON CONFLICT DO NOTHING`,
     [violationId, captureId, plateReadId],
   );

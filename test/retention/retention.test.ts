@@ -109,7 +109,9 @@ describe('retention of captures that produced no violation', () => {
     const dry = await run({ dryRun: true });
     expect(dry.dryRun).toBe(true);
     expect(dry.deleted).toEqual({ captures: 4, plateReads: 4, sightings: 3, evidenceLinks: 1, violations: 0, notices: 0, payments: 0,
-      ownerResponses: 0, violationRecords: 0, decisions: 0, decisionItems: 0, pointDeductions: 0, blobs: 4 });
+      ownerResponses: 0, violationRecords: 0, decisions: 0, decisionItems: 0, pointDeductions: 0, blobs: 4,
+      // the test database's own months (created at migration, all empty and past the horizon)
+      partitions: dry.partitions.dropped.length });
     for (const c of captures) {
       expect(await exists('captures', c.captureId)).toBe(true);
       expect(await storage.has(c.sha)).toBe(true);
@@ -207,6 +209,97 @@ describe('accounting for a run', () => {
     const counter = (await registry.getSingleMetric('phat_retention_deleted_total')!.get()).values;
     expect(counter.find((v) => v.labels.kind === 'captures')?.value).toBe(5);
     expect(counter.find((v) => v.labels.kind === 'blobs')?.value).toBe(5);
+  });
+});
+
+describe('emptied monthly partitions', () => {
+  const partitionsNow = async () => new Set((await db.pool.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent IN ('captures'::regclass, 'plate_reads'::regclass, 'parking_sightings'::regclass)`)).rows.map((r) => r.name));
+  const month = (m: string) => [`captures_p${m}`, `plate_reads_p${m}`, `parking_sightings_p${m}`];
+
+  /** January to June 2027 partitioned; NOW (June 15th) puts the no-violation horizon on May 16th */
+  async function months(): Promise<{ passing: number; evidence: number }> {
+    await ensureMonthPartitions(db.pool, new Date('2027-01-10T00:00:00+07:00'), 5);
+    const passing = await passingCapture(new Date('2027-02-10T08:00:00+07:00'));
+    // a case still awaiting review: its evidence is kept however old
+    const evidence = await seedApprovedViolation(db.pool, storage, { cameraId, plate: '30A-111.22', vehicleId: null, ownerId: null, status: 'pending_review',
+      occurredAt: new Date('2027-03-10T08:00:00+07:00') });
+    // due (older than 30 days) but in a month that ends after the horizon
+    await passingCapture(new Date('2027-05-10T08:00:00+07:00'));
+    return { passing: passing.captureId, evidence: evidence.captureId };
+  }
+
+  it('drops the months that ended before the horizon once the run has emptied them, and keeps a month holding evidence', async () => {
+    const { evidence } = await months();
+    const registry = new Registry();
+    const report = await run({}, createRetentionMetrics(registry));
+    expect(report.deleted.captures).toBe(2);
+    // February emptied by this run, January and April never held anything
+    for (const m of ['202701', '202702', '202704']) expect(report.partitions.dropped).toEqual(expect.arrayContaining(month(m)));
+    const left = await partitionsNow();
+    for (const m of ['202701', '202702', '202704']) for (const p of month(m)) expect(left.has(p)).toBe(false);
+    // March holds the evidence of an open case; May ends after the horizon; June is the current month
+    for (const m of ['202703', '202705', '202706']) for (const p of month(m)) expect(left.has(p)).toBe(true);
+    for (const p of ['captures_default', 'plate_reads_default', 'parking_sightings_default']) expect(left.has(p)).toBe(true);
+    expect(await exists('captures', evidence)).toBe(true);
+    expect(report.partitions.busy).toEqual([]);
+    expect(report.deleted.partitions).toBe(report.partitions.dropped.length);
+    const counter = (await registry.getSingleMetric('phat_retention_deleted_total')!.get()).values;
+    expect(counter.find((v) => v.labels.kind === 'partitions')?.value).toBe(report.partitions.dropped.length);
+    const audit = await db.pool.query<{ details: { deleted: { partitions: number }; partitions: { dropped: string[] } } }>(
+      `SELECT details FROM audit_log WHERE action = 'retention.purged'`);
+    expect(audit.rows[0]!.details.deleted.partitions).toBe(report.partitions.dropped.length);
+    expect(audit.rows[0]!.details.partitions.dropped).toEqual(report.partitions.dropped);
+    // a capture stamped in a dropped month that arrives late still has a place (and retention deletes it from there)
+    const late = await passingCapture(new Date('2027-02-11T08:00:00+07:00'));
+    const where = await db.pool.query('SELECT tableoid::regclass::text AS part FROM captures WHERE id = $1', [late.captureId]);
+    expect(where.rows).toEqual([{ part: 'captures_default' }]);
+    expect((await run()).deleted).toMatchObject({ captures: 1, partitions: 0 });
+  });
+
+  it('a month goes once its last evidence has gone', async () => {
+    const { evidence } = await months();
+    await run();
+    expect((await partitionsNow()).has('captures_p202703')).toBe(true);
+    await db.pool.query(`UPDATE violations SET status = 'rejected', reject_reason = 'duplicate', decided_by = $1, decided_at = occurred_at`, [officer.id]);
+    // a year after the violation (2027-03-10), in Vietnam time
+    const report = await run({ now: new Date('2028-03-11T00:00:00+07:00') });
+    expect(report.deleted.evidenceLinks).toBe(1);
+    expect(report.partitions.dropped).toEqual(expect.arrayContaining(month('202703')));
+    expect(await exists('captures', evidence)).toBe(false);
+  });
+
+  it('a dry run names the partitions a run would drop, and drops none', async () => {
+    await months();
+    const before = await partitionsNow();
+    const dry = await run({ dryRun: true });
+    expect(dry.partitions.dropped).toEqual(expect.arrayContaining([...month('202701'), ...month('202702'), ...month('202704')]));
+    expect(dry.partitions.dropped).not.toContain('captures_p202703');
+    expect(await partitionsNow()).toEqual(before);
+    const real = await run();
+    expect(real.partitions.dropped.sort()).toEqual(dry.partitions.dropped.sort());
+    expect(real.deleted).toEqual(dry.deleted);
+  });
+
+  it('leaves the months for the next run when a transaction holds the tables, without failing the run', async () => {
+    await months();
+    const reader = await db.pool.connect();
+    try {
+      // a long reading transaction: its lock on captures conflicts with detaching a partition
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM captures');
+      const report = await runRetention({ pool: db.pool, storage }, POLICY, { now: NOW, lockTimeoutMs: 100 });
+      expect(report.partitions.dropped).toEqual([]);
+      expect(report.partitions.busy).toEqual(expect.arrayContaining(month('202702')));
+      expect(report.deleted.captures).toBe(2);
+      await reader.query('COMMIT');
+    } finally {
+      reader.release();
+    }
+    const audit = await db.pool.query(`SELECT details->'completed' AS completed FROM audit_log WHERE action = 'retention.purged'`);
+    expect(audit.rows).toEqual([{ completed: true }]);
+    expect((await run()).partitions.dropped).toEqual(expect.arrayContaining(month('202702')));
   });
 });
 
