@@ -18,9 +18,9 @@ export const OverlayMaskSchema = Type.Object({
 }, { additionalProperties: false });
 
 export const CameraTypeSchema = Type.Union([Type.Literal('speed'), Type.Literal('red_light'), Type.Literal('lane'), Type.Literal('no_entry'),
-  Type.Literal('wrong_way'), Type.Literal('no_parking'), Type.Literal('no_stopping')],
+  Type.Literal('wrong_way'), Type.Literal('no_parking'), Type.Literal('no_stopping'), Type.Literal('analytics')],
   { description: 'which rule the camera enforces: no_entry = a sign banning some vehicle kinds (P.101-P.111), wrong_way = one-way street or "Cấm đi ngược chiều", '
-    + 'no_parking = "Cấm đỗ xe", no_stopping = "Cấm dừng xe và đỗ xe"' });
+    + 'no_parking = "Cấm đỗ xe", no_stopping = "Cấm dừng xe và đỗ xe", analytics = the camera\'s own analytics reports the event with each image (field `event`)' });
 
 const LaneListSchema = Type.Array(Type.Integer({ minimum: 1, maximum: 20 }), { minItems: 1, maxItems: 20, uniqueItems: true });
 const VehicleTypeSchema = Type.Union([Type.Literal('car'), Type.Literal('truck'), Type.Literal('bus'), Type.Literal('motorbike'), Type.Literal('moped'),

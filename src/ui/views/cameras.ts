@@ -12,7 +12,7 @@ interface Camera { roi: PixelBox | null; overlayMasks: Fraction[]; code: string;
   allowedLanes: number[] | null; allowedLanesByCategory: { car?: number[]; motorbike?: number[] } | null; noEntryVehicleTypes: string[];
   noEntryHours: BanWindow[]; amberToleranceMs: number; stopDwellS: number; noParkingDwellS: number }
 interface DeadLetter { captureId: number; cameraCode: string; reason: string; attempts: number; capturedAt: string; deadLetteredAt: string }
-const CAMERA_TYPES = ['speed', 'red_light', 'lane', 'no_entry', 'wrong_way', 'no_parking', 'no_stopping'];
+const CAMERA_TYPES = ['speed', 'red_light', 'lane', 'no_entry', 'wrong_way', 'no_parking', 'no_stopping', 'analytics'];
 interface Stats { code: string; capturesPerHour: number; readRate: number | null; meanConfidence: number | null; deadLetteredOpen: number;
   lastImageAt: string | null }
 
