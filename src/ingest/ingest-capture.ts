@@ -124,16 +124,16 @@ async function insertCaptureOnce(tx: Queryable, values: unknown[]): Promise<Capt
   }
 }
 
-interface IngestCamera { id: number; code: string; cameraType: string }
+interface IngestCamera { id: number; code: string; cameraType: string; expressway: boolean }
 
 async function findCamera(pool: Pool, ref: IngestInput['camera']): Promise<IngestCamera> {
   const byId = 'id' in ref;
-  const { rows } = await pool.query<{ id: number; code: string; enabled: boolean; camera_type: string }>(
-    `SELECT id, code, enabled, camera_type FROM cameras WHERE ${byId ? 'id' : 'code'} = $1`, [byId ? ref.id : ref.code]);
+  const { rows } = await pool.query<{ id: number; code: string; enabled: boolean; camera_type: string; expressway: boolean }>(
+    `SELECT id, code, enabled, camera_type, expressway FROM cameras WHERE ${byId ? 'id' : 'code'} = $1`, [byId ? ref.id : ref.code]);
   const camera = rows[0];
   if (!camera) throw new IngestRejection(404, 'unknown_camera', `no camera ${byId ? `#${ref.id}` : ref.code} is registered`);
   if (!camera.enabled) throw new IngestRejection(403, 'camera_disabled', `camera ${camera.code} is disabled; its images are not accepted`);
-  return { id: camera.id, code: camera.code, cameraType: camera.camera_type };
+  return { id: camera.id, code: camera.code, cameraType: camera.camera_type, expressway: camera.expressway };
 }
 
 /**
@@ -146,5 +146,9 @@ function checkEventFits(camera: IngestCamera, m: CaptureMetadata): void {
   }
   if (camera.cameraType !== 'analytics' && m.event) {
     throw new IngestRejection(400, 'event_not_expected', `Camera ${camera.code} không phải camera phân tích sự kiện: không nhận trường event. Đổi loại camera thành "analytics" nếu camera tự báo sự kiện.`);
+  }
+  // the emergency lane is an expressway's (6.5.d): elsewhere the event names a lane the road does not have
+  if (m.event === 'emergency_lane' && !camera.expressway) {
+    throw new IngestRejection(400, 'event_not_expected', `Camera ${camera.code} không đặt trên đường cao tốc: không nhận sự kiện emergency_lane (làn dừng xe khẩn cấp chỉ có trên đường cao tốc). Nếu camera đặt trên đường cao tốc, bật cài đặt expressway.`);
   }
 }

@@ -30,6 +30,7 @@ interface Row {
   stop_dwell_s: number;
   dedup_window_s: number;
   no_parking_dwell_s: number;
+  expressway: boolean;
   plate_profile: CameraRules['plateProfile'];
 }
 
@@ -57,7 +58,7 @@ export async function runEvaluate(deps: StageDeps, captureId: number): Promise<S
       `SELECT c.status, c.recognised_at, c.captured_at, c.measured_speed_kmh, c.signal_phase, c.red_elapsed_ms, c.amber_elapsed_ms, c.lane, c.direction, c.speed_warning,
               c.analytics_event, c.event_subject, k.id AS camera_id, k.code, k.camera_type, k.speed_limit_kmh, k.speed_tolerance_kmh, k.allowed_lanes, k.allowed_lanes_by_category,
               k.no_entry_vehicle_types, k.no_entry_hours, k.amber_tolerance_ms, k.stop_dwell_s, k.dedup_window_s,
-              k.no_parking_dwell_s, k.plate_profile
+              k.no_parking_dwell_s, k.expressway, k.plate_profile
        FROM captures c JOIN cameras k ON k.id = c.camera_id WHERE c.id = $1 AND c.captured_at = $2 FOR UPDATE OF c`,
       [captureId, at],
     );
@@ -83,7 +84,8 @@ export async function runEvaluate(deps: StageDeps, captureId: number): Promise<S
       camera: { id: c.camera_id, code: c.code, cameraType: c.camera_type, speedLimitKmh: c.speed_limit_kmh,
         speedToleranceKmh: c.speed_tolerance_kmh, allowedLanes: c.allowed_lanes, allowedLanesByCategory: c.allowed_lanes_by_category,
         noEntryVehicleTypes: c.no_entry_vehicle_types, noEntryHours: c.no_entry_hours, amberToleranceMs: c.amber_tolerance_ms,
-        stopDwellS: c.stop_dwell_s, dedupWindowS: c.dedup_window_s, noParkingDwellS: c.no_parking_dwell_s, plateProfile: c.plate_profile },
+        stopDwellS: c.stop_dwell_s, dedupWindowS: c.dedup_window_s, noParkingDwellS: c.no_parking_dwell_s, expressway: c.expressway,
+        plateProfile: c.plate_profile },
       read,
     });
     if (outcome.kind === 'refused') {

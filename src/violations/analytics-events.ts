@@ -33,6 +33,11 @@ export const EVENT_NAMES: Record<AnalyticsEvent, string> = {
   three_on_motorbike: 'chở từ 03 người trở lên trên xe mô tô, xe máy',
 };
 
+/** The event's name, saying where the road's class changes the clause (a solid line on an expressway is 6.5.g, not 6.2.a). */
+export function eventLabel(event: AnalyticsEvent, onExpressway: boolean): string {
+  return event === 'solid_line' && onExpressway ? `${EVENT_NAMES.solid_line} trên đường cao tốc` : EVENT_NAMES[event];
+}
+
 export const isAnalyticsEvent = (v: string): v is AnalyticsEvent => (ANALYTICS_EVENTS as readonly string[]).includes(v);
 
 /** The rule an event breaks; the subject is only read for the events that have one. */
@@ -48,10 +53,10 @@ const CATEGORY_NAMES = { car: 'ô tô', motorbike: 'mô tô, xe máy' } as const
  * Why an event is not priced for this vehicle (Vietnamese, for the operator's dead-letter list): the
  * decree has the behaviour for the other category only, and a fine for it would be made up.
  */
-export function notForCategoryReason(event: AnalyticsEvent, plate: string, category: 'car' | 'motorbike', source: 'registry' | 'plate_inference',
+export function notForCategoryReason(eventName: string, plate: string, category: 'car' | 'motorbike', source: 'registry' | 'plate_inference',
   finedCategories: readonly ('car' | 'motorbike')[]): string {
   const how = source === 'registry' ? 'theo đăng ký xe' : 'suy ra từ biển số';
-  return `Camera báo sự kiện "${EVENT_NAMES[event]}" nhưng xe biển số ${plate} là ${CATEGORY_NAMES[category]} (${how}); `
+  return `Camera báo sự kiện "${eventName}" nhưng xe biển số ${plate} là ${CATEGORY_NAMES[category]} (${how}); `
     + `Nghị định 168/2024/NĐ-CP chỉ xử phạt hành vi này đối với ${finedCategories.map((c) => CATEGORY_NAMES[c]).join(', ')}. `
     + 'Không lập vi phạm: kiểm tra lại biển số đọc được, đăng ký xe và sự kiện của camera, rồi chọn "Xử lý lại" nếu đã sửa.';
 }

@@ -3,7 +3,7 @@ import type { PoolClient } from '../db/pool.js';
 import { matchPlate, type MatchResult } from '../matching/matcher.js';
 import { categoryOfVehicleType } from '../registry/types.js';
 import { inferCategoryFromPlate } from './category.js';
-import { notForCategoryReason } from './analytics-events.js';
+import { eventLabel, notForCategoryReason } from './analytics-events.js';
 import { defaultFineSchedules, offenceCategories, priceOffence, type FineScheduleVersion } from './fine-schedule.js';
 import { evaluateRule, isStandingCamera, ruleNeedsVehicle } from './rules.js';
 import { dwellSeconds, recordSighting } from './sightings.js';
@@ -67,7 +67,7 @@ export async function evaluateCapture(
   const fined = offenceCategories(result.offence);
   if (!fined.includes(vehicle.category)) {
     // only analytics events are fined for one category; anything else would be a schedule error, found at load
-    const reason = capture.event ? notForCategoryReason(capture.event, read.plateText, vehicle.category, vehicle.source, fined)
+    const reason = capture.event ? notForCategoryReason(eventLabel(capture.event, camera.expressway === true), read.plateText, vehicle.category, vehicle.source, fined)
       : 'Biểu mức phạt không có hành vi này cho loại xe đã xác định: không lập vi phạm.';
     return { kind: 'refused', violationIds: [], reason };
   }

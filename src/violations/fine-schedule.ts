@@ -10,18 +10,20 @@ export const FINES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 /** Offences the camera rules produce: every schedule version must price each of them for the categories it applies to. */
 export const RULE_OFFENCES = ['speeding_5_10', 'speeding_10_20', 'speeding_20_35', 'speeding_over_35', 'red_light',
-  'wrong_lane', 'wrong_way', 'no_entry', 'no_stopping', 'no_parking', ...ANALYTICS_RULES] as const;
+  'wrong_lane', 'wrong_way', 'no_entry', 'no_stopping', 'no_parking', ...ANALYTICS_RULES, 'solid_line_expressway'] as const;
 export type Offence = (typeof RULE_OFFENCES)[number];
 
 const BOTH: readonly VehicleCategory[] = ['car', 'motorbike'];
 /**
- * Offences the decree has for one category only (helmets and three riders: Điều 7 alone; seat belts and
- * the expressway emergency lane: Điều 6 alone). A schedule must not price them for the other category:
+ * Offences the decree has for one category only (helmets and three riders: Điều 7 alone; seat belts, the
+ * expressway emergency lane and a lane change across a solid line on an expressway: Điều 6 alone). A schedule must not price them for the other category:
  * such a fine would be made up, and the case is refused instead (see evaluateCapture).
  */
 const ONE_CATEGORY: Partial<Record<Offence, readonly VehicleCategory[]>> = {
   no_helmet_rider: ['motorbike'], no_helmet_passenger: ['motorbike'], three_on_motorbike: ['motorbike'],
   no_seat_belt_driver: ['car'], no_seat_belt_passenger: ['car'], emergency_lane: ['car'],
+  // Điều 7 has no expressway lane-change point: motorbikes may not be on an expressway at all (7.7.b)
+  solid_line_expressway: ['car'],
 };
 
 /** The vehicle categories the decree fines `offence` for. */

@@ -77,8 +77,10 @@ export function evaluateRule(capture: CaptureFacts, camera: CameraRules, ctx: Ru
       // the camera's own analytics decided the event; ingest checked it is one we know, with a subject where one is needed
       if (!capture.event) return none('no analytics event on the capture');
       const rule = ruleOfEvent(capture.event, capture.eventSubject ?? null);
-      return { kind: 'violation', rule, offence: rule,
-        details: { event: capture.event, ...(capture.eventSubject ? { eventSubject: capture.eventSubject } : {}) } };
+      // the decree prices a solid-line lane change on an expressway under a clause of its own (6.5.g)
+      const onExpressway = rule === 'solid_line' && camera.expressway === true;
+      return { kind: 'violation', rule, offence: onExpressway ? 'solid_line_expressway' : rule,
+        details: { event: capture.event, ...(capture.eventSubject ? { eventSubject: capture.eventSubject } : {}), ...(onExpressway ? { expressway: true } : {}) } };
     }
   }
 }

@@ -53,6 +53,8 @@ export interface CameraRules {
   stopDwellS: number;
   /** standing at least this long is parking */
   noParkingDwellS: number;
+  /** the camera watches an expressway (decides the clause of some analytics events) */
+  expressway?: boolean;
   plateProfile: 'vn' | 'generic';
 }
 

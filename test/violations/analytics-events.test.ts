@@ -29,6 +29,7 @@ let officer: Staff;
 let operator: Staff;
 let analyticsKey: string;
 let redLightKey: string;
+let expresswayKey: string;
 const CAR = '30A-246.80';
 const BIKE = '29-B1 135.79';
 
@@ -43,6 +44,8 @@ beforeAll(async () => {
   const place = { province: 'Thành phố Hà Nội', address: 'Nút giao Kim Mã - Liễu Giai, Phường Ngọc Hà' };
   analyticsKey = await registerCamera(t.app, bearer(operator), { code: 'HN-AI-001', name: 'Camera AI Kim Mã', ...place, cameraType: 'analytics' });
   redLightKey = await registerCamera(t.app, bearer(operator), { code: 'HN-RL-009', name: 'Đèn đỏ Kim Mã', ...place, cameraType: 'red_light' });
+  expresswayKey = await registerCamera(t.app, bearer(operator), { code: 'HN-CTPL-AI-01', name: 'Cao tốc Pháp Vân - Cầu Giẽ Km 195', cameraType: 'analytics',
+    province: 'Thành phố Hà Nội', address: 'Cao tốc Pháp Vân - Cầu Giẽ, Km 195, Xã Thường Tín', expressway: true });
   await seedVehicle(t.db.pool, { plate: CAR, vehicleType: 'car' });
   await seedVehicle(t.db.pool, { plate: BIKE, vehicleType: 'motorbike', make: 'Honda', model: 'Wave Alpha' });
 });
@@ -61,8 +64,8 @@ async function upload(fields: Record<string, string>, image: Buffer, key = analy
 }
 
 /** Uploads an event of `plate`, runs recognition and evaluation; the capture and what evaluation did. */
-async function report(plate: string, fields: Record<string, string>) {
-  const res = await upload(fields, await syntheticJpeg({ plate }));
+async function report(plate: string, fields: Record<string, string>, key = fields.event === 'emergency_lane' ? expresswayKey : analyticsKey) {
+  const res = await upload(fields, await syntheticJpeg({ plate }), key);
   expect(res.statusCode).toBe(201);
   const { captureId } = res.json() as { captureId: number };
   expect(await runRecognise(deps, captureId)).toBe('done');
@@ -124,7 +127,7 @@ describe('an event the decree has only for the other category', () => {
     const r = await report(plate, { event, ...(subject ? { subject } : {}) });
     expect(r.stage).toBe('dead_lettered');
     expect(r.violations).toEqual([]);
-    const list = await t.app.inject({ method: 'GET', url: '/api/v1/dead-letters?camera=HN-AI-001', headers: bearer(operator) });
+    const list = await t.app.inject({ method: 'GET', url: '/api/v1/dead-letters', headers: bearer(operator) });
     const item = (list.json().items as Array<{ captureId: number; reason: string }>).find((i) => i.captureId === r.captureId);
     // the plate as the camera read it (a motorbike plate on one line reads 29B1-135.79)
     expect(item?.reason).toMatch(new RegExp(`^Camera báo sự kiện "${name}" nhưng xe biển số \\S+ là ${is} \\(theo đăng ký xe\\)`));
@@ -133,6 +136,28 @@ describe('an event the decree has only for the other category', () => {
     expect(audit.rows[0].details).toMatchObject({ stage: 'evaluate', reason: item!.reason });
     // evaluating again finds nothing left to do and still prices nothing
     expect(await runEvaluate(deps, r.captureId)).toBe('skipped');
+  });
+});
+
+describe('a camera on an expressway', () => {
+  it('is one by its settings: a solid-line lane change there is 6.5.g for a car, and the emergency lane is reported only there', async () => {
+    const cameras = await t.app.inject({ method: 'GET', url: '/api/v1/cameras', headers: bearer(operator) });
+    const byCode = new Map((cameras.json().items as Array<{ code: string; expressway: boolean }>).map((c) => [c.code, c.expressway]));
+    expect([byCode.get('HN-CTPL-AI-01'), byCode.get('HN-AI-001')]).toEqual([true, false]);
+
+    const r = await report(CAR, { event: 'solid_line' }, expresswayKey);
+    expect(r.violations[0]).toMatchObject({ rule: 'solid_line', violation_code: '16824.6.5.g.01', legal_clause: 'Điểm g khoản 5 Điều 6 Nghị định 168/2024/NĐ-CP',
+      fine_min: 4_000_000, fine_max: 6_000_000, fine_amount: 5_000_000, points: 2 });
+    expect(r.violations[0].details).toMatchObject({ event: 'solid_line', offence: 'solid_line_expressway', expressway: true });
+
+    const bike = await report(BIKE, { event: 'solid_line' }, expresswayKey);
+    expect(bike.stage).toBe('dead_lettered');
+    const reason = (await t.db.pool.query('SELECT status_reason FROM captures WHERE id = $1', [bike.captureId])).rows[0].status_reason as string;
+    expect(reason).toMatch(/^Camera báo sự kiện "chuyển làn qua vạch liền trên đường cao tốc" nhưng xe biển số \S+ là mô tô, xe máy/);
+
+    const offExpressway = await upload({ event: 'emergency_lane' }, await syntheticJpeg({ plate: CAR }));
+    expect(offExpressway.statusCode).toBe(400);
+    expect(offExpressway.json()).toMatchObject({ error: 'event_not_expected', message: expect.stringContaining('không đặt trên đường cao tốc') });
   });
 });
 
