@@ -18,9 +18,9 @@ export const OverlayMaskSchema = Type.Object({
 }, { additionalProperties: false });
 
 export const CameraTypeSchema = Type.Union([Type.Literal('speed'), Type.Literal('red_light'), Type.Literal('lane'), Type.Literal('no_entry'),
-  Type.Literal('wrong_way'), Type.Literal('no_parking'), Type.Literal('no_stopping')],
+  Type.Literal('wrong_way'), Type.Literal('no_parking'), Type.Literal('no_stopping'), Type.Literal('analytics')],
   { description: 'which rule the camera enforces: no_entry = a sign banning some vehicle kinds (P.101-P.111), wrong_way = one-way street or "Cấm đi ngược chiều", '
-    + 'no_parking = "Cấm đỗ xe", no_stopping = "Cấm dừng xe và đỗ xe"' });
+    + 'no_parking = "Cấm đỗ xe", no_stopping = "Cấm dừng xe và đỗ xe", analytics = the camera\'s own analytics reports the event with each image (field `event`)' });
 
 const LaneListSchema = Type.Array(Type.Integer({ minimum: 1, maximum: 20 }), { minItems: 1, maxItems: 20, uniqueItems: true });
 const VehicleTypeSchema = Type.Union([Type.Literal('car'), Type.Literal('truck'), Type.Literal('bus'), Type.Literal('motorbike'), Type.Literal('moped'),
@@ -56,6 +56,8 @@ const settingsProps = {
   amberToleranceMs: Type.Integer({ minimum: 0, maximum: 2000,
     description: 'red-light cameras: a vehicle crossing the stop line less than this long after the light turned amber was at the line when it turned, and is not fined' }),
   stopDwellS: Type.Integer({ minimum: 5, maximum: 86_400, description: 'no_stopping cameras: how long a vehicle must stand before it counts as stopped (below: held up in traffic)' }),
+  expressway: Type.Boolean({ description: 'the camera watches an expressway: a lane change across a solid line there is 6.5.g, and only such '
+    + 'cameras may report the emergency lane (analytics cameras)' }),
   dedupWindowS: Type.Integer({ minimum: 0, maximum: 86_400, description: 'later captures of the same plate within this window become evidence of one violation' }),
   noParkingDwellS: Type.Integer({ minimum: 10, maximum: 86_400, description: 'how long a vehicle must stay before it counts as parked (no_parking and no_stopping cameras)' }),
   dropFolder: Type.Union([Type.String({ minLength: 2, maxLength: 1000, pattern: '^/' }), Type.Null()], { description: 'absolute folder the camera uploads to by FTP; null = HTTP only' }),

@@ -7,6 +7,11 @@ const label = (table: Record<string, string>, fallback: string) => (code: string
 export const ruleLabel = label({
   speeding: 'Quá tốc độ', red_light: 'Vượt đèn đỏ', wrong_lane: 'Sai làn', no_entry: 'Đi vào đường cấm', wrong_way: 'Đi ngược chiều',
   no_parking: 'Đỗ xe nơi cấm', no_stopping: 'Dừng xe nơi cấm',
+  stop_line: 'Vượt vạch dừng', road_markings: 'Không chấp hành vạch kẻ đường', no_left_turn: 'Rẽ trái nơi cấm rẽ trái',
+  no_right_turn: 'Rẽ phải nơi cấm rẽ phải', solid_line: 'Chuyển làn qua vạch liền', emergency_lane: 'Chạy trong làn dừng khẩn cấp',
+  pavement: 'Đi trên vỉa hè', no_helmet_rider: 'Người lái không đội mũ bảo hiểm', no_helmet_passenger: 'Chở người không đội mũ bảo hiểm',
+  phone: 'Dùng điện thoại khi lái xe', no_seat_belt_driver: 'Người lái không thắt dây an toàn',
+  no_seat_belt_passenger: 'Chở người không thắt dây an toàn', three_on_motorbike: 'Chở từ 3 người trở lên',
 }, 'Vi phạm khác');
 
 export const noticeStatusLabel = label({

@@ -52,6 +52,7 @@ export interface IngestResult {
  */
 export async function ingestCapture(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
   const camera = await findCamera(deps.pool, input.camera);
+  checkEventFits(camera, input.metadata);
   const probed = await probeImage(input.image, deps.limits);
   const extra = input.frames ?? [];
   if (extra.length > MAX_EXTRA_FRAMES) throw new IngestRejection(400, 'too_many_frames', `Mỗi lần ghi hình gửi tối đa ${MAX_EXTRA_FRAMES} khung hình (frame) ngoài ảnh chính.`);
@@ -69,7 +70,8 @@ export async function ingestCapture(deps: IngestDeps, input: IngestInput): Promi
     // the same bytes may belong to a capture the retention job is deleting right now
     await holdBlobForReference(tx, deps.storage, sha, input.image);
     const row = await insertCaptureOnce(tx, [camera.id, sha, probed.bytes, probed.width, probed.height, probed.contentType, m.capturedAt, input.source,
-      input.sourceName?.slice(0, 255) || null, m.speedKmh, m.signalPhase, m.redElapsedMs, m.amberElapsedMs, m.lane, m.direction, m.speedWarning ?? null]);
+      input.sourceName?.slice(0, 255) || null, m.speedKmh, m.signalPhase, m.redElapsedMs, m.amberElapsedMs, m.lane, m.direction, m.speedWarning ?? null,
+      m.event ?? null, m.eventSubject ?? null]);
     // a repeated upload is the existing capture: its frames were recorded with it
     if (row) {
       for (const [i, item] of media.entries()) {
@@ -109,8 +111,8 @@ async function insertCaptureOnce(tx: Queryable, values: unknown[]): Promise<Capt
   try {
     const { rows } = await tx.query<CaptureRow>(
       `INSERT INTO captures (camera_id, image_sha256, image_bytes, image_width, image_height, content_type, captured_at, source,
-         source_name, measured_speed_kmh, signal_phase, red_elapsed_ms, amber_elapsed_ms, lane, direction, speed_warning)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         source_name, measured_speed_kmh, signal_phase, red_elapsed_ms, amber_elapsed_ms, lane, direction, speed_warning, analytics_event, event_subject)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
        RETURNING id, status`, values);
     await tx.query('RELEASE SAVEPOINT capture_once');
     return rows[0]!;
@@ -122,12 +124,31 @@ async function insertCaptureOnce(tx: Queryable, values: unknown[]): Promise<Capt
   }
 }
 
-async function findCamera(pool: Pool, ref: IngestInput['camera']): Promise<{ id: number; code: string }> {
+interface IngestCamera { id: number; code: string; cameraType: string; expressway: boolean }
+
+async function findCamera(pool: Pool, ref: IngestInput['camera']): Promise<IngestCamera> {
   const byId = 'id' in ref;
-  const { rows } = await pool.query<{ id: number; code: string; enabled: boolean }>(
-    `SELECT id, code, enabled FROM cameras WHERE ${byId ? 'id' : 'code'} = $1`, [byId ? ref.id : ref.code]);
+  const { rows } = await pool.query<{ id: number; code: string; enabled: boolean; camera_type: string; expressway: boolean }>(
+    `SELECT id, code, enabled, camera_type, expressway FROM cameras WHERE ${byId ? 'id' : 'code'} = $1`, [byId ? ref.id : ref.code]);
   const camera = rows[0];
   if (!camera) throw new IngestRejection(404, 'unknown_camera', `no camera ${byId ? `#${ref.id}` : ref.code} is registered`);
   if (!camera.enabled) throw new IngestRejection(403, 'camera_disabled', `camera ${camera.code} is disabled; its images are not accepted`);
-  return { id: camera.id, code: camera.code };
+  return { id: camera.id, code: camera.code, cameraType: camera.camera_type, expressway: camera.expressway };
+}
+
+/**
+ * An analytics camera's capture is its event: without one there is nothing to judge. Any other camera
+ * judges by its own rule, so an event it sends would be silently ignored: refused instead.
+ */
+function checkEventFits(camera: IngestCamera, m: CaptureMetadata): void {
+  if (camera.cameraType === 'analytics' && !m.event) {
+    throw new IngestRejection(400, 'missing_field', `Camera ${camera.code} là camera phân tích sự kiện: mỗi ảnh phải kèm trường event (sự kiện camera phát hiện).`);
+  }
+  if (camera.cameraType !== 'analytics' && m.event) {
+    throw new IngestRejection(400, 'event_not_expected', `Camera ${camera.code} không phải camera phân tích sự kiện: không nhận trường event. Đổi loại camera thành "analytics" nếu camera tự báo sự kiện.`);
+  }
+  // the emergency lane is an expressway's (6.5.d): elsewhere the event names a lane the road does not have
+  if (m.event === 'emergency_lane' && !camera.expressway) {
+    throw new IngestRejection(400, 'event_not_expected', `Camera ${camera.code} không đặt trên đường cao tốc: không nhận sự kiện emergency_lane (làn dừng xe khẩn cấp chỉ có trên đường cao tốc). Nếu camera đặt trên đường cao tốc, bật cài đặt expressway.`);
+  }
 }

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
+import { ANALYTICS_EVENTS, EVENT_NAMES, EVENT_SUBJECTS, EVENTS_WITH_SUBJECT, isAnalyticsEvent, type AnalyticsEvent, type EventSubject } from '../violations/analytics-events.js';
 import { IngestRejection } from './errors.js';
 
 /**
@@ -15,6 +16,9 @@ export const CaptureMetadataSchema = Type.Object({
     description: 'time from the light turning amber to the vehicle crossing the stop line (signal_phase=amber)' })),
   lane: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
   direction: Type.Optional(Type.Union([Type.Literal('forward'), Type.Literal('reverse')])),
+  // checked below against the known events, so an unknown one is refused with the list of known ones
+  event: Type.Optional(Type.String({ maxLength: 64, description: `analytics cameras: the event their analytics saw, one of ${ANALYTICS_EVENTS.join(', ')}` })),
+  subject: Type.Optional(Type.String({ maxLength: 64, description: 'who broke the rule, driver or passenger: required with no_helmet and no_seat_belt, refused with any other event' })),
 }, { additionalProperties: false });
 
 export type RawCaptureMetadata = Static<typeof CaptureMetadataSchema>;
@@ -27,6 +31,9 @@ export interface CaptureMetadata {
   amberElapsedMs: number | null;
   lane: number | null;
   direction: 'forward' | 'reverse' | null;
+  /** the analytics event the camera reports (analytics cameras only) */
+  event?: AnalyticsEvent | null;
+  eventSubject?: EventSubject | null;
   /** why the measured speed cannot be trusted as it stands (Vietnamese, shown to the reviewer); null when plausible */
   speedWarning?: string | null;
 }
@@ -110,8 +117,11 @@ export function parseCaptureMetadata(input: Record<string, unknown>, now: Date, 
   if (meta.amber_elapsed_ms !== undefined && meta.signal_phase !== 'amber') {
     throw new IngestRejection(400, 'invalid_field', 'amber_elapsed_ms chỉ dùng cùng signal_phase=amber (thời gian từ lúc đèn chuyển vàng đến khi xe qua vạch dừng).');
   }
+  const { event, subject } = analyticsEvent(meta.event, meta.subject);
   return {
     capturedAt,
+    event,
+    eventSubject: subject,
     speedKmh: meta.speed_kmh ?? null,
     signalPhase: meta.signal_phase ?? null,
     redElapsedMs: meta.red_elapsed_ms ?? null,
@@ -120,6 +130,29 @@ export function parseCaptureMetadata(input: Record<string, unknown>, now: Date, 
     direction: meta.direction ?? null,
     speedWarning: speedWarning(meta.speed_kmh ?? null, maxPlausibleSpeedKmh),
   };
+}
+
+/** The event and its subject, each known and only where it belongs; IngestRejection (400) in Vietnamese otherwise. */
+function analyticsEvent(event: string | undefined, subject: string | undefined): { event: AnalyticsEvent | null; subject: EventSubject | null } {
+  if (event === undefined) {
+    if (subject !== undefined) throw new IngestRejection(400, 'invalid_field', 'Trường subject chỉ dùng cùng trường event (sự kiện do camera phân tích báo).');
+    return { event: null, subject: null };
+  }
+  if (!isAnalyticsEvent(event)) {
+    throw new IngestRejection(400, 'unknown_event', `Sự kiện "${event}" không có trong danh sách sự kiện được xử lý: `
+      + `${ANALYTICS_EVENTS.map((e) => `${e} (${EVENT_NAMES[e]})`).join(', ')}.`);
+  }
+  if (!EVENTS_WITH_SUBJECT.includes(event)) {
+    if (subject !== undefined) throw new IngestRejection(400, 'invalid_field', `Sự kiện ${event} không có trường subject (chỉ ${EVENTS_WITH_SUBJECT.join(', ')} cần cho biết người vi phạm).`);
+    return { event, subject: null };
+  }
+  if (subject === undefined) {
+    throw new IngestRejection(400, 'missing_field', `Sự kiện ${event} (${EVENT_NAMES[event]}) cần trường subject: driver (người điều khiển) hoặc passenger (người ngồi trên xe), vì mức phạt theo từng điểm khác nhau.`);
+  }
+  if (!(EVENT_SUBJECTS as readonly string[]).includes(subject)) {
+    throw new IngestRejection(400, 'invalid_field', `subject phải là driver (người điều khiển) hoặc passenger (người ngồi trên xe), không phải "${subject}".`);
+  }
+  return { event, subject: subject as EventSubject };
 }
 
 /** Date rolls 2025-02-30 over to March; a camera sending that has a broken clock, not a date. */

@@ -32,6 +32,8 @@ export const CaptureDetailSchema = Type.Object({
   amberElapsedMs: Nullable(Type.Integer()),
   lane: Nullable(Type.Integer()),
   direction: Nullable(Type.String()),
+  event: Nullable(Type.String({ description: 'the event an analytics camera reported' })),
+  eventSubject: Nullable(Type.String({ description: 'driver or passenger, for the events that say who' })),
   reads: Type.Array(PlateReadSchema),
   violationIds: Type.Array(Type.Integer()),
 });
@@ -55,6 +57,7 @@ export async function getCaptureDetail(db: Queryable, id: number): Promise<Captu
     recognisedAt: iso(c.recognised_at), processedAt: iso(c.processed_at), recogniseMs: c.recognise_ms as number | null,
     measuredSpeedKmh: c.measured_speed_kmh as number | null, signalPhase: c.signal_phase as string | null,
     redElapsedMs: c.red_elapsed_ms as number | null, amberElapsedMs: c.amber_elapsed_ms as number | null, lane: c.lane as number | null, direction: c.direction as string | null,
+    event: c.analytics_event as string | null, eventSubject: c.event_subject as string | null,
     reads: reads.rows.map((r) => ({
       id: r.id as number, rank: r.rank as number, plateText: r.plate_text as string, plateKey: r.plate_key as string, rawText: r.raw_text as string,
       confidence: Math.round((r.confidence as number) * 1000) / 1000, valid: r.valid as boolean, lowConfidence: r.low_confidence as boolean,

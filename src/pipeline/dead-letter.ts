@@ -1,5 +1,5 @@
 import { appendAudit } from '../audit/audit-log.js';
-import { withTransaction, type Pool } from '../db/pool.js';
+import { withTransaction, type Pool, type Queryable } from '../db/pool.js';
 import { jobIdFor } from '../queue/names.js';
 import type { PipelineQueues } from '../queue/queues.js';
 
@@ -10,18 +10,21 @@ import type { PipelineQueues } from '../queue/queues.js';
  * worker's last-attempt handler and the reconciler may both call it.
  */
 export async function deadLetterCapture(pool: Pool, captureId: number, reason: string, stage: string, detail?: string): Promise<boolean> {
-  return withTransaction(pool, async (tx) => {
-    const { rows } = await tx.query<{ camera_id: number }>(
-      `UPDATE captures SET status = 'dead_lettered', status_reason = $2, processed_at = now()
-       WHERE id = $1 AND status IN ('queued', 'processing') RETURNING camera_id`,
-      [captureId, reason.slice(0, 2000)],
-    );
-    const row = rows[0];
-    if (!row) return false;
-    await appendAudit(tx, { actorId: null, actor: 'worker', action: 'capture.dead_lettered', entityType: 'capture', entityId: captureId,
-      details: { reason, stage, cameraId: row.camera_id, ...(detail ? { detail: detail.slice(0, 2000) } : {}) } });
-    return true;
-  });
+  return withTransaction(pool, (tx) => deadLetterInTransaction(tx, captureId, reason, stage, detail));
+}
+
+/** deadLetterCapture inside the caller's transaction (a stage that decides, while holding the capture, that it cannot go on). */
+export async function deadLetterInTransaction(tx: Queryable, captureId: number, reason: string, stage: string, detail?: string): Promise<boolean> {
+  const { rows } = await tx.query<{ camera_id: number }>(
+    `UPDATE captures SET status = 'dead_lettered', status_reason = $2, processed_at = now()
+     WHERE id = $1 AND status IN ('queued', 'processing') RETURNING camera_id`,
+    [captureId, reason.slice(0, 2000)],
+  );
+  const row = rows[0];
+  if (!row) return false;
+  await appendAudit(tx, { actorId: null, actor: 'worker', action: 'capture.dead_lettered', entityType: 'capture', entityId: captureId,
+    details: { reason, stage, cameraId: row.camera_id, ...(detail ? { detail: detail.slice(0, 2000) } : {}) } });
+  return true;
 }
 
 export type RetryResult = { ok: true } | { ok: false; reason: 'not_found' | 'not_dead_lettered'; status?: string };

@@ -1,6 +1,7 @@
 import { withTransaction } from '../db/pool.js';
 import type { CameraRules, CaptureFacts, ReadFacts } from '../violations/evaluate.js';
 import { captureTime } from './capture-queries.js';
+import { deadLetterInTransaction } from './dead-letter.js';
 import type { StageDeps, StageOutcome } from './stage-deps.js';
 
 interface Row {
@@ -14,6 +15,8 @@ interface Row {
   lane: number | null;
   direction: CaptureFacts['direction'];
   speed_warning: string | null;
+  analytics_event: CaptureFacts['event'];
+  event_subject: CaptureFacts['eventSubject'];
   camera_id: number;
   code: string;
   camera_type: CameraRules['cameraType'];
@@ -27,6 +30,7 @@ interface Row {
   stop_dwell_s: number;
   dedup_window_s: number;
   no_parking_dwell_s: number;
+  expressway: boolean;
   plate_profile: CameraRules['plateProfile'];
 }
 
@@ -49,12 +53,12 @@ interface ReadRow {
 export async function runEvaluate(deps: StageDeps, captureId: number): Promise<StageOutcome> {
   const at = await captureTime(deps.pool, captureId);
   if (at === null) return 'skipped';
-  return withTransaction(deps.pool, async (tx): Promise<StageOutcome> => {
+  const result = await withTransaction(deps.pool, async (tx): Promise<StageOutcome> => {
     const { rows } = await tx.query<Row>(
       `SELECT c.status, c.recognised_at, c.captured_at, c.measured_speed_kmh, c.signal_phase, c.red_elapsed_ms, c.amber_elapsed_ms, c.lane, c.direction, c.speed_warning,
-              k.id AS camera_id, k.code, k.camera_type, k.speed_limit_kmh, k.speed_tolerance_kmh, k.allowed_lanes, k.allowed_lanes_by_category,
+              c.analytics_event, c.event_subject, k.id AS camera_id, k.code, k.camera_type, k.speed_limit_kmh, k.speed_tolerance_kmh, k.allowed_lanes, k.allowed_lanes_by_category,
               k.no_entry_vehicle_types, k.no_entry_hours, k.amber_tolerance_ms, k.stop_dwell_s, k.dedup_window_s,
-              k.no_parking_dwell_s, k.plate_profile
+              k.no_parking_dwell_s, k.expressway, k.plate_profile
        FROM captures c JOIN cameras k ON k.id = c.camera_id WHERE c.id = $1 AND c.captured_at = $2 FOR UPDATE OF c`,
       [captureId, at],
     );
@@ -75,13 +79,20 @@ export async function runEvaluate(deps: StageDeps, captureId: number): Promise<S
       : null;
     const outcome = await deps.evaluate(tx, {
       capture: { captureId, capturedAt: c.captured_at, measuredSpeedKmh: c.measured_speed_kmh, signalPhase: c.signal_phase,
-        redElapsedMs: c.red_elapsed_ms, amberElapsedMs: c.amber_elapsed_ms, lane: c.lane, direction: c.direction, speedWarning: c.speed_warning },
+        redElapsedMs: c.red_elapsed_ms, amberElapsedMs: c.amber_elapsed_ms, lane: c.lane, direction: c.direction, speedWarning: c.speed_warning,
+        event: c.analytics_event, eventSubject: c.event_subject },
       camera: { id: c.camera_id, code: c.code, cameraType: c.camera_type, speedLimitKmh: c.speed_limit_kmh,
         speedToleranceKmh: c.speed_tolerance_kmh, allowedLanes: c.allowed_lanes, allowedLanesByCategory: c.allowed_lanes_by_category,
         noEntryVehicleTypes: c.no_entry_vehicle_types, noEntryHours: c.no_entry_hours, amberToleranceMs: c.amber_tolerance_ms,
-        stopDwellS: c.stop_dwell_s, dedupWindowS: c.dedup_window_s, noParkingDwellS: c.no_parking_dwell_s, plateProfile: c.plate_profile },
+        stopDwellS: c.stop_dwell_s, dedupWindowS: c.dedup_window_s, noParkingDwellS: c.no_parking_dwell_s, expressway: c.expressway,
+        plateProfile: c.plate_profile },
       read,
     });
+    if (outcome.kind === 'refused') {
+      // nothing can be priced as the camera reported it: the operator sees why and may retry once the plate or registry is fixed
+      await deadLetterInTransaction(tx, captureId, outcome.reason ?? 'Không lập được vi phạm.', 'evaluate');
+      return 'dead_lettered';
+    }
     const summary = outcome.kind === 'created' || outcome.kind === 'merged'
       ? `${outcome.kind} violation ${outcome.violationIds.join(', ')}`
       : `${outcome.kind}${outcome.reason ? `: ${outcome.reason}` : ''}`;
@@ -89,4 +100,6 @@ export async function runEvaluate(deps: StageDeps, captureId: number): Promise<S
       [captureId, at, summary.slice(0, 2000)]);
     return 'done';
   });
+  if (result === 'dead_lettered') deps.metrics?.deadLettered.inc({ stage: 'evaluate' });
+  return result;
 }

@@ -18,6 +18,8 @@ export interface ReviewCollaborators {
   correctPlate(tx: PoolClient, violationId: number, plateText: string, actor: Officer): Promise<MatchOutcome>;
   /** The reason text when `err` means "this is not a plate", else null. */
   invalidPlateReason(err: unknown): string | null;
+  /** The reason text when `err` means "the corrected plate is of a category this offence is not fined for", else null. */
+  wrongCategoryReason?(err: unknown): string | null;
   /** Creates the notice and moves the violation to 'noticed', in the caller's transaction. */
   issueNotice(tx: PoolClient, violationId: number, actor: Officer): Promise<{ noticeId: number; noticeNumber: string }>;
   /** Renders the notice PDF after commit; idempotent, a failure is retried by the notices batch command. */

@@ -132,6 +132,8 @@ async function rematch(collab: ReviewCollaborators, tx: Parameters<ReviewCollabo
   } catch (err) {
     const reason = collab.invalidPlateReason(err);
     if (reason !== null) throw new ReviewError('invalid_plate', reason);
+    const wrongCategory = collab.wrongCategoryReason?.(err) ?? null;
+    if (wrongCategory !== null) throw new ReviewError('offence_not_for_category', wrongCategory);
     throw err;
   }
 }

@@ -10,6 +10,7 @@ export function defaultReviewCollaborators(deps: { pool: Pool; storage: BlobStor
   return {
     correctPlate: (tx, violationId, plateText, actor) => correctViolationPlate(tx, violationId, plateText, actor),
     invalidPlateReason: (err) => (err instanceof ViolationInputError && err.code === 'invalid_plate' ? err.message : null),
+    wrongCategoryReason: (err) => (err instanceof ViolationInputError && err.code === 'offence_not_for_category' ? err.message : null),
     issueNotice: (tx, violationId, actor) => issueNotice(tx, violationId, actor),
     renderNotice: (noticeId) => renderNotice(deps, noticeId),
   };

@@ -7,6 +7,7 @@ export type ReviewErrorCode =
   | 'confirmation_required'
   | 'invalid_plate'
   | 'not_a_candidate'
+  | 'offence_not_for_category'
   | 'note_required';
 
 /** A review action that cannot happen, with what the officer should do instead. */

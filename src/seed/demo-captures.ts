@@ -1,7 +1,8 @@
 import type { Pool } from '../db/pool.js';
 import { ingestCapture, type IngestDeps } from '../ingest/ingest-capture.js';
 import type { CaptureMetadata } from '../ingest/metadata.js';
-import { categoryOfVehicleType, type VehicleType } from '../registry/types.js';
+import { categoryOfVehicleType, type VehicleCategory, type VehicleType } from '../registry/types.js';
+import type { AnalyticsEvent, EventSubject } from '../violations/analytics-events.js';
 import { createRng, type Rng } from '../registry/synthetic.js';
 import { DEMO_CAMERAS } from './demo.js';
 import { plateLines, renderPlateFrame } from './synthetic-frames.js';
@@ -13,7 +14,8 @@ export interface DemoCaptureResult {
 
 /**
  * Sends `count` camera frames of registered demo vehicles through the real ingest, each one a
- * violation of its camera's rule (speeding, red light, wrong lane, wrong way, parking). Workers then
+ * violation of its camera's rule (speeding, red light, wrong lane, wrong way, parking, an analytics event that
+ * fits the vehicle: no helmet on a motorbike, no seat belt in a car, ...). Workers then
  * read, match and price them, so the review queue has real cases. Deterministic: seeding twice
  * sends the same images, which ingest recognises as duplicates.
  */
@@ -28,7 +30,8 @@ export async function seedDemoCaptures(deps: IngestDeps & { pool: Pool }, opts: 
   for (let i = 0; i < opts.count && vehicles.length > 0; i++) {
     const vehicle = vehicles[Math.floor(rng() * vehicles.length)]!;
     const camera = DEMO_CAMERAS[i % DEMO_CAMERAS.length]!;
-    const layout = categoryOfVehicleType(vehicle.vehicle_type) === 'motorbike' ? 'two-line' : 'one-line';
+    const category = categoryOfVehicleType(vehicle.vehicle_type);
+    const layout = category === 'motorbike' ? 'two-line' : 'one-line';
     const at = new Date(now.getTime() - Math.floor(rng() * 3 * 86_400_000) - 600_000);
     const frames = camera.cameraType === 'no_parking' || camera.cameraType === 'no_stopping'
       ? [at, new Date(at.getTime() + (camera.noParkingDwellS ?? 300) * 1000 + 60_000)]
@@ -37,7 +40,7 @@ export async function seedDemoCaptures(deps: IngestDeps & { pool: Pool }, opts: 
       const image = await renderPlateFrame(plateLines(vehicle.plate, layout), { seed: opts.seed * 100_000 + i * 10 + k, plateColour: vehicle.plate_colour });
       const outcome = await ingestCapture(deps, {
         camera: { code: camera.code }, image, source: 'http', sourceName: `demo-${i}-${k}.jpg`,
-        metadata: violationMetadata(camera.cameraType, camera.speedLimitKmh ?? null, capturedAt, rng),
+        metadata: violationMetadata(camera.cameraType, camera.speedLimitKmh ?? null, capturedAt, rng, category),
       });
       if (outcome.duplicate) result.duplicates++;
       else result.created++;
@@ -46,7 +49,13 @@ export async function seedDemoCaptures(deps: IngestDeps & { pool: Pool }, opts: 
   return result;
 }
 
-function violationMetadata(type: string, limit: number | null, capturedAt: Date, rng: Rng): CaptureMetadata {
+/** Events each category can be fined for, with who broke the rule where the decree asks. */
+const DEMO_EVENTS: Record<VehicleCategory, Array<[AnalyticsEvent, EventSubject | null]>> = {
+  car: [['phone', null], ['no_seat_belt', 'driver'], ['no_seat_belt', 'passenger'], ['solid_line', null], ['stop_line', null], ['no_left_turn', null]],
+  motorbike: [['no_helmet', 'driver'], ['no_helmet', 'passenger'], ['three_on_motorbike', null], ['phone', null], ['pavement', null], ['no_right_turn', null]],
+};
+
+function violationMetadata(type: string, limit: number | null, capturedAt: Date, rng: Rng, category: VehicleCategory): CaptureMetadata {
   const base: CaptureMetadata = { capturedAt, speedKmh: null, signalPhase: null, redElapsedMs: null, amberElapsedMs: null, lane: null, direction: null };
   switch (type) {
     case 'speed': return { ...base, speedKmh: (limit ?? 60) + 6 + Math.round(rng() * 380) / 10, lane: 1 + Math.floor(rng() * 2) };
@@ -54,6 +63,10 @@ function violationMetadata(type: string, limit: number | null, capturedAt: Date,
     case 'lane': return { ...base, lane: 3 };
     case 'no_entry': return { ...base, direction: 'forward' };
     case 'wrong_way': return { ...base, direction: 'reverse' };
+    case 'analytics': {
+      const [event, eventSubject] = DEMO_EVENTS[category][Math.floor(rng() * DEMO_EVENTS[category].length)]!;
+      return { ...base, event, eventSubject };
+    }
     default: return base;
   }
 }

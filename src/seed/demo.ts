@@ -32,6 +32,8 @@ export const DEMO_CAMERAS: CreateCamera[] = [
   { code: 'HN-TRANHUNGDAO-NOTRUCK', name: 'Phố Trần Hưng Đạo (cấm xe tải 6h-9h, 16h-20h)', province: 'Thành phố Hà Nội',
     address: 'Phố Trần Hưng Đạo, Phường Cửa Nam', cameraType: 'no_entry', noEntryVehicleTypes: ['truck'],
     noEntryHours: [{ from: '06:00', to: '09:00' }, { from: '16:00', to: '20:00' }] },
+  { code: 'HN-KIMMA-LIEUGIAI-AI', name: 'Nút Kim Mã - Liễu Giai (camera phân tích sự kiện)', province: 'Thành phố Hà Nội',
+    address: 'Ngã tư Kim Mã - Liễu Giai, Phường Ngọc Hà', cameraType: 'analytics' },
 ];
 
 /**

@@ -5,7 +5,7 @@ import { categoryOfVehicleType, type VehicleCategory } from '../registry/types.j
 import { normalisePlate, plateKey } from '../vision/plate-grammar.js';
 import { inferCategoryFromPlate } from './category.js';
 import { ViolationInputError } from './errors.js';
-import { defaultFineSchedules, priceOffence, scheduleInForce, type FineScheduleVersion } from './fine-schedule.js';
+import { defaultFineSchedules, offenceCategories, priceOffence, RULE_OFFENCES, scheduleInForce, type FineScheduleVersion, type Offence } from './fine-schedule.js';
 
 export { ViolationInputError } from './errors.js';
 
@@ -18,6 +18,7 @@ interface ViolationRow {
   plate_colour: string;
   vehicle_category: VehicleCategory;
   violation_code: string;
+  description: string;
   fine_amount: number;
   match_status: string;
   details: Record<string, unknown>;
@@ -38,7 +39,7 @@ export async function correctViolationPlate(
   schedules: readonly FineScheduleVersion[] = defaultFineSchedules(),
 ): Promise<{ matchStatus: string; vehicleId: number | null; ownerId: number | null; candidates: MatchCandidate[] }> {
   const { rows } = await tx.query<ViolationRow>(
-    `SELECT id, status, occurred_at, plate_text, plate_key, plate_colour, vehicle_category, violation_code, fine_amount, match_status, details
+    `SELECT id, status, occurred_at, plate_text, plate_key, plate_colour, vehicle_category, violation_code, description, fine_amount, match_status, details
      FROM violations WHERE id = $1 FOR UPDATE`,
     [violationId],
   );
@@ -68,6 +69,11 @@ export async function correctViolationPlate(
   const detailPatch: Record<string, unknown> = { categorySource: category.categorySource, categoryReason: category.categoryReason, offence,
     plateCorrectedFrom: v.plate_text };
   if (category.category !== v.vehicle_category) {
+    if ((RULE_OFFENCES as readonly string[]).includes(offence) && !offenceCategories(offence as Offence).includes(category.category)) {
+      // e.g. a seat-belt case whose corrected plate is a motorbike's: the decree has no such fine, the case cannot stand as it is
+      throw new ViolationInputError(409, 'offence_not_for_category', `Biển số ${n.canonical} là của ${category.category === 'car' ? 'ô tô' : 'mô tô, xe máy'}, `
+        + `nhưng hành vi "${v.description}" chỉ bị xử phạt đối với ${category.category === 'car' ? 'mô tô, xe máy' : 'ô tô'}: hãy từ chối hồ sơ thay vì sửa biển số.`);
+    }
     const price = priceOffence(offence, category.category, v.occurred_at, schedules);
     repriced = { from: { code: v.violation_code, amount: v.fine_amount }, to: { code: price.violationCode, amount: price.fineAmount } };
     params.push(price.violationCode, price.legalClause, price.description, price.scheduleVersion, price.fineMin, price.fineMax, price.fineAmount, price.points);

@@ -3,7 +3,7 @@ export class ViolationInputError extends Error {
   override readonly name = 'ViolationInputError';
   constructor(
     readonly statusCode: 400 | 404 | 409,
-    readonly code: 'invalid_plate' | 'not_found' | 'not_pending_review',
+    readonly code: 'invalid_plate' | 'not_found' | 'not_pending_review' | 'offence_not_for_category',
     message: string,
   ) {
     super(message);

@@ -3,7 +3,8 @@ import type { PoolClient } from '../db/pool.js';
 import { matchPlate, type MatchResult } from '../matching/matcher.js';
 import { categoryOfVehicleType } from '../registry/types.js';
 import { inferCategoryFromPlate } from './category.js';
-import { defaultFineSchedules, priceOffence, type FineScheduleVersion } from './fine-schedule.js';
+import { eventLabel, notForCategoryReason } from './analytics-events.js';
+import { defaultFineSchedules, offenceCategories, priceOffence, type FineScheduleVersion } from './fine-schedule.js';
 import { evaluateRule, isStandingCamera, ruleNeedsVehicle } from './rules.js';
 import { dwellSeconds, recordSighting } from './sightings.js';
 import { addEvidence, findDedupTarget, flagForReview, insertViolation, reclassifyPendingViolation, touchViolation, violationsOfCapture } from './store.js';
@@ -63,6 +64,13 @@ export async function evaluateCapture(
   const result = evaluateRule(capture, camera, { dwellS, vehicle: known?.vehicle ?? null });
   if (result.kind === 'none') return { kind: 'no_violation', violationIds: [], reason: result.reason };
   const { match: m, vehicle } = known ?? await lookUp();
+  const fined = offenceCategories(result.offence);
+  if (!fined.includes(vehicle.category)) {
+    // only analytics events are fined for one category; anything else would be a schedule error, found at load
+    const reason = capture.event ? notForCategoryReason(eventLabel(capture.event, camera.expressway === true), read.plateText, vehicle.category, vehicle.source, fined)
+      : 'Biểu mức phạt không có hành vi này cho loại xe đã xác định: không lập vi phạm.';
+    return { kind: 'refused', violationIds: [], reason };
+  }
 
   const price = priceOffence(result.offence, vehicle.category, capture.capturedAt, options.schedules ?? defaultFineSchedules());
   // one stay under a "Cấm dừng" sign is one case, whether it has so far counted as stopping or parking

@@ -4,13 +4,32 @@ import { fileURLToPath } from 'node:url';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { VehicleCategory } from '../registry/types.js';
+import { ANALYTICS_RULES } from './analytics-events.js';
 
 export const FINES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../data/fines');
 
-/** Offences the camera rules produce: every schedule version must price each of them for both categories. */
+/** Offences the camera rules produce: every schedule version must price each of them for the categories it applies to. */
 export const RULE_OFFENCES = ['speeding_5_10', 'speeding_10_20', 'speeding_20_35', 'speeding_over_35', 'red_light',
-  'wrong_lane', 'wrong_way', 'no_entry', 'no_stopping', 'no_parking'] as const;
+  'wrong_lane', 'wrong_way', 'no_entry', 'no_stopping', 'no_parking', ...ANALYTICS_RULES, 'solid_line_expressway'] as const;
 export type Offence = (typeof RULE_OFFENCES)[number];
+
+const BOTH: readonly VehicleCategory[] = ['car', 'motorbike'];
+/**
+ * Offences the decree has for one category only (helmets and three riders: Điều 7 alone; seat belts, the
+ * expressway emergency lane and a lane change across a solid line on an expressway: Điều 6 alone). A schedule must not price them for the other category:
+ * such a fine would be made up, and the case is refused instead (see evaluateCapture).
+ */
+const ONE_CATEGORY: Partial<Record<Offence, readonly VehicleCategory[]>> = {
+  no_helmet_rider: ['motorbike'], no_helmet_passenger: ['motorbike'], three_on_motorbike: ['motorbike'],
+  no_seat_belt_driver: ['car'], no_seat_belt_passenger: ['car'], emergency_lane: ['car'],
+  // Điều 7 has no expressway lane-change point: motorbikes may not be on an expressway at all (7.7.b)
+  solid_line_expressway: ['car'],
+};
+
+/** The vehicle categories the decree fines `offence` for. */
+export function offenceCategories(offence: Offence): readonly VehicleCategory[] {
+  return ONE_CATEGORY[offence] ?? BOTH;
+}
 
 // Vietnamese legal points: a, b, c, d, đ, e, g, h, i, k, l, m, n, o, p, q, r, s, t, u, v, x, y
 const POINT = '^(a|b|c|d|đ|e|g|h|i|k|l|m|n|o|p|q|r|s|t|u|v|x|y)$';
@@ -26,6 +45,8 @@ const EntrySchema = Type.Object({
   fineMax: Type.Integer({ minimum: 1 }),
   points: Type.Integer({ minimum: 0, maximum: 12 }),
   description: Type.String({ minLength: 1 }),
+  /** where a figure or the sub-code could not be checked against the decree, or why the entry reads as it does */
+  note: Type.Optional(Type.String({ minLength: 1 })),
 }, { additionalProperties: false });
 
 const ScheduleSchema = Type.Object({
@@ -89,8 +110,14 @@ export function validateSchedules(files: ReadonlyArray<{ name: string; content: 
       }
     }
     for (const offence of RULE_OFFENCES) {
-      for (const category of ['car', 'motorbike']) {
-        if (!seen.has(`${offence}/${category}`)) throw new FineScheduleError(`${name}: no fine for ${offence} by ${category}, which a camera rule produces`);
+      const categories = offenceCategories(offence);
+      for (const category of BOTH) {
+        if (categories.includes(category) && !seen.has(`${offence}/${category}`)) {
+          throw new FineScheduleError(`${name}: no fine for ${offence} by ${category}, which a camera rule produces`);
+        }
+        if (!categories.includes(category) && seen.has(`${offence}/${category}`)) {
+          throw new FineScheduleError(`${name}: a fine for ${offence} by ${category}, which the decree does not have for that category`);
+        }
       }
     }
     versions.push({ ...s, from, to, file: name });

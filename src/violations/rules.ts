@@ -1,4 +1,5 @@
 import { categoryOfVehicleType, VEHICLE_TYPES } from '../registry/types.js';
+import { ruleOfEvent } from './analytics-events.js';
 import type { Offence } from './fine-schedule.js';
 import { activeWindow, vietnamClock } from './sign-hours.js';
 import type { CameraRules, CaptureFacts, RuleName, VehicleKind } from './types.js';
@@ -72,6 +73,15 @@ export function evaluateRule(capture: CaptureFacts, camera: CameraRules, ctx: Ru
     case 'no_parking':
     case 'no_stopping':
       return standingRule(camera, ctx.dwellS);
+    case 'analytics': {
+      // the camera's own analytics decided the event; ingest checked it is one we know, with a subject where one is needed
+      if (!capture.event) return none('no analytics event on the capture');
+      const rule = ruleOfEvent(capture.event, capture.eventSubject ?? null);
+      // the decree prices a solid-line lane change on an expressway under a clause of its own (6.5.g)
+      const onExpressway = rule === 'solid_line' && camera.expressway === true;
+      return { kind: 'violation', rule, offence: onExpressway ? 'solid_line_expressway' : rule,
+        details: { event: capture.event, ...(capture.eventSubject ? { eventSubject: capture.eventSubject } : {}), ...(onExpressway ? { expressway: true } : {}) } };
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import type { VehicleCategory, VehicleType } from '../registry/types.js';
+import { ANALYTICS_RULES, type AnalyticsEvent, type EventSubject } from './analytics-events.js';
 
 /** What the pipeline worker knows about a capture (from the camera's metadata). */
 export interface CaptureFacts {
@@ -14,9 +15,14 @@ export interface CaptureFacts {
   direction: 'forward' | 'reverse' | null;
   /** set at ingest when the measured speed is implausible: the case goes to review flagged, never priced unseen */
   speedWarning?: string | null;
+  /** what an analytics camera's own analytics saw (analytics cameras only) */
+  event?: AnalyticsEvent | null;
+  /** who broke the rule, for the events fined differently for the driver and a passenger */
+  eventSubject?: EventSubject | null;
 }
 
-export const CAMERA_TYPES = ['speed', 'red_light', 'lane', 'no_entry', 'wrong_way', 'no_parking', 'no_stopping'] as const;
+/** `analytics`: a camera whose own video analytics reports the event (src/violations/analytics-events.ts) */
+export const CAMERA_TYPES = ['speed', 'red_light', 'lane', 'no_entry', 'wrong_way', 'no_parking', 'no_stopping', 'analytics'] as const;
 export type CameraType = (typeof CAMERA_TYPES)[number];
 
 /** A time window of a sign's ban, Vietnam time (e.g. 06:00 to 09:00); `to` before `from` runs past midnight. */
@@ -47,6 +53,8 @@ export interface CameraRules {
   stopDwellS: number;
   /** standing at least this long is parking */
   noParkingDwellS: number;
+  /** the camera watches an expressway (decides the clause of some analytics events) */
+  expressway?: boolean;
   plateProfile: 'vn' | 'generic';
 }
 
@@ -63,13 +71,14 @@ export interface ReadFacts {
 }
 
 export interface EvaluationOutcome {
-  kind: 'no_violation' | 'created' | 'merged' | 'no_plate';
+  /** refused: a violation that cannot be priced as reported (e.g. a seat-belt event on a motorbike); `reason` is Vietnamese, for operators */
+  kind: 'no_violation' | 'created' | 'merged' | 'no_plate' | 'refused';
   violationIds: number[];
   reason?: string;
 }
 
 /** Value of violations.rule. */
-export const RULE_NAMES = ['speeding', 'red_light', 'wrong_lane', 'no_entry', 'wrong_way', 'no_parking', 'no_stopping'] as const;
+export const RULE_NAMES = ['speeding', 'red_light', 'wrong_lane', 'no_entry', 'wrong_way', 'no_parking', 'no_stopping', ...ANALYTICS_RULES] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
 /** What is known of the vehicle when a rule depends on its kind: from the registry, else from the plate alone. */

@@ -17,7 +17,21 @@ const reject = (input: Record<string, unknown>) => {
 describe('capture metadata', () => {
   it('converts form strings into typed values', () => {
     expect(parseCaptureMetadata({ captured_at: '2025-06-01T16:59:00+07:00', speed_kmh: '57.5', lane: '2', signal_phase: 'red', red_elapsed_ms: '1200', direction: 'forward' }, now, 120))
-      .toEqual({ capturedAt: new Date('2025-06-01T09:59:00Z'), speedKmh: 57.5, lane: 2, signalPhase: 'red', redElapsedMs: 1200, amberElapsedMs: null, direction: 'forward', speedWarning: null });
+      .toEqual({ capturedAt: new Date('2025-06-01T09:59:00Z'), speedKmh: 57.5, lane: 2, signalPhase: 'red', redElapsedMs: 1200, amberElapsedMs: null, direction: 'forward', speedWarning: null,
+        event: null, eventSubject: null });
+  });
+
+  it('takes an analytics event, with who broke the rule where the decree fines driver and passenger differently', () => {
+    const at = '2025-06-01T16:59:00+07:00';
+    expect(parseCaptureMetadata({ captured_at: at, event: 'phone' }, now, 120)).toMatchObject({ event: 'phone', eventSubject: null });
+    expect(parseCaptureMetadata({ captured_at: at, event: 'no_seat_belt', subject: 'passenger' }, now, 120))
+      .toMatchObject({ event: 'no_seat_belt', eventSubject: 'passenger' });
+    expect(reject({ captured_at: at, event: 'speeding' })).toMatchObject({ status: 400, code: 'unknown_event' });
+    expect(reject({ captured_at: at, event: 'no_seat_belt' })).toMatchObject({ code: 'missing_field' });
+    expect(reject({ captured_at: at, event: 'pavement', subject: 'driver' })).toMatchObject({ code: 'invalid_field' });
+    expect(reject({ captured_at: at, subject: 'driver' })).toMatchObject({ code: 'invalid_field' });
+    expect(metadataFromFileName('20250601T165900_ev-no-helmet_passenger.jpg')).toMatchObject({ event: 'no_helmet', subject: 'passenger' });
+    expect(metadataFromFileName('20250601T165900_ev-three-on-motorbike.jpg')).toMatchObject({ event: 'three_on_motorbike' });
   });
 
   it('treats empty optional fields as absent', () => {

@@ -413,6 +413,21 @@ describe('the review console', () => {
     await shot(page, '10a-camera-key');
     await page.click('#key-close');
     expect(await page.textContent('tr[data-code="HN-UI-900"]')).toContain('Đo tốc độ');
+    // an analytics camera reports its own events; its one setting says whether it watches an expressway
+    await page.fill('#reg-code', 'HN-UI-901');
+    await page.fill('#reg-name', 'Cao tốc thử nghiệm');
+    await page.fill('#reg-province', 'Hà Nội');
+    await page.fill('#reg-address', 'Cao tốc Pháp Vân - Cầu Giẽ, Km 190');
+    await page.selectOption('#reg-type', 'analytics');
+    await page.waitForSelector('#reg-expressway');
+    await page.check('#reg-expressway');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.click('#register-camera');
+    await page.waitForSelector('#key-dialog[open]');
+    await page.click('#key-close');
+    const analytics = await t.db.pool.query("SELECT camera_type, expressway FROM cameras WHERE code = 'HN-UI-901'");
+    expect(analytics.rows).toEqual([{ camera_type: 'analytics', expressway: true }]);
+    expect(await page.textContent('tr[data-code="HN-UI-901"]')).toContain('Phân tích sự kiện');
     // the same code again is refused next to the code
     await page.fill('#reg-code', 'HN-UI-900');
     await page.fill('#reg-name', 'Trùng mã');

@@ -71,8 +71,19 @@ describe('schedule versions', () => {
     expect(bad({ ...shipped, entries: [{ ...shipped.entries[0]!, fineMin: 2_000_000 }, ...shipped.entries.slice(1)] })).toThrow(/fineMin is above fineMax/);
     expect(bad({ ...shipped, entries: [{ ...shipped.entries[0]!, code: '16824.6.4.a.01' }, ...shipped.entries.slice(1)] })).toThrow(/does not match/);
     expect(bad({ ...shipped, entries: shipped.entries.filter((e) => e.offence !== 'no_parking') })).toThrow(/no fine for no_parking/);
+    expect(bad({ ...shipped, entries: shipped.entries.filter((e) => e.offence !== 'no_helmet_passenger') })).toThrow(/no fine for no_helmet_passenger by motorbike/);
     expect(bad({ ...shipped, entries: [...shipped.entries, shipped.entries[0]] })).toThrow(/listed twice/);
     expect(bad({ ...shipped, entries: [{ ...shipped.entries[0]!, fineMin: -5 }, ...shipped.entries.slice(1)] })).toThrow(FineScheduleError);
+  });
+
+  it('refuses a fine the decree does not have: a seat belt on a motorbike, a helmet or three riders in a car', () => {
+    const invented = (offence: string, category: 'car' | 'motorbike') => () => validateSchedules([{ name: 'made-up.json', content: { ...shipped,
+      entries: [...shipped.entries, { ...shipped.entries.find((e) => e.offence === offence)!, category }] } }]);
+    expect(invented('no_seat_belt_driver', 'motorbike')).toThrow(/made-up.json: a fine for no_seat_belt_driver by motorbike, which the decree does not have/);
+    expect(invented('emergency_lane', 'motorbike')).toThrow(/emergency_lane by motorbike/);
+    expect(invented('no_helmet_rider', 'car')).toThrow(/no_helmet_rider by car/);
+    expect(invented('three_on_motorbike', 'car')).toThrow(/three_on_motorbike by car/);
+    expect(() => priceOffence('no_seat_belt_driver', 'motorbike', at)).toThrow(NoFineError);
   });
 
   it('loads a directory of versions and refuses one that is not JSON', () => {

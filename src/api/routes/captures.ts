@@ -32,7 +32,9 @@ export const captureRoutes: FastifyPluginAsyncTypebox<PipelineApiOptions> = asyn
       description: 'Fields: `image` (JPEG, PNG or WebP file; the plate is read from it), optionally `frame` files (up to 5 more frames of the '
         + 'same event, in order: before, at and after the stop line) and one `clip` file (MP4 or WebM), `captured_at` (ISO 8601 with offset), optional `camera` (code; must be the key\'s camera), '
         + '`speed_kmh`, `signal_phase` (green|amber|red: the signal when the vehicle crossed the stop line), `red_elapsed_ms`, '
-        + '`amber_elapsed_ms` (time from amber to the crossing; needed to fine an amber crossing), `lane` (1-20), `direction` (forward|reverse). '
+        + '`amber_elapsed_ms` (time from amber to the crossing; needed to fine an amber crossing), `lane` (1-20), `direction` (forward|reverse); analytics cameras send `event` (what their analytics saw: stop_line, road_markings, '
+        + 'no_left_turn, no_right_turn, solid_line, emergency_lane, pavement, no_helmet, phone, no_seat_belt, three_on_motorbike) and, with no_helmet '
+        + 'and no_seat_belt, `subject` (driver|passenger); an unknown event is refused 400 unknown_event. '
         + 'The same image sent again by the same camera returns the existing capture with `duplicate: true` (200). '
         + 'While PostgreSQL or Redis is unreachable or storage is read-only the answer is 503, when storage is full 507, both with Retry-After: '
         + 'send the image again later (an image already stored is found and not stored twice).',

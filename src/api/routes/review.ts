@@ -21,7 +21,7 @@ const MATCH_STATUSES = ['exact', 'fuzzy', 'ambiguous', 'unknown', 'foreign', 'co
 
 const STATUS: Record<ReviewErrorCode, number> = {
   not_found: 404, not_pending: 409, claimed_by_other: 409, claim_required: 409, owner_unidentified: 409, confirmation_required: 409,
-  invalid_plate: 400, not_a_candidate: 409, note_required: 400,
+  invalid_plate: 400, not_a_candidate: 409, offence_not_for_category: 409, note_required: 400,
 };
 
 function toHttp(err: unknown): never {

@@ -8,12 +8,13 @@ export interface TypeSettingsValues {
   speedLimitKmh: number | null; speedToleranceKmh: number;
   allowedLanes: number[] | null; allowedLanesByCategory: { car?: number[]; motorbike?: number[] } | null;
   noEntryVehicleTypes: string[]; noEntryHours: BanWindow[]; amberToleranceMs: number; stopDwellS: number; noParkingDwellS: number;
+  expressway: boolean;
 }
 
 /** What a new camera starts with (the API's defaults), so a registration form shows the values it will get. */
 export const NEW_CAMERA_SETTINGS: TypeSettingsValues = {
   speedLimitKmh: null, speedToleranceKmh: 0, allowedLanes: null, allowedLanesByCategory: null, noEntryVehicleTypes: [], noEntryHours: [],
-  amberToleranceMs: 200, stopDwellS: 60, noParkingDwellS: 300,
+  amberToleranceMs: 200, stopDwellS: 60, noParkingDwellS: 300, expressway: false,
 };
 
 export const VEHICLE_TYPES = ['car', 'truck', 'bus', 'motorbike', 'moped', 'electric_motorbike'];
@@ -79,7 +80,7 @@ export function typeSettings(type: string, values: TypeSettingsValues, prefix: s
   const field = (name: string, label: string, input: HTMLInputElement | HTMLSelectElement, help?: string) => settingsField(prefix, name, label, input, help);
   const shown = {
     speed: type === 'speed' || opts.speedForEveryType === true, lanes: type === 'lane', noEntry: type === 'no_entry', amber: type === 'red_light',
-    stop: type === 'no_stopping', park: type === 'no_parking' || type === 'no_stopping',
+    stop: type === 'no_stopping', park: type === 'no_parking' || type === 'no_stopping', expressway: type === 'analytics',
   };
   const limit = field('speedLimitKmh', t('speedLimit'), numberInput('speedLimitKmh', values.speedLimitKmh, 1));
   const tolerance = field('speedToleranceKmh', t('speedTolerance'), numberInput('speedToleranceKmh', values.speedToleranceKmh, 1));
@@ -90,16 +91,18 @@ export function typeSettings(type: string, values: TypeSettingsValues, prefix: s
   const amber = field('amberToleranceMs', t('camAmberTolerance'), numberInput('amberToleranceMs', values.amberToleranceMs, 50));
   const stopDwell = field('stopDwellS', t('camStopDwell'), numberInput('stopDwellS', values.stopDwellS, 1));
   const parkDwell = field('noParkingDwellS', t('camParkDwell'), numberInput('noParkingDwellS', values.noParkingDwellS, 10));
+  const expresswayBox = h('input', { name: 'expressway', type: 'checkbox', checked: values.expressway });
+  const expressway = field('expressway', t('camExpressway'), expresswayBox, t('camExpresswayHelp'));
   const kinds = VEHICLE_TYPES.map((v) => h('input', { type: 'checkbox', name: 'noEntryVehicleTypes', value: v, checked: values.noEntryVehicleTypes.includes(v) }));
   const kindsError = shown.noEntry ? h('span', { class: 'field-error', id: `${prefix}-kinds-error`, role: 'alert' }) : null;
   const kindsSet = shown.noEntry ? h('fieldset', { id: `${prefix}-kinds`, 'aria-describedby': `${prefix}-kinds-error` }, h('legend', {}, t('camBannedKinds')),
     ...kinds.map((k) => h('label', { class: 'check' }, k, tk('vtype', k.value))), kindsError) : null;
 
   const fields = [...(shown.speed ? [limit, tolerance] : []), ...(shown.lanes ? [lanes, carLanes, motoLanes] : []), ...(shown.noEntry ? [hours] : []),
-    ...(shown.amber ? [amber] : []), ...(shown.stop ? [stopDwell] : []), ...(shown.park ? [parkDwell] : [])];
+    ...(shown.amber ? [amber] : []), ...(shown.stop ? [stopDwell] : []), ...(shown.park ? [parkDwell] : []), ...(shown.expressway ? [expressway] : [])];
   const elements = [...(shown.speed ? [limit.element, tolerance.element] : []), ...(shown.lanes ? [lanes.element, carLanes.element, motoLanes.element] : []),
     ...(kindsSet ? [kindsSet, hours.element] : []), ...(shown.amber ? [amber.element] : []), ...(shown.stop ? [stopDwell.element] : []),
-    ...(shown.park ? [parkDwell.element] : [])];
+    ...(shown.park ? [parkDwell.element] : []), ...(shown.expressway ? [expressway.element] : [])];
 
   function collect(check: Checker, bad: () => boolean): Record<string, unknown> {
     const laneList = (f: SettingsField) => {
@@ -135,6 +138,7 @@ export function typeSettings(type: string, values: TypeSettingsValues, prefix: s
     if (shown.amber) patch.amberToleranceMs = check.int(amber, 0, 2000);
     if (shown.stop) patch.stopDwellS = check.int(stopDwell, 5, 86_400);
     if (shown.park) patch.noParkingDwellS = check.int(parkDwell, 10, 86_400);
+    if (shown.expressway) patch.expressway = expresswayBox.checked;
     if (shown.stop && !bad() && Number(patch.stopDwellS) >= Number(patch.noParkingDwellS)) check.fail(stopDwell, t('errStopBelowPark'));
     return patch;
   }

@@ -11,7 +11,9 @@ export interface QueueItem {
   claim: { username: string } | null;
 }
 
-const RULES = ['speeding', 'red_light', 'wrong_lane', 'no_entry', 'wrong_way', 'no_parking', 'no_stopping'];
+const RULES = ['speeding', 'red_light', 'wrong_lane', 'no_entry', 'wrong_way', 'no_parking', 'no_stopping', 'stop_line', 'road_markings',
+  'no_left_turn', 'no_right_turn', 'solid_line', 'emergency_lane', 'pavement', 'no_helmet_rider', 'no_helmet_passenger', 'phone',
+  'no_seat_belt_driver', 'no_seat_belt_passenger', 'three_on_motorbike'];
 const MATCHES = ['exact', 'fuzzy', 'ambiguous', 'unknown', 'foreign', 'corrected'];
 const SORTS = ['occurred_at', 'read_confidence', 'fine_amount', 'plate', 'camera'];
 const PAGE_SIZE = 50;
