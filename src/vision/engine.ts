@@ -9,7 +9,7 @@ import { fuseLine } from './fusion.js';
 import { normaliseProbs, plateKey, withConfusionPrior, type CharProbs, type Layout, type NormalisedPlate, type Profile } from './plate-grammar.js';
 import { readPlateCrops, type PlateCropRead } from './plate-reader.js';
 import { readVnPlates, type VnPlateCrop } from './vn-plate-reader.js';
-import { detectPlates } from './plate-detector.js';
+import { detectPlates, plateLookRegion } from './plate-detector.js';
 import { closeView, pointToFrame, toFrame, wholeFrame, type View } from './views.js';
 import type { TextRegion } from './db-postprocess.js';
 import { plateColour, type PlateColour } from './colour.js';
@@ -368,8 +368,7 @@ const PLATE_LOOKS = 2;
  * and searched for text like a close look.
  */
 async function plateLook(frame: RgbImage, p: Box, profile: Profile, stretch: number, offset: { x: number; y: number }): Promise<Scored[]> {
-  const region = { x: p.x - 0.08 * p.width, y: p.y - 0.1 * p.height, width: p.width * 1.16, height: p.height * 1.2 };
-  const own = await closeView(frame, region, 1);
+  const own = await closeView(frame, plateLookRegion(p), 1);
   const whole = await cropFrame(own.img);
   const at = { x: offset.x + own.x, y: offset.y + own.y };
   const lineH = p.width / p.height < 2.5 ? p.height / 2.6 : p.height / 1.4;

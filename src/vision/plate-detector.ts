@@ -53,6 +53,14 @@ export async function detectPlates(img: RgbImage, opts: { limit?: number; thresh
   return found.sort((a, b) => b.score - a.score).slice(0, limit);
 }
 
+/**
+ * A detected plate with the margin its readers get: detector boxes hug the
+ * plate, and a clipped border character is lost for good.
+ */
+export function plateLookRegion(p: Box): Box {
+  return { x: p.x - 0.08 * p.width, y: p.y - 0.1 * p.height, width: p.width * 1.16, height: p.height * 1.2 };
+}
+
 /** A cell no lower than its eight neighbours: one centre per plate. */
 function isPeak(heat: Float32Array, w: number, h: number, x: number, y: number): boolean {
   const v = heat[y * w + x]!;

@@ -121,8 +121,48 @@ def accuracy(model, items):
             chunk = items[i:i + 128]
             x, _ = batch_of(chunk, random, False)
             right += sum(r == s['key'] for r, (_, s) in zip(read(model, x), chunk))
-    model.train()
+    train_mode(model)
     return right / len(items)
+
+
+def train_mode(model):
+    """Training mode, except batch norm frozen in a model loaded from ONNX, whose statistics live in its convolutions."""
+    model.train()
+    if getattr(model, 'frozen_bn', False):
+        for m in model.modules():
+            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                m.eval()
+
+
+def load_fused_onnx(model, path):
+    """A shipped ONNX reader back into torch: the export folded each batch norm into the convolution before it, so
+    the convolutions get the folded weights and every batch norm becomes the identity plus the folded bias."""
+    import onnx
+    from onnx import numpy_helper
+    graph = onnx.load(path).graph
+    weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
+    convs = [n for n in graph.node if n.op_type == 'Conv']
+    layers = [m for m in model.modules() if isinstance(m, (nn.Conv1d, nn.Conv2d))]
+    if len(convs) != len(layers):
+        sys.exit(f'{path} has {len(convs)} convolutions, the model {len(layers)}')
+    modules = list(model.modules())
+    for node, conv in zip(convs, layers):
+        w, b = weights[node.input[1]], weights[node.input[2]]
+        if w.shape != conv.weight.shape:
+            sys.exit(f'{path}: convolution of shape {tuple(w.shape)} where the model has {tuple(conv.weight.shape)}')
+        after = modules[modules.index(conv) + 1] if modules.index(conv) + 1 < len(modules) else None
+        with torch.no_grad():
+            conv.weight.copy_(w)
+            if isinstance(after, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                if conv.bias is not None:
+                    conv.bias.zero_()
+                after.weight.fill_(1.0)
+                after.bias.copy_(b)
+                after.running_mean.zero_()
+                after.running_var.fill_(1.0 - after.eps)
+            else:
+                conv.bias.copy_(b)
+    model.frozen_bn = True
 
 
 def camera_crops():
@@ -136,12 +176,13 @@ def camera_crops():
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--dump', help='bench:alpr --dump of vn-scenes: its plate boxes become training crops')
+    ap.add_argument('--dump', action='append', default=[],
+                    help='bench:alpr --dump of vn-scenes, or detector_boxes.ts output: its plate boxes become training crops (repeatable)')
     ap.add_argument('--out', required=True)
     ap.add_argument('--epochs', type=int, default=60)
     ap.add_argument('--seed', type=int, default=7)
     ap.add_argument('--arch', choices=['slots', 'ctc'], default='ctc')
-    ap.add_argument('--init', help='weights (.pt) of an earlier run to start from')
+    ap.add_argument('--init', help='weights of an earlier run to start from: its .pt, or a shipped .onnx (batch norm then frozen)')
     ap.add_argument('--lr', type=float, default=1e-3)
     ap.add_argument('--augment', type=float, default=1.0, help='share of training samples augmented')
     ap.add_argument('--synth', type=float, default=0.0, help='share of each batch drawn from synthetic plates (ctc only)')
@@ -159,7 +200,7 @@ def main():
     torch.manual_seed(args.seed)
     torch.set_num_threads(2)
 
-    samples = [s for s in plate_crops() + (scene_crops(args.dump) if args.dump else []) if 0 < len(s['key']) <= SLOTS]
+    samples = [s for s in plate_crops() + [c for d in args.dump for c in scene_crops(d)] if 0 < len(s['key']) <= SLOTS]
     loaded = [load(s) for s in samples]
     train = [p for p in loaded if not p[1]['held_out']]
     hold = [p for p in loaded if p[1]['held_out']]
@@ -167,7 +208,9 @@ def main():
     print(f'train {len(train)} held out {len(hold)} camera crops {len(cams)}', flush=True)
 
     model = LineReader() if ARCH == 'ctc' else PlateReader()
-    if args.init:
+    if args.init and args.init.endswith('.onnx'):
+        load_fused_onnx(model, args.init)
+    elif args.init:
         model.load_state_dict(torch.load(args.init))
     steps_per_epoch = (len(train) + real_n - 1) // real_n if real_n else 100
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -181,6 +224,8 @@ def main():
             return ctc(out.permute(1, 0, 2), ys, torch.full((out.shape[0],), out.shape[1], dtype=torch.long), lengths)
         return ce(out.reshape(-1, CLASSES), y.reshape(-1))
     best = -1.0
+    if args.init:
+        print(f'start: held-out {accuracy(model, hold):.3f} camera-crops {accuracy(model, cams):.3f}', flush=True)
     for epoch in range(args.epochs):
         t0 = time.time()
         rng.shuffle(train)
