@@ -1,11 +1,9 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { createLogger } from '../../src/logger.js';
 import { startPipelineWorkers, type PipelineWorkers } from '../../src/pipeline/workers.js';
 import { createPipelineQueues, type PipelineQueues } from '../../src/queue/queues.js';
 import { importRegistryCsv } from '../../src/registry/csv-import.js';
 import { createPlateEngine, type PlateEngine } from '../../src/vision/engine.js';
-import { evaluateCapture } from '../../src/violations/evaluate.js';
 import { bearer, staffMember, type Staff } from '../admin/fixtures.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { startMaintenanceWorker } from '../helpers/maintenance-worker.js';
@@ -13,6 +11,7 @@ import { tamperAsSuperuser } from '../helpers/tamper.js';
 import { multipartBody, syntheticJpeg } from '../ingest/fixtures.js';
 import { decideNotice } from '../helpers/fixtures.js';
 import { readPdf } from '../notices/pdf-text.js';
+import { pipelineDeps } from '../helpers/pipeline-deps.js';
 
 /**
  * The whole product through its HTTP API, on real PostgreSQL and Redis with a real worker:
@@ -40,10 +39,7 @@ beforeAll(async () => {
   finance = await staffMember(t, 'flow.finance', 'finance');
   queues = createPipelineQueues(t.config, t.redis);
   engine = await createPlateEngine();
-  workers = startPipelineWorkers(t.config, {
-    pool: t.db.pool, storage: t.app.deps.storage, queues, engine, logger: createLogger('silent', 'flow'),
-    evaluate: (tx, input) => evaluateCapture(tx, input),
-  });
+  workers = startPipelineWorkers(t.config, pipelineDeps({ pool: t.db.pool, storage: t.app.deps.storage, queues, engine }, 'flow'));
 }, 120_000);
 
 afterAll(async () => {

@@ -6,7 +6,6 @@ import { createCamera } from '../../src/cameras/camera-registry.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ingestCapture } from '../../src/ingest/ingest-capture.js';
 import { reconcileCaptures } from '../../src/ingest/reconcile.js';
-import { createLogger } from '../../src/logger.js';
 import { retryDeadLetter } from '../../src/pipeline/dead-letter.js';
 import { runEvaluate } from '../../src/pipeline/evaluate-stage.js';
 import { runRecognise } from '../../src/pipeline/recognise-stage.js';
@@ -16,11 +15,11 @@ import { createPipelineQueues, type PipelineQueues } from '../../src/queue/queue
 import { createRedis, type Redis } from '../../src/redis.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createPlateEngine, type PlateEngine } from '../../src/vision/engine.js';
-import { evaluateCapture } from '../../src/violations/evaluate.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../helpers/db.js';
 import { TEST_REDIS_URL } from '../helpers/env.js';
 import { staffToken, syntheticJpeg } from '../ingest/fixtures.js';
 import { failureReason } from '../../src/pipeline/failure-reasons.js';
+import { pipelineDeps } from '../helpers/pipeline-deps.js';
 
 let db: TestDatabase;
 let dir: string;
@@ -38,7 +37,7 @@ beforeAll(async () => {
   redis = createRedis(config.REDIS_URL);
   queues = createPipelineQueues(config, redis);
   engine = await createPlateEngine();
-  deps = { pool: db.pool, storage: new LocalBlobStore(dir), queues, engine, evaluate: (tx, input) => evaluateCapture(tx, input), logger: createLogger('silent', 'test') };
+  deps = pipelineDeps({ pool: db.pool, storage: new LocalBlobStore(dir), queues, engine });
   operator = await staffToken(db.pool, 'operator');
   await createCamera(db.pool, { code: 'HN-ST-1', name: 'stages', province: 'Hà Nội', address: 'lab', cameraType: 'speed', speedLimitKmh: 50 }, operator);
 });

@@ -1,17 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PLAUSIBLE_SPEED_KMH, parseCaptureMetadata } from '../../src/ingest/metadata.js';
-import { createLogger } from '../../src/logger.js';
 import { runEvaluate } from '../../src/pipeline/evaluate-stage.js';
 import { runRecognise } from '../../src/pipeline/recognise-stage.js';
 import type { StageDeps } from '../../src/pipeline/stage-deps.js';
 import { createPipelineQueues, type PipelineQueues } from '../../src/queue/queues.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createPlateEngine, type PlateEngine } from '../../src/vision/engine.js';
-import { evaluateCapture } from '../../src/violations/evaluate.js';
 import { bearer, registerCar, staffMember, type Staff } from '../admin/fixtures.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { multipartBody, syntheticJpeg } from '../ingest/fixtures.js';
 import { registerCamera } from '../helpers/fixtures.js';
+import { pipelineDeps } from '../helpers/pipeline-deps.js';
 
 /**
  * A 399.99 km/h reading (issue 13, point 7): a radar fault, not a fine, but still a camera's evidence.
@@ -28,8 +27,7 @@ beforeAll(async () => {
   t = await createTestApp();
   queues = createPipelineQueues(t.config, t.redis);
   engine = await createPlateEngine();
-  deps = { pool: t.db.pool, storage: new LocalBlobStore(t.config.STORAGE_DIR), queues, engine,
-    evaluate: (tx, input) => evaluateCapture(tx, input), logger: createLogger('silent', 'test') };
+  deps = pipelineDeps({ pool: t.db.pool, storage: new LocalBlobStore(t.config.STORAGE_DIR), queues, engine });
   officer = await staffMember(t, 'officer.speed', 'officer');
   const operator = await staffMember(t, 'operator.speed', 'operator');
   cameraKey = await registerCamera(t.app, bearer(operator), { code: 'SEC-SPD-2', name: 'Tốc độ', province: 'Hà Nội', address: 'Đại lộ Thăng Long', cameraType: 'speed', speedLimitKmh: 80 });

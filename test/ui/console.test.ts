@@ -6,7 +6,6 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, CHROMIUM, accessibilityProblems, consoleLogin } from './browser.js';
 import { CONSOLE_DIR } from '../../src/api/routes/ui.js';
-import { createLogger } from '../../src/logger.js';
 import { startPipelineWorkers, type PipelineWorkers } from '../../src/pipeline/workers.js';
 import { createPipelineQueues, type PipelineQueues } from '../../src/queue/queues.js';
 import { seedDemo } from '../../src/seed/demo.js';
@@ -15,10 +14,10 @@ import { plateLines, renderPlateFrame } from '../../src/seed/synthetic-frames.js
 import { ingestCapture } from '../../src/ingest/ingest-capture.js';
 import { createHash } from 'node:crypto';
 import { createPlateEngine, type PlateEngine } from '../../src/vision/engine.js';
-import { evaluateCapture } from '../../src/violations/evaluate.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { decideNotice, staffWithSession } from '../helpers/fixtures.js';
 import { startMaintenanceWorker } from '../helpers/maintenance-worker.js';
+import { pipelineDeps } from '../helpers/pipeline-deps.js';
 
 /**
  * The console in a real browser (Debian's Chromium driven by playwright-core) against the real API,
@@ -43,8 +42,7 @@ beforeAll(async () => {
   await seedDemo(t.db.pool, { owners: 60, password: PASSWORD, seed: 3 });
   queues = createPipelineQueues(t.config, t.redis);
   engine = await createPlateEngine({ tesseract: false });
-  workers = startPipelineWorkers(t.config, { pool: t.db.pool, storage: t.app.deps.storage, queues, engine,
-    logger: createLogger('silent', 'ui'), evaluate: (tx, input) => evaluateCapture(tx, input) });
+  workers = startPipelineWorkers(t.config, pipelineDeps({ pool: t.db.pool, storage: t.app.deps.storage, queues, engine }, 'ui'));
   const sent = await seedDemoCaptures({ pool: t.db.pool, storage: t.app.deps.storage, queues, limits: { maxPixels: 4e7, maxBytes: 2e7 } },
     { count: 7, seed: 3 });
   const deadline = Date.now() + 60_000;

@@ -1,20 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ruleLabel } from '../../src/csv/vietnamese-labels.js';
-import { createLogger } from '../../src/logger.js';
 import { runEvaluate } from '../../src/pipeline/evaluate-stage.js';
 import { runRecognise } from '../../src/pipeline/recognise-stage.js';
 import type { StageDeps } from '../../src/pipeline/stage-deps.js';
 import { createPipelineQueues, type PipelineQueues } from '../../src/queue/queues.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createPlateEngine, type PlateEngine } from '../../src/vision/engine.js';
-import { evaluateCapture } from '../../src/violations/evaluate.js';
 import { RULE_NAMES } from '../../src/violations/types.js';
 import { bearer, staffMember, type Staff } from '../admin/fixtures.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { registerCamera, seedVehicle } from '../helpers/fixtures.js';
 import { multipartBody, syntheticJpeg } from '../ingest/fixtures.js';
 import { readPdf } from '../notices/pdf-text.js';
+import { pipelineDeps } from '../helpers/pipeline-deps.js';
 
 /**
  * Analytics cameras (issue 11): the camera's own analytics reports the event; we check it, price it at
@@ -37,8 +36,7 @@ beforeAll(async () => {
   t = await createTestApp();
   queues = createPipelineQueues(t.config, t.redis);
   engine = await createPlateEngine();
-  deps = { pool: t.db.pool, storage: new LocalBlobStore(t.config.STORAGE_DIR), queues, engine,
-    evaluate: (tx, input) => evaluateCapture(tx, input), logger: createLogger('silent', 'test') };
+  deps = pipelineDeps({ pool: t.db.pool, storage: new LocalBlobStore(t.config.STORAGE_DIR), queues, engine });
   officer = await staffMember(t, 'officer.events', 'officer');
   operator = await staffMember(t, 'operator.events', 'operator');
   const place = { province: 'Thành phố Hà Nội', address: 'Nút giao Kim Mã - Liễu Giai, Phường Ngọc Hà' };
