@@ -41,6 +41,7 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '20' },
     render: { type: 'string', default: '1000' },
     'render-threads': { type: 'string', default: String(availableParallelism()) },
+    'render-concurrency': { type: 'string' },
     only: { type: 'string', default: SECTIONS.join(',') },
     keep: { type: 'boolean', default: false },
   },
@@ -51,9 +52,10 @@ const want = (section: (typeof SECTIONS)[number]) => only.has(section);
 const badSections = [...only].filter((x) => !(SECTIONS as readonly string[]).includes(x));
 if ([...(['vehicles', 'reads', 'notices', 'queue', 'cameras', 'lookups', 'repeat', 'render'] as const)].some((k) => !Number.isInteger(n(k)) || n(k) < 1)
   || !Number.isInteger(n('render-threads')) || n('render-threads') < 0 || n('render') > 99_999
+  || (values['render-concurrency'] !== undefined && !(Number.isInteger(n('render-concurrency')) && n('render-concurrency') >= 1 && n('render-concurrency') <= 64))
   || badSections.length > 0 || (want('fuzzy') && !want('import'))) {
   process.stderr.write('usage: npm run --silent bench:scale -- [--vehicles 200000] [--reads 1000000] [--notices 200000] [--queue 20000] '
-    + '[--cameras 50] [--lookups 500] [--repeat 20] [--render 1000 (at most 99999)] [--render-threads <cores>] '
+    + '[--cameras 50] [--lookups 500] [--repeat 20] [--render 1000 (at most 99999)] [--render-threads <cores>] [--render-concurrency <2 x threads, 1-64>] '
     + `[--only ${SECTIONS.join(',')} (fuzzy needs import)] [--keep]\n`);
   process.exit(2);
 }
@@ -244,11 +246,12 @@ try {
     const pgCpu = await serverCpuMs(pool);
     const cpu = process.cpuUsage();
     let lastLog = Date.now();
-    const report = await renderPendingNotices({ pool, storage, config }, { threads, onProgress: (p) => {
+    const concurrency = values['render-concurrency'] === undefined ? undefined : n('render-concurrency');
+    const report = await renderPendingNotices({ pool, storage, config }, { threads, ...(concurrency ? { concurrency } : {}), onProgress: (p) => {
       if (Date.now() - lastLog > 10_000) { lastLog = Date.now(); log(`  ${p.done} / ${p.total} rendered, ${p.failed} failed`); }
     } });
     const used = process.cpuUsage(cpu);
-    figure(`notice rendering (${report.total} notices, ${threads} render threads)`,
+    figure(`notice rendering (${report.total} notices, ${threads} render threads, ${concurrency ?? Math.max(2, threads * 2)} in flight)`,
       `${report.perSecond} notices/s, ${(report.ms / 1000).toFixed(1)} s, ${report.failed.length} failed; `
       + `CPU ${((used.user + used.system) / 1000 / Math.max(1, report.total)).toFixed(1)} ms a notice (this process, all threads)`);
     const pgUsed = (await serverCpuMs(pool)) - pgCpu;
