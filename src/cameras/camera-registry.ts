@@ -20,7 +20,7 @@ interface CameraRow {
   camera_type: Camera['cameraType']; enabled: boolean; api_key_hash: string | null; plate_profile: Camera['plateProfile'];
   roi: Camera['roi']; overlay_masks: Camera['overlayMasks']; detect_threshold: number; read_threshold: number; speed_limit_kmh: number | null; speed_tolerance_kmh: number;
   allowed_lanes: number[] | null; allowed_lanes_by_category: Camera['allowedLanesByCategory']; no_entry_vehicle_types: Camera['noEntryVehicleTypes'];
-  no_entry_hours: Camera['noEntryHours']; amber_tolerance_ms: number; stop_dwell_s: number; expressway: boolean;
+  no_entry_hours: Camera['noEntryHours']; amber_tolerance_ms: number; stop_dwell_s: number; expressway: boolean; analytics_events: Camera['analyticsEvents'];
   dedup_window_s: number; no_parking_dwell_s: number; drop_folder: string | null;
   created_at: Date; updated_at: Date;
 }
@@ -30,14 +30,14 @@ const COLUMNS: Record<keyof CameraSettings, keyof CameraRow> = {
   name: 'name', province: 'province', address: 'address', latitude: 'latitude', longitude: 'longitude', cameraType: 'camera_type',
   enabled: 'enabled', plateProfile: 'plate_profile', roi: 'roi', overlayMasks: 'overlay_masks', detectThreshold: 'detect_threshold', readThreshold: 'read_threshold',
   speedLimitKmh: 'speed_limit_kmh', speedToleranceKmh: 'speed_tolerance_kmh', allowedLanes: 'allowed_lanes', allowedLanesByCategory: 'allowed_lanes_by_category',
-  noEntryVehicleTypes: 'no_entry_vehicle_types', noEntryHours: 'no_entry_hours', amberToleranceMs: 'amber_tolerance_ms', stopDwellS: 'stop_dwell_s', expressway: 'expressway',
+  noEntryVehicleTypes: 'no_entry_vehicle_types', noEntryHours: 'no_entry_hours', amberToleranceMs: 'amber_tolerance_ms', stopDwellS: 'stop_dwell_s', expressway: 'expressway', analyticsEvents: 'analytics_events',
   dedupWindowS: 'dedup_window_s', noParkingDwellS: 'no_parking_dwell_s', dropFolder: 'drop_folder',
 };
 
 const DEFAULTS: Omit<CameraSettings, 'name' | 'province' | 'address' | 'cameraType'> = {
   latitude: null, longitude: null, enabled: true, plateProfile: 'vn', roi: null, overlayMasks: [], detectThreshold: 0.3, readThreshold: 0.6,
   speedLimitKmh: null, speedToleranceKmh: 0, allowedLanes: null, allowedLanesByCategory: null, noEntryVehicleTypes: [], noEntryHours: [],
-  amberToleranceMs: 200, stopDwellS: 60, expressway: false, dedupWindowS: 300, noParkingDwellS: 300, dropFolder: null,
+  amberToleranceMs: 200, stopDwellS: 60, expressway: false, analyticsEvents: [], dedupWindowS: 300, noParkingDwellS: 300, dropFolder: null,
 };
 
 function toCamera(r: CameraRow): Camera {
@@ -47,7 +47,7 @@ function toCamera(r: CameraRow): Camera {
     enabled: r.enabled, plateProfile: r.plate_profile, roi: r.roi, overlayMasks: r.overlay_masks, detectThreshold: round3(r.detect_threshold), readThreshold: round3(r.read_threshold),
     speedLimitKmh: r.speed_limit_kmh, speedToleranceKmh: r.speed_tolerance_kmh, allowedLanes: r.allowed_lanes,
     allowedLanesByCategory: r.allowed_lanes_by_category, noEntryVehicleTypes: r.no_entry_vehicle_types, noEntryHours: r.no_entry_hours,
-    amberToleranceMs: r.amber_tolerance_ms, stopDwellS: r.stop_dwell_s, expressway: r.expressway, dedupWindowS: r.dedup_window_s,
+    amberToleranceMs: r.amber_tolerance_ms, stopDwellS: r.stop_dwell_s, expressway: r.expressway, analyticsEvents: r.analytics_events, dedupWindowS: r.dedup_window_s,
     noParkingDwellS: r.no_parking_dwell_s, dropFolder: r.drop_folder,
   };
 }

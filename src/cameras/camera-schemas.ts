@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { VEHICLE_TYPES } from '../registry/types.js';
+import { ANALYTICS_EVENTS } from '../violations/analytics-events.js';
 
 /** Region of interest in image pixels: only this part of a frame is searched for plates. */
 export const RoiSchema = Type.Object({
@@ -30,6 +31,9 @@ const ClockSchema = (end: boolean) => Type.String({ pattern: end ? '^(([01][0-9]
 export const BanWindowSchema = Type.Object({ from: ClockSchema(false), to: ClockSchema(true) }, { additionalProperties: false });
 
 /** The settings the workers read per camera; every one can be changed without a restart. */
+/** ANALYTICS_EVENTS spelt out, so the type of a camera's settings names each event (a mapped union would not). */
+const AnalyticsEventSchema = Type.Union([Type.Literal('stop_line'), Type.Literal('road_markings'), Type.Literal('no_left_turn'), Type.Literal('no_right_turn'), Type.Literal('solid_line'), Type.Literal('emergency_lane'), Type.Literal('pavement'), Type.Literal('no_helmet'), Type.Literal('phone'), Type.Literal('no_seat_belt'), Type.Literal('three_on_motorbike')]);
+
 const settingsProps = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   province: Type.String({ minLength: 1, maxLength: 100 }),
@@ -58,6 +62,8 @@ const settingsProps = {
   stopDwellS: Type.Integer({ minimum: 5, maximum: 86_400, description: 'no_stopping cameras: how long a vehicle must stand before it counts as stopped (below: held up in traffic)' }),
   expressway: Type.Boolean({ description: 'the camera watches an expressway: a lane change across a solid line there is 6.5.g, and only such '
     + 'cameras may report the emergency lane (analytics cameras)' }),
+  analyticsEvents: Type.Array(AnalyticsEventSchema, { maxItems: ANALYTICS_EVENTS.length, uniqueItems: true,
+    description: 'analytics cameras: the events the camera is set up to report; any other is refused at upload. Empty = any event' }),
   dedupWindowS: Type.Integer({ minimum: 0, maximum: 86_400, description: 'later captures of the same plate within this window become evidence of one violation' }),
   noParkingDwellS: Type.Integer({ minimum: 10, maximum: 86_400, description: 'how long a vehicle must stay before it counts as parked (no_parking and no_stopping cameras)' }),
   dropFolder: Type.Union([Type.String({ minLength: 2, maxLength: 1000, pattern: '^/' }), Type.Null()], { description: 'absolute folder the camera uploads to by FTP; null = HTTP only' }),

@@ -5,6 +5,7 @@ import { holdBlobForReference } from '../storage/blob-references.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { IngestRejection } from './errors.js';
 import type { CaptureMetadata } from './metadata.js';
+import { EVENT_NAMES, type AnalyticsEvent } from '../violations/analytics-events.js';
 import { probeClip } from './probe-clip.js';
 import { probeImage, type ProbedImage } from './probe-image.js';
 
@@ -124,16 +125,16 @@ async function insertCaptureOnce(tx: Queryable, values: unknown[]): Promise<Capt
   }
 }
 
-interface IngestCamera { id: number; code: string; cameraType: string; expressway: boolean }
+interface IngestCamera { id: number; code: string; cameraType: string; expressway: boolean; analyticsEvents: AnalyticsEvent[] }
 
 async function findCamera(pool: Pool, ref: IngestInput['camera']): Promise<IngestCamera> {
   const byId = 'id' in ref;
-  const { rows } = await pool.query<{ id: number; code: string; enabled: boolean; camera_type: string; expressway: boolean }>(
-    `SELECT id, code, enabled, camera_type, expressway FROM cameras WHERE ${byId ? 'id' : 'code'} = $1`, [byId ? ref.id : ref.code]);
+  const { rows } = await pool.query<{ id: number; code: string; enabled: boolean; camera_type: string; expressway: boolean; analytics_events: AnalyticsEvent[] }>(
+    `SELECT id, code, enabled, camera_type, expressway, analytics_events FROM cameras WHERE ${byId ? 'id' : 'code'} = $1`, [byId ? ref.id : ref.code]);
   const camera = rows[0];
   if (!camera) throw new IngestRejection(404, 'unknown_camera', `no camera ${byId ? `#${ref.id}` : ref.code} is registered`);
   if (!camera.enabled) throw new IngestRejection(403, 'camera_disabled', `camera ${camera.code} is disabled; its images are not accepted`);
-  return { id: camera.id, code: camera.code, cameraType: camera.camera_type, expressway: camera.expressway };
+  return { id: camera.id, code: camera.code, cameraType: camera.camera_type, expressway: camera.expressway, analyticsEvents: camera.analytics_events };
 }
 
 /**
@@ -146,6 +147,11 @@ function checkEventFits(camera: IngestCamera, m: CaptureMetadata): void {
   }
   if (camera.cameraType !== 'analytics' && m.event) {
     throw new IngestRejection(400, 'event_not_expected', `Camera ${camera.code} không phải camera phân tích sự kiện: không nhận trường event. Đổi loại camera thành "analytics" nếu camera tự báo sự kiện.`);
+  }
+  // a camera set up for some events that reports another is misconfigured or spoofed: its word is not evidence
+  if (m.event && camera.analyticsEvents.length > 0 && !camera.analyticsEvents.includes(m.event)) {
+    throw new IngestRejection(400, 'event_not_expected', `Camera ${camera.code} không được cài đặt để báo sự kiện "${EVENT_NAMES[m.event]}"; `
+      + `camera chỉ báo: ${camera.analyticsEvents.map((e) => EVENT_NAMES[e]).join('; ')}. Nếu camera đã được cài thêm sự kiện này, bổ sung vào cài đặt của camera.`);
   }
   // the emergency lane is an expressway's (6.5.d): elsewhere the event names a lane the road does not have
   if (m.event === 'emergency_lane' && !camera.expressway) {

@@ -70,6 +70,12 @@ const vi = {
   camBannedKinds: 'Loại xe biển báo cấm', camBanHours: 'Giờ cấm (để trống: cấm cả ngày)', camBanHoursHelp: 'Giờ Việt Nam, ví dụ 06:00-09:00, 16:30-19:30',
   camStopDwell: 'Đứng quá bao nhiêu giây thì tính là dừng xe', camParkDwell: 'Đứng quá bao nhiêu giây thì tính là đỗ xe',
   camAmberTolerance: 'Dung sai đèn vàng (mili giây): xe qua vạch sớm hơn được coi là đã ở vạch dừng khi đèn chuyển',
+  camEvents: 'Sự kiện camera được cài đặt để báo',
+  camEventsHelp: 'Sự kiện khác bị từ chối khi tải lên. Không chọn sự kiện nào: nhận mọi sự kiện.',
+  event_stop_line: 'Vượt vạch dừng', event_road_markings: 'Không chấp hành vạch kẻ đường', event_no_left_turn: 'Rẽ trái nơi cấm rẽ trái',
+  event_no_right_turn: 'Rẽ phải nơi cấm rẽ phải', event_solid_line: 'Chuyển làn qua vạch liền', event_emergency_lane: 'Chạy trong làn dừng khẩn cấp',
+  event_pavement: 'Đi trên vỉa hè', event_no_helmet: 'Không đội mũ bảo hiểm', event_phone: 'Dùng điện thoại khi lái xe',
+  event_no_seat_belt: 'Không thắt dây an toàn', event_three_on_motorbike: 'Chở từ 3 người trở lên trên xe máy',
   camExpressway: 'Đặt trên đường cao tốc',
   camExpresswayHelp: 'Chuyển làn qua vạch liền trên đường cao tốc bị phạt theo điểm g khoản 5 Điều 6; chỉ camera trên đường cao tốc được báo sự kiện làn dừng khẩn cấp.',
   camAllowedLanes: 'Làn được phép (mọi loại xe)', camLanesCar: 'Làn được phép cho ô tô', camLanesMoto: 'Làn được phép cho mô tô, xe máy',
@@ -226,6 +232,12 @@ const en: Record<TextKey, string> = {
   camBannedKinds: 'Vehicle kinds the sign bans', camBanHours: 'Ban hours (empty: at all times)', camBanHoursHelp: 'Vietnam time, e.g. 06:00-09:00, 16:30-19:30',
   camStopDwell: 'Seconds standing before it counts as stopping', camParkDwell: 'Seconds standing before it counts as parking',
   camAmberTolerance: 'Amber tolerance (ms): a vehicle crossing sooner was at the stop line when the light changed',
+  camEvents: 'Events the camera is set up to report',
+  camEventsHelp: 'Other events are refused at upload. None ticked: every event is taken.',
+  event_stop_line: 'Over the stop line', event_road_markings: 'Ignoring road markings', event_no_left_turn: 'Left turn against the sign',
+  event_no_right_turn: 'Right turn against the sign', event_solid_line: 'Lane change across a solid line', event_emergency_lane: 'In the emergency lane',
+  event_pavement: 'On the pavement', event_no_helmet: 'No helmet', event_phone: 'Phone while driving',
+  event_no_seat_belt: 'No seat belt', event_three_on_motorbike: 'Three or more on a motorbike',
   camExpressway: 'On an expressway',
   camExpresswayHelp: 'A lane change across a solid line on an expressway is fined under Điều 6 khoản 5 điểm g; only expressway cameras may report the emergency lane.',
   camAllowedLanes: 'Allowed lanes (all vehicles)', camLanesCar: 'Allowed lanes for cars', camLanesMoto: 'Allowed lanes for motorbikes',
@@ -327,7 +339,7 @@ export function t(key: TextKey): string {
 }
 
 /** Text for keys built from API values (rules, reject reasons); the raw value when there is none. */
-export function tk(prefix: 'rule' | 'reason' | 'match' | 'status' | 'nstatus' | 'sort' | 'signal' | 'resp' | 'dstatus' | 'entry' | 'vtype', value: string): string {
+export function tk(prefix: 'rule' | 'reason' | 'match' | 'status' | 'nstatus' | 'sort' | 'signal' | 'resp' | 'dstatus' | 'entry' | 'vtype' | 'event', value: string): string {
   const key = `${prefix}_${value}` as TextKey;
   return key in vi ? t(key) : '—';
 }

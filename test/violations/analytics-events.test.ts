@@ -199,6 +199,30 @@ describe('the event is checked at the edge', () => {
     expect(without.json()).toMatchObject({ error: 'missing_field', message: expect.stringContaining('phải kèm trường event') });
     expect(await countCaptures()).toBe(before);
   });
+
+  it('refuses an event the camera is not set up to report (a misconfigured or spoofed camera), naming what it does report', async () => {
+    const key = await registerCamera(t.app, bearer(operator), { code: 'HN-AI-HELMET', name: 'Camera mũ bảo hiểm', province: 'Thành phố Hà Nội',
+      address: 'Phố Kim Mã, Phường Ngọc Hà', cameraType: 'analytics', analyticsEvents: ['no_helmet', 'phone'] });
+    const listed = await t.app.inject({ method: 'GET', url: '/api/v1/cameras?limit=200', headers: bearer(operator) });
+    expect((listed.json() as { items: { code: string; analyticsEvents: string[] }[] }).items.find((c) => c.code === 'HN-AI-HELMET')?.analyticsEvents)
+      .toEqual(['no_helmet', 'phone']);
+    const before = await countCaptures();
+    const stray = await upload({ event: 'pavement' }, await syntheticJpeg({ plate: BIKE }), key);
+    expect(stray.statusCode).toBe(400);
+    expect(stray.json()).toMatchObject({ error: 'event_not_expected',
+      message: expect.stringMatching(/không được cài đặt để báo sự kiện "đi trên vỉa hè".*không đội mũ bảo hiểm; dùng tay cầm/) });
+    expect(await countCaptures()).toBe(before);
+    const expected = await upload({ event: 'phone' }, await syntheticJpeg({ plate: BIKE }), key);
+    expect(expected.statusCode).toBe(201);
+  });
+
+  it('takes only known events in a camera\'s list, each once', async () => {
+    for (const analyticsEvents of [['no_helmet', 'speeding'], ['phone', 'phone']]) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/cameras', headers: bearer(operator),
+        payload: { code: `HN-AI-BAD-${analyticsEvents[1]}`, name: 'Camera', province: 'Thành phố Hà Nội', address: 'Phường Ngọc Hà', cameraType: 'analytics', analyticsEvents } });
+      expect(res.statusCode).toBe(400);
+    }
+  });
 });
 
 describe('evidence, re-upload and what people read', () => {

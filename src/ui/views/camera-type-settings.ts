@@ -8,16 +8,19 @@ export interface TypeSettingsValues {
   speedLimitKmh: number | null; speedToleranceKmh: number;
   allowedLanes: number[] | null; allowedLanesByCategory: { car?: number[]; motorbike?: number[] } | null;
   noEntryVehicleTypes: string[]; noEntryHours: BanWindow[]; amberToleranceMs: number; stopDwellS: number; noParkingDwellS: number;
-  expressway: boolean;
+  expressway: boolean; analyticsEvents: string[];
 }
 
 /** What a new camera starts with (the API's defaults), so a registration form shows the values it will get. */
 export const NEW_CAMERA_SETTINGS: TypeSettingsValues = {
   speedLimitKmh: null, speedToleranceKmh: 0, allowedLanes: null, allowedLanesByCategory: null, noEntryVehicleTypes: [], noEntryHours: [],
-  amberToleranceMs: 200, stopDwellS: 60, noParkingDwellS: 300, expressway: false,
+  amberToleranceMs: 200, stopDwellS: 60, noParkingDwellS: 300, expressway: false, analyticsEvents: [],
 };
 
 export const VEHICLE_TYPES = ['car', 'truck', 'bus', 'motorbike', 'moped', 'electric_motorbike'];
+/** The API's ANALYTICS_EVENTS (src/violations/analytics-events.ts), in the order an operator reads them. */
+const ANALYTICS_EVENTS = ['no_helmet', 'phone', 'no_seat_belt', 'three_on_motorbike', 'stop_line', 'road_markings', 'no_left_turn', 'no_right_turn',
+  'solid_line', 'emergency_lane', 'pavement'];
 
 /** A field with its label and the error shown next to it (linked for screen readers). */
 export interface SettingsField { input: HTMLInputElement | HTMLSelectElement; error: HTMLElement; element: HTMLElement }
@@ -93,6 +96,9 @@ export function typeSettings(type: string, values: TypeSettingsValues, prefix: s
   const parkDwell = field('noParkingDwellS', t('camParkDwell'), numberInput('noParkingDwellS', values.noParkingDwellS, 10));
   const expresswayBox = h('input', { name: 'expressway', type: 'checkbox', checked: values.expressway });
   const expressway = field('expressway', t('camExpressway'), expresswayBox, t('camExpresswayHelp'));
+  const events = ANALYTICS_EVENTS.map((v) => h('input', { type: 'checkbox', name: 'analyticsEvents', value: v, checked: values.analyticsEvents.includes(v) }));
+  const eventsSet = shown.expressway ? h('fieldset', { id: `${prefix}-events`, 'aria-describedby': `${prefix}-events-help` }, h('legend', {}, t('camEvents')),
+    ...events.map((k) => h('label', { class: 'check' }, k, tk('event', k.value))), h('small', { class: 'muted', id: `${prefix}-events-help` }, t('camEventsHelp'))) : null;
   const kinds = VEHICLE_TYPES.map((v) => h('input', { type: 'checkbox', name: 'noEntryVehicleTypes', value: v, checked: values.noEntryVehicleTypes.includes(v) }));
   const kindsError = shown.noEntry ? h('span', { class: 'field-error', id: `${prefix}-kinds-error`, role: 'alert' }) : null;
   const kindsSet = shown.noEntry ? h('fieldset', { id: `${prefix}-kinds`, 'aria-describedby': `${prefix}-kinds-error` }, h('legend', {}, t('camBannedKinds')),
@@ -102,7 +108,7 @@ export function typeSettings(type: string, values: TypeSettingsValues, prefix: s
     ...(shown.amber ? [amber] : []), ...(shown.stop ? [stopDwell] : []), ...(shown.park ? [parkDwell] : []), ...(shown.expressway ? [expressway] : [])];
   const elements = [...(shown.speed ? [limit.element, tolerance.element] : []), ...(shown.lanes ? [lanes.element, carLanes.element, motoLanes.element] : []),
     ...(kindsSet ? [kindsSet, hours.element] : []), ...(shown.amber ? [amber.element] : []), ...(shown.stop ? [stopDwell.element] : []),
-    ...(shown.park ? [parkDwell.element] : []), ...(shown.expressway ? [expressway.element] : [])];
+    ...(shown.park ? [parkDwell.element] : []), ...(shown.expressway ? [expressway.element] : []), ...(eventsSet ? [eventsSet] : [])];
 
   function collect(check: Checker, bad: () => boolean): Record<string, unknown> {
     const laneList = (f: SettingsField) => {
@@ -139,6 +145,7 @@ export function typeSettings(type: string, values: TypeSettingsValues, prefix: s
     if (shown.stop) patch.stopDwellS = check.int(stopDwell, 5, 86_400);
     if (shown.park) patch.noParkingDwellS = check.int(parkDwell, 10, 86_400);
     if (shown.expressway) patch.expressway = expresswayBox.checked;
+    if (shown.expressway) patch.analyticsEvents = events.filter((e) => e.checked).map((e) => e.value);
     if (shown.stop && !bad() && Number(patch.stopDwellS) >= Number(patch.noParkingDwellS)) check.fail(stopDwell, t('errStopBelowPark'));
     return patch;
   }

@@ -10,7 +10,8 @@ import { frameRegions, type Fraction, type PixelBox } from './frame-regions.js';
 interface Camera { roi: PixelBox | null; overlayMasks: Fraction[]; code: string; name: string; cameraType: string; enabled: boolean; plateProfile: 'vn' | 'generic';
   detectThreshold: number; readThreshold: number; speedLimitKmh: number | null; speedToleranceKmh: number; dedupWindowS: number;
   allowedLanes: number[] | null; allowedLanesByCategory: { car?: number[]; motorbike?: number[] } | null; noEntryVehicleTypes: string[];
-  noEntryHours: BanWindow[]; amberToleranceMs: number; stopDwellS: number; noParkingDwellS: number; expressway: boolean }
+  noEntryHours: BanWindow[]; amberToleranceMs: number; stopDwellS: number; noParkingDwellS: number; expressway: boolean;
+  analyticsEvents: string[] }
 interface DeadLetter { captureId: number; cameraCode: string; reason: string; attempts: number; capturedAt: string; deadLetteredAt: string }
 const CAMERA_TYPES = ['speed', 'red_light', 'lane', 'no_entry', 'wrong_way', 'no_parking', 'no_stopping', 'analytics'];
 interface Stats { code: string; capturesPerHour: number; readRate: number | null; meanConfidence: number | null; deadLetteredOpen: number;
