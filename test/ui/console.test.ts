@@ -260,8 +260,19 @@ describe('the review console', () => {
     const { rows: [car] } = await t.db.pool.query<{ plate: string }>(
       "SELECT plate FROM vehicles WHERE plate_colour = 'white' AND vehicle_type = 'car' ORDER BY id LIMIT 1");
     const frame = (seed: number) => renderPlateFrame(plateLines(car!.plate, 'one-line'), { seed, plateColour: 'white' });
-    // an MP4 header the browser is given as is: the console shows the player and the sha256, it does not decode the clip
-    const clip = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom'), Buffer.alloc(12), Buffer.from('phat-nguoi console clip')]);
+    // a real WebM clip, recorded by the browser itself from a canvas, so the player is shown one it can decode and play
+    const recorder = await browser.newPage();
+    const recorded = await recorder.evaluate(`new Promise((done) => {
+      const canvas = document.createElement('canvas'); canvas.width = 160; canvas.height = 120;
+      const g = canvas.getContext('2d');
+      const rec = new MediaRecorder(canvas.captureStream(10), { mimeType: 'video/webm' });
+      const parts = []; rec.ondataavailable = (e) => parts.push(e.data);
+      rec.onstop = () => new Blob(parts).arrayBuffer().then((b) => { let s = ''; new Uint8Array(b).forEach((x) => { s += String.fromCharCode(x); }); done(btoa(s)); });
+      let i = 0; const tick = setInterval(() => { g.fillStyle = i++ % 2 ? '#c00' : '#0a0'; g.fillRect(0, 0, 160, 120); }, 50);
+      rec.start(); setTimeout(() => { clearInterval(tick); rec.stop(); }, 800);
+    })`) as string;
+    await recorder.close();
+    const clip = Buffer.from(recorded, 'base64');
     const ingested = await ingestCapture({ pool: t.db.pool, storage: t.app.deps.storage, queues, limits: { maxPixels: 4e7, maxBytes: 2e7 } }, {
       camera: { code: 'HN-CAUGIAY-XUANTHUY' }, image: await frame(901), frames: [await frame(902), await frame(903)], clip, source: 'http', sourceName: 'amber.jpg',
       metadata: { capturedAt: new Date(Date.now() - 3_600_000), speedKmh: null, signalPhase: 'amber', redElapsedMs: null, amberElapsedMs: 1800, lane: null, direction: null },
@@ -283,6 +294,11 @@ describe('the review console', () => {
     const clipUrl = (await page.getAttribute('video[data-clip] source', 'src'))!;
     const served = await page.evaluate(`fetch(${JSON.stringify(clipUrl)}).then((r) => r.headers.get('x-content-sha256'))`);
     expect(served).toBe(createHash('sha256').update(clip).digest('hex'));
+    // the officer can play it: the browser decodes the served clip and its time runs
+    const played = await page.evaluate(`(async () => { const v = document.querySelector('video[data-clip]'); v.muted = true;
+      await v.play(); await new Promise((r) => setTimeout(r, 400)); return { time: v.currentTime, error: v.error ? v.error.code : null }; })()`) as { time: number; error: number | null };
+    expect(played.error).toBeNull();
+    expect(played.time).toBeGreaterThan(0);
     expect(await page.textContent(`[data-amber="1800"]`)).toContain('sau khi đèn vàng bật 1800 ms');
     expect(await page.textContent('.evidence figcaption')).toContain('đèn vàng');
     expect(await page.textContent('#registered')).toContain('Ô tô');
