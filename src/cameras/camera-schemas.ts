@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { VEHICLE_TYPES } from '../registry/types.js';
-import { ANALYTICS_EVENTS } from '../violations/analytics-events.js';
+import { ANALYTICS_EVENTS, type AnalyticsEvent } from '../violations/analytics-events.js';
 
 /** Region of interest in image pixels: only this part of a frame is searched for plates. */
 export const RoiSchema = Type.Object({
@@ -30,10 +30,15 @@ const ClockSchema = (end: boolean) => Type.String({ pattern: end ? '^(([01][0-9]
 /** Hours a sign applies, Vietnam time: from (included) to (excluded); a window ending before it starts runs past midnight. */
 export const BanWindowSchema = Type.Object({ from: ClockSchema(false), to: ClockSchema(true) }, { additionalProperties: false });
 
-/** The settings the workers read per camera; every one can be changed without a restart. */
 /** ANALYTICS_EVENTS spelt out, so the type of a camera's settings names each event (a mapped union would not). */
-const AnalyticsEventSchema = Type.Union([Type.Literal('stop_line'), Type.Literal('road_markings'), Type.Literal('no_left_turn'), Type.Literal('no_right_turn'), Type.Literal('solid_line'), Type.Literal('emergency_lane'), Type.Literal('pavement'), Type.Literal('no_helmet'), Type.Literal('phone'), Type.Literal('no_seat_belt'), Type.Literal('three_on_motorbike')]);
+const AnalyticsEventSchema = Type.Union([Type.Literal('stop_line'), Type.Literal('road_markings'), Type.Literal('no_left_turn'), Type.Literal('no_right_turn'),
+  Type.Literal('solid_line'), Type.Literal('emergency_lane'), Type.Literal('pavement'), Type.Literal('no_helmet'), Type.Literal('phone'),
+  Type.Literal('no_seat_belt'), Type.Literal('three_on_motorbike')]);
+// the two lists name the same events, or this does not compile
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const ANALYTICS_EVENT_SCHEMA_MATCHES: Same<Static<typeof AnalyticsEventSchema>, AnalyticsEvent> = true;
 
+/** The settings the workers read per camera; every one can be changed without a restart. */
 const settingsProps = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   province: Type.String({ minLength: 1, maxLength: 100 }),

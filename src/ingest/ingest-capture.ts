@@ -155,6 +155,6 @@ function checkEventFits(camera: IngestCamera, m: CaptureMetadata): void {
   }
   // the emergency lane is an expressway's (6.5.d): elsewhere the event names a lane the road does not have
   if (m.event === 'emergency_lane' && !camera.expressway) {
-    throw new IngestRejection(400, 'event_not_expected', `Camera ${camera.code} không đặt trên đường cao tốc: không nhận sự kiện emergency_lane (làn dừng xe khẩn cấp chỉ có trên đường cao tốc). Nếu camera đặt trên đường cao tốc, bật cài đặt expressway.`);
+    throw new IngestRejection(400, 'event_not_expected', `Camera ${camera.code} không đặt trên đường cao tốc: không nhận sự kiện "${EVENT_NAMES.emergency_lane}" (làn dừng xe khẩn cấp chỉ có trên đường cao tốc). Nếu camera đặt trên đường cao tốc, bật cài đặt "Đặt trên đường cao tốc" của camera.`);
   }
 }

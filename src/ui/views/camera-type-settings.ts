@@ -83,7 +83,7 @@ export function typeSettings(type: string, values: TypeSettingsValues, prefix: s
   const field = (name: string, label: string, input: HTMLInputElement | HTMLSelectElement, help?: string) => settingsField(prefix, name, label, input, help);
   const shown = {
     speed: type === 'speed' || opts.speedForEveryType === true, lanes: type === 'lane', noEntry: type === 'no_entry', amber: type === 'red_light',
-    stop: type === 'no_stopping', park: type === 'no_parking' || type === 'no_stopping', expressway: type === 'analytics',
+    stop: type === 'no_stopping', park: type === 'no_parking' || type === 'no_stopping', analytics: type === 'analytics',
   };
   const limit = field('speedLimitKmh', t('speedLimit'), numberInput('speedLimitKmh', values.speedLimitKmh, 1));
   const tolerance = field('speedToleranceKmh', t('speedTolerance'), numberInput('speedToleranceKmh', values.speedToleranceKmh, 1));
@@ -97,7 +97,7 @@ export function typeSettings(type: string, values: TypeSettingsValues, prefix: s
   const expresswayBox = h('input', { name: 'expressway', type: 'checkbox', checked: values.expressway });
   const expressway = field('expressway', t('camExpressway'), expresswayBox, t('camExpresswayHelp'));
   const events = ANALYTICS_EVENTS.map((v) => h('input', { type: 'checkbox', name: 'analyticsEvents', value: v, checked: values.analyticsEvents.includes(v) }));
-  const eventsSet = shown.expressway ? h('fieldset', { id: `${prefix}-events`, 'aria-describedby': `${prefix}-events-help` }, h('legend', {}, t('camEvents')),
+  const eventsSet = shown.analytics ? h('fieldset', { id: `${prefix}-events`, 'aria-describedby': `${prefix}-events-help` }, h('legend', {}, t('camEvents')),
     ...events.map((k) => h('label', { class: 'check' }, k, tk('event', k.value))), h('small', { class: 'muted', id: `${prefix}-events-help` }, t('camEventsHelp'))) : null;
   const kinds = VEHICLE_TYPES.map((v) => h('input', { type: 'checkbox', name: 'noEntryVehicleTypes', value: v, checked: values.noEntryVehicleTypes.includes(v) }));
   const kindsError = shown.noEntry ? h('span', { class: 'field-error', id: `${prefix}-kinds-error`, role: 'alert' }) : null;
@@ -105,10 +105,10 @@ export function typeSettings(type: string, values: TypeSettingsValues, prefix: s
     ...kinds.map((k) => h('label', { class: 'check' }, k, tk('vtype', k.value))), kindsError) : null;
 
   const fields = [...(shown.speed ? [limit, tolerance] : []), ...(shown.lanes ? [lanes, carLanes, motoLanes] : []), ...(shown.noEntry ? [hours] : []),
-    ...(shown.amber ? [amber] : []), ...(shown.stop ? [stopDwell] : []), ...(shown.park ? [parkDwell] : []), ...(shown.expressway ? [expressway] : [])];
+    ...(shown.amber ? [amber] : []), ...(shown.stop ? [stopDwell] : []), ...(shown.park ? [parkDwell] : []), ...(shown.analytics ? [expressway] : [])];
   const elements = [...(shown.speed ? [limit.element, tolerance.element] : []), ...(shown.lanes ? [lanes.element, carLanes.element, motoLanes.element] : []),
     ...(kindsSet ? [kindsSet, hours.element] : []), ...(shown.amber ? [amber.element] : []), ...(shown.stop ? [stopDwell.element] : []),
-    ...(shown.park ? [parkDwell.element] : []), ...(shown.expressway ? [expressway.element] : []), ...(eventsSet ? [eventsSet] : [])];
+    ...(shown.park ? [parkDwell.element] : []), ...(shown.analytics ? [expressway.element] : []), ...(eventsSet ? [eventsSet] : [])];
 
   function collect(check: Checker, bad: () => boolean): Record<string, unknown> {
     const laneList = (f: SettingsField) => {
@@ -144,8 +144,10 @@ export function typeSettings(type: string, values: TypeSettingsValues, prefix: s
     if (shown.amber) patch.amberToleranceMs = check.int(amber, 0, 2000);
     if (shown.stop) patch.stopDwellS = check.int(stopDwell, 5, 86_400);
     if (shown.park) patch.noParkingDwellS = check.int(parkDwell, 10, 86_400);
-    if (shown.expressway) patch.expressway = expresswayBox.checked;
-    if (shown.expressway) patch.analyticsEvents = events.filter((e) => e.checked).map((e) => e.value);
+    if (shown.analytics) {
+      patch.expressway = expresswayBox.checked;
+      patch.analyticsEvents = events.filter((e) => e.checked).map((e) => e.value);
+    }
     if (shown.stop && !bad() && Number(patch.stopDwellS) >= Number(patch.noParkingDwellS)) check.fail(stopDwell, t('errStopBelowPark'));
     return patch;
   }
