@@ -39,12 +39,13 @@ export async function cameraStats(db: Pool, opts: { hours: number; code?: string
     text: `WITH bounds AS (SELECT now() - make_interval(secs => $1) AS s, camera_stat_bucket(now()) AS bn),
      win AS (SELECT s, bn, camera_stat_bucket(s) + interval '${CAMERA_STAT_BUCKET}' AS b0 FROM bounds),
      k AS (SELECT id, code, enabled FROM cameras WHERE ($2::text IS NULL OR code = $2) AND ($3::text IS NULL OR code > $3) ORDER BY code LIMIT $4),
-     rolled AS (
-       SELECT b.camera_id, sum(b.captures)::int AS captures, sum(b.processed)::int AS processed, sum(b.with_valid_read)::int AS with_valid_read,
-              sum(b.confidence_sum)::float8 AS confidence_sum, sum(b.confidence_n)::int AS confidence_n, sum(b.dead_lettered)::int AS dead_lettered
-       FROM k CROSS JOIN win JOIN camera_stat_buckets b ON b.camera_id = k.id AND b.bucket >= win.b0 AND b.bucket < win.bn
-       GROUP BY b.camera_id),
-     edges AS (
+     rolled AS MATERIALIZED (
+       SELECT k.id AS camera_id, s.*
+       FROM k CROSS JOIN win CROSS JOIN LATERAL (
+         SELECT sum(b.captures)::int AS captures, sum(b.processed)::int AS processed, sum(b.with_valid_read)::int AS with_valid_read,
+                sum(b.confidence_sum)::float8 AS confidence_sum, sum(b.confidence_n)::int AS confidence_n, sum(b.dead_lettered)::int AS dead_lettered
+         FROM camera_stat_buckets b WHERE b.camera_id = k.id AND b.bucket >= win.b0 AND b.bucket < win.bn) s),
+     edges AS MATERIALIZED (
        SELECT f.camera_id, ${FACT_SUMS}
        FROM k CROSS JOIN win CROSS JOIN LATERAL (
          -- two ranges, each an index range of one camera (an OR of them would scan every capture)
