@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { writeAuditCheckpoint } from '../src/audit/audit-checkpoint.js';
-import { chainAuditLog, chainHead } from '../src/audit/audit-chainer.js';
+import { chainAuditLog } from '../src/audit/audit-chainer.js';
 import { installAuditKey } from '../src/audit/audit-key.js';
 import { runAuditVerification } from '../src/audit/audit-verify-run.js';
 import { loadConfig } from '../src/config.js';
@@ -30,6 +30,13 @@ import { createScratch } from './scratch-database.js';
  * memory sampled every 10 000 rows. Last lines:
  *   reads <n> generate_s <x> [history_p50_ms <x> history_p99_ms <x>] retention_s <x> deleted_captures <n> deleted_per_s <x> partitions_dropped <n>
  *   audit_rows <n> generate_s <x> chain_s <x> verify_s <x> verify_rows_per_s <x> rss_start_mib <x> rss_peak_mib <x>
+ *
+ * With --chain-rows N: N unlinked audit rows are generated the same way (a backlog, e.g. after the
+ * workers were down), then the real chainer (chainAuditLog, --chain-batch rows a transaction) links
+ * them alone and is timed; a checkpoint and a full verification then confirm what it linked. With
+ * --chain-base M, a log of M rows is generated and linked first (not timed): the backlog is then
+ * linked onto a chain that has grown for a while. Last line:
+ *   chain_rows <n> chain_base <m> generate_s <x> chain_s <x> chain_rows_per_s <x> verify_s <x>
  */
 const { values } = parseArgs({
   options: {
@@ -41,15 +48,22 @@ const { values } = parseArgs({
     history: { type: 'string', default: '0' },
     'no-retention': { type: 'boolean', default: false },
     'audit-rows': { type: 'string', default: '0' },
+    'chain-rows': { type: 'string', default: '0' },
+    'chain-batch': { type: 'string' },
+    'chain-base': { type: 'string', default: '0' },
   },
 });
 const auditRows = Number(values['audit-rows']);
+const chainRows = Number(values['chain-rows']);
+const chainBase = Number(values['chain-base']);
+const chainBatch = values['chain-batch'] === undefined ? undefined : Number(values['chain-batch']);
 const lookups = Number(values.history);
 const reads = Number(values.reads);
 const months = Number(values.months);
 const chunk = Number(values.chunk);
-if (![months, chunk].every((n) => Number.isInteger(n) && n > 0) || ![reads, lookups, auditRows].every((n) => Number.isInteger(n) && n >= 0)) {
-  process.stderr.write('usage: npm run --silent bench:lifecycle -- [--reads 1000000] [--months 5] [--chunk 250000] [--history 0] [--no-retention] [--dry-run] [--keep] [--audit-rows 0]\n');
+if (![months, chunk].every((n) => Number.isInteger(n) && n > 0) || ![reads, lookups, auditRows, chainRows, chainBase].every((n) => Number.isInteger(n) && n >= 0)
+  || (chainBatch !== undefined && !(Number.isInteger(chainBatch) && chainBatch > 0))) {
+  process.stderr.write('usage: npm run --silent bench:lifecycle -- [--reads 1000000] [--months 5] [--chunk 250000] [--history 0] [--no-retention] [--dry-run] [--keep] [--audit-rows 0] [--chain-rows 0 [--chain-batch n] [--chain-base 0]]\n');
   process.exit(2);
 }
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -157,6 +171,7 @@ try {
     }
   }
   if (auditRows > 0) await benchAuditVerify(auditRows);
+  if (chainRows > 0) await benchChainer(chainRows, chainBase);
 } finally {
   await pool.end();
   if (!values.keep) await scratch.remove();
@@ -167,56 +182,12 @@ try {
  * pgcrypto in chunks; then linked by the real chainer, sealed by a checkpoint, and verified whole.
  */
 async function benchAuditVerify(n: number): Promise<void> {
-  const keyText = auditKeyText;
-  const key = Buffer.from(keyText, 'utf8');
-  await pool.query('CREATE EXTENSION IF NOT EXISTS pgcrypto');
+  const key = Buffer.from(auditKeyText, 'utf8');
   // the rows written so far (retention's, plate history's) are linked by the real chainer first
   await chainAuditLog(pool, key);
-  const first = Number((await pool.query<{ n: number }>('SELECT coalesce(max(id), 0) + 1 AS n FROM audit_log')).rows[0]!.n);
-  const genStart = process.hrtime.bigint();
-  // occurred_at to the millisecond (as appendAudit stores it), one row a millisecond ending now
-  const base = new Date(Date.now() - n);
-  for (let from = first; from < first + n; from += chunk) {
-    const to = Math.min(first + n - 1, from + chunk - 1);
-    // rowHash: sha256 of JSON.stringify([id, ISO time, actor_id, actor, action, entity_type, entity_id, canonical details, prev_hash])
-    await pool.query(
-      `INSERT INTO audit_log (id, occurred_at, actor_id, actor, action, entity_type, entity_id, details, prev_hash, hash, mac)
-       SELECT i, t, NULL, 'bench', 'bench.recorded', 'bench', i::text, jsonb_build_object('n', i), NULL, h,
-              encode(hmac(convert_to('audit-row' || chr(10) || h, 'UTF8'), convert_to($3, 'UTF8'), 'sha256'), 'hex')
-       FROM generate_series($1::bigint, $2::bigint) i,
-            LATERAL (SELECT $4::timestamptz + (i - $1) * interval '1 millisecond' AS t) tt,
-            LATERAL (SELECT encode(digest(convert_to(format('[%s,"%s",null,"bench","bench.recorded","bench","%s","{\\"n\\":%s}",null]',
-                       i, to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), i, i), 'UTF8'), 'sha256'), 'hex') AS h) hh`,
-      [from, to, keyText, base]);
-    log(`audit rows ${to - first + 1} / ${n} (${seconds(genStart).toFixed(0)} s)`);
-  }
-  await pool.query(`SELECT setval(pg_get_serial_sequence('audit_log', 'id'), $1)`, [first + n - 1]);
-  const generateS = seconds(genStart);
-  // The links, as the chainer makes them (linkHash, linkMac), computed in one pass in SQL: the chainer
-  // itself links ~2 500 rows/s on this loaded box, mostly the unique index of random links, so that index
-  // is built once at the end instead of row by row (10M rows would take the chainer over an hour).
+  const { generateS } = await generateAuditRows(n);
   const chainStart = process.hrtime.bigint();
-  await pool.query('ALTER TABLE audit_links DROP CONSTRAINT audit_links_link_key');
-  const head = await chainHead(pool);
-  await pool.query(
-    `CREATE FUNCTION pg_temp.bench_link(first_id bigint, prev text, key text) RETURNS bigint LANGUAGE plpgsql AS $$
-     DECLARE r record; l text; n bigint := 0;
-     BEGIN
-       FOR r IN SELECT id, hash FROM audit_log WHERE id >= first_id ORDER BY id LOOP
-         l := encode(digest(convert_to(format('["audit-link",%s,"%s","%s"]', r.id, prev, r.hash), 'UTF8'), 'sha256'), 'hex');
-         INSERT INTO audit_links (id, prev_link, link, mac)
-         VALUES (r.id, prev, l, encode(hmac(convert_to('audit-link' || chr(10) || l, 'UTF8'), convert_to(key, 'UTF8'), 'sha256'), 'hex'));
-         prev := l;
-         n := n + 1;
-       END LOOP;
-       RETURN n;
-     END $$`);
-  const linkedRows = await withTransaction(pool, async (tx) => {
-    const { rows } = await tx.query<{ n: number }>('SELECT pg_temp.bench_link($1, $2, $3) AS n', [head.id + 1, head.link, keyText]);
-    return Number(rows[0]!.n);
-  });
-  await pool.query('ALTER TABLE audit_links ADD CONSTRAINT audit_links_link_key UNIQUE (link)');
-  const chained = { linked: linkedRows };
+  const chained = await chainAuditLog(pool, key);
   const chainS = seconds(chainStart);
   const checkpoint = await writeAuditCheckpoint(pool, key);
   await pool.query('VACUUM ANALYZE audit_log, audit_links');
@@ -250,4 +221,61 @@ async function benchAuditVerify(n: number): Promise<void> {
   log(samples.join('; '));
   console.log(`audit_rows ${r.rows} generate_s ${generateS.toFixed(1)} chain_s ${chainS.toFixed(1)} verify_s ${verifyS.toFixed(1)} ` +
     `verify_rows_per_s ${(r.rows / verifyS).toFixed(0)} rss_start_mib ${mib(rssStart).toFixed(0)} rss_peak_mib ${mib(rssPeak).toFixed(0)}`);
+}
+
+/**
+ * N unlinked audit rows after the newest one, as appendAudit writes them (content hash, seal with the
+ * run's key), generated in SQL with pgcrypto in chunks of --chunk.
+ */
+async function generateAuditRows(n: number): Promise<{ first: number; generateS: number }> {
+  await pool.query('CREATE EXTENSION IF NOT EXISTS pgcrypto');
+  const first = Number((await pool.query<{ n: number }>('SELECT coalesce(max(id), 0) + 1 AS n FROM audit_log')).rows[0]!.n);
+  const genStart = process.hrtime.bigint();
+  // occurred_at to the millisecond (as appendAudit stores it), one row a millisecond ending now
+  const base = new Date(Date.now() - n);
+  for (let from = first; from < first + n; from += chunk) {
+    const to = Math.min(first + n - 1, from + chunk - 1);
+    // rowHash: sha256 of JSON.stringify([id, ISO time, actor_id, actor, action, entity_type, entity_id, canonical details, prev_hash])
+    await pool.query(
+      `INSERT INTO audit_log (id, occurred_at, actor_id, actor, action, entity_type, entity_id, details, prev_hash, hash, mac)
+       SELECT i, t, NULL, 'bench', 'bench.recorded', 'bench', i::text, jsonb_build_object('n', i), NULL, h,
+              encode(hmac(convert_to('audit-row' || chr(10) || h, 'UTF8'), convert_to($3, 'UTF8'), 'sha256'), 'hex')
+       FROM generate_series($1::bigint, $2::bigint) i,
+            LATERAL (SELECT $4::timestamptz + (i - $1) * interval '1 millisecond' AS t) tt,
+            LATERAL (SELECT encode(digest(convert_to(format('[%s,"%s",null,"bench","bench.recorded","bench","%s","{\\"n\\":%s}",null]',
+                       i, to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), i, i), 'UTF8'), 'sha256'), 'hex') AS h) hh`,
+      [from, to, auditKeyText, base]);
+    log(`audit rows ${to - first + 1} / ${n} (${seconds(genStart).toFixed(0)} s)`);
+  }
+  await pool.query(`SELECT setval(pg_get_serial_sequence('audit_log', 'id'), $1)`, [first + n - 1]);
+  return { first, generateS: seconds(genStart) };
+}
+
+/**
+ * The real chainer alone on a backlog of N unlinked rows, after a chain of `base` rows; a checkpoint
+ * and a full verification then check its links. The backlog is not vacuumed (autovacuum may not have
+ * reached rows written during an outage): the chainer is the first to read them.
+ */
+async function benchChainer(n: number, base: number): Promise<void> {
+  const key = Buffer.from(auditKeyText, 'utf8');
+  if (base > 0) {
+    await generateAuditRows(base);
+    log('linking the base chain (not timed)');
+  }
+  // the rows written so far (retention's, plate history's, --audit-rows, the base) are linked first: not timed
+  await chainAuditLog(pool, key, { batch: 10_000 });
+  const { generateS } = await generateAuditRows(n);
+  const chainStart = process.hrtime.bigint();
+  const chained = await chainAuditLog(pool, key, chainBatch === undefined ? {} : { batch: chainBatch });
+  const chainS = seconds(chainStart);
+  log(`chainer linked ${chained.linked} rows in ${chainS.toFixed(1)} s (${(chained.linked / chainS).toFixed(0)} rows/s), head ${chained.head.id}`);
+  if (chained.linked !== n) throw new Error(`the chainer linked ${chained.linked} of the ${n} generated rows`);
+  await writeAuditCheckpoint(pool, key);
+  const verifyStart = process.hrtime.bigint();
+  const run = await runAuditVerification(pool, key, new Date(), { full: true });
+  const verifyS = seconds(verifyStart);
+  if (!run.result.ok) throw new Error(`the chained log did not verify: ${run.result.problem} at row ${run.result.firstBadId}`);
+  log(`verified ${run.result.rows} rows in ${verifyS.toFixed(1)} s`);
+  console.log(`chain_rows ${n} chain_base ${base} generate_s ${generateS.toFixed(1)} chain_s ${chainS.toFixed(1)} chain_rows_per_s ${(n / chainS).toFixed(0)} ` +
+    `verify_s ${verifyS.toFixed(1)}`);
 }

@@ -68,21 +68,34 @@ export async function chainAuditLog(pool: Pool, key: AuditKey, options: ChainOpt
   const batch = options.batch ?? 1000;
   const horizon = await settledHorizon(pool, options.waitMs ?? 2000);
   let linked = 0;
+  // the last id the previous batch read: rows it passed over after the head are not read again
+  let readTo = 0;
   for (;;) {
     const step = await withTransaction(pool, async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
       const head = await chainHead(tx);
-      const { rows } = await tx.query<{ id: number; hash: string }>(
-        'SELECT id, hash FROM audit_log WHERE id > $1 AND prev_hash IS NULL ORDER BY id LIMIT $2', [head.id, batch]);
+      // Only the primary key in the condition: with `prev_hash IS NULL` there too, a log whose statistics
+      // predate its newest rows (a backlog written since the last ANALYZE) was read by a full scan and a
+      // sort for every batch (~350 ms a batch at 2M rows, the chainer down to ~1 700 rows/s).
+      const { rows } = await tx.query<{ id: number; hash: string; chained_at_write: boolean }>(
+        'SELECT id, hash, prev_hash IS NOT NULL AS chained_at_write FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2',
+        [Math.max(head.id, readTo), batch]);
       const ids: number[] = [];
       const prevs: string[] = [];
       const links: string[] = [];
       const macs: string[] = [];
       let prevId = head.id;
       let prev = head.link;
+      let stopped = false;
       for (const row of rows) {
+        // rows chained at write time all precede the head: one after it is no part of the chain, and is
+        // passed over like a gap (the verifier refuses it)
+        if (row.chained_at_write) continue;
         // a gap above the settled horizon may be a transaction that has not committed yet: wait for it
-        if (row.id !== prevId + 1 && row.id > horizon) break;
+        if (row.id !== prevId + 1 && row.id > horizon) {
+          stopped = true;
+          break;
+        }
         const link = linkHash(row.id, prev, row.hash);
         ids.push(row.id);
         prevs.push(prev);
@@ -96,9 +109,10 @@ export async function chainAuditLog(pool: Pool, key: AuditKey, options: ChainOpt
           `INSERT INTO audit_links (id, prev_link, link, mac)
            SELECT * FROM unnest($1::bigint[], $2::char(64)[], $3::char(64)[], $4::char(64)[])`, [ids, prevs, links, macs]);
       }
-      return { linked: ids.length, head: { id: prevId, link: prev }, more: ids.length === rows.length && rows.length === batch };
+      return { linked: ids.length, head: { id: prevId, link: prev }, readTo: rows.at(-1)?.id ?? 0, more: !stopped && rows.length === batch };
     });
     linked += step.linked;
+    readTo = step.readTo;
     if (!step.more) return { linked, head: step.head };
   }
 }

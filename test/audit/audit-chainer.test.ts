@@ -4,7 +4,7 @@ import { chainAuditLog } from '../../src/audit/audit-chainer.js';
 import { auditKey } from '../../src/audit/audit-key.js';
 import { appendAudit, GENESIS, rowHash, rowMac } from '../../src/audit/audit-log.js';
 import { verifyAuditLog } from '../../src/audit/audit-verify.js';
-import { withTransaction } from '../../src/db/pool.js';
+import { createPool, withTransaction } from '../../src/db/pool.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { tamperAsSuperuser } from '../helpers/tamper.js';
 
@@ -87,6 +87,62 @@ describe('audited writes without a global lock', () => {
     for (let i = 1; i <= 7; i++) await append(i);
     expect(await chainAuditLog(db.pool, auditKey(), { batch: 3 })).toMatchObject({ linked: 7, head: { id: 7 } });
     expect(await verify()).toMatchObject({ ok: true, rows: 7 });
+  });
+
+  it('two chainers running at once link every row once, into one chain', async () => {
+    for (let i = 1; i <= 30; i++) await append(i);
+    const runs = await Promise.all([chainAuditLog(db.pool, auditKey(), { batch: 4 }), chainAuditLog(db.pool, auditKey(), { batch: 4 })]);
+    expect(runs[0]!.linked + runs[1]!.linked).toBe(30);
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM audit_links')).rows[0].n).toBe(30);
+    expect(await verify()).toMatchObject({ ok: true, rows: 30, sealedRows: 30 });
+  });
+
+  it('a chainer killed in the middle of a batch leaves none of it, and the next run links on from the last whole batch', async () => {
+    for (let i = 1; i <= 4; i++) await append(i);
+    await chainAuditLog(db.pool, auditKey());
+    for (let i = 5; i <= 10; i++) await append(i);
+    // hold the chainer inside its first batch: its links are made, its insert waits on this lock
+    const blocker = await db.pool.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE audit_links IN SHARE MODE');
+    const doomed = createPool(db.url, 1);
+    try {
+      const killed = chainAuditLog(doomed, auditKey(), { batch: 3 });
+      let pid: number | undefined;
+      while (pid === undefined) {
+        const { rows } = await db.pool.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO audit_links%'`);
+        pid = rows[0]?.pid;
+        if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await db.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+      await expect(killed).rejects.toThrow();
+    } finally {
+      await blocker.query('COMMIT');
+      blocker.release();
+      await doomed.end();
+    }
+    expect((await db.pool.query('SELECT max(id)::int AS head, count(*)::int AS n FROM audit_links')).rows[0]).toEqual({ head: 4, n: 4 });
+    expect(await chainAuditLog(db.pool, auditKey(), { batch: 3 })).toMatchObject({ linked: 6, head: { id: 10 } });
+    expect(await verify()).toMatchObject({ ok: true, rows: 10, sealedRows: 10 });
+  });
+
+  it('rows slipped in after the head as if chained at write time are passed over, a whole batch of them too, and refused by verification', async () => {
+    for (let i = 1; i <= 2; i++) await append(i);
+    await chainAuditLog(db.pool, auditKey());
+    for (let id = 3; id <= 5; id++) {
+      const row = { id, occurred_at: new Date(), actor_id: null, actor: 'worker', action: 'payment.recorded', entity_type: 'payment',
+        entity_id: String(id), details: {}, prev_hash: GENESIS };
+      const hash = rowHash(row);
+      await tamperAsSuperuser(db.pool,
+        `INSERT INTO audit_log (id, occurred_at, actor_id, actor, action, entity_type, entity_id, details, prev_hash, hash, mac)
+         VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [id, row.occurred_at, row.actor, row.action, row.entity_type, row.entity_id, row.details, GENESIS, hash, rowMac(auditKey(), hash)]);
+    }
+    await db.pool.query(`SELECT setval(pg_get_serial_sequence('audit_log', 'id'), 5)`);
+    for (let i = 6; i <= 7; i++) await append(i);
+    expect(await chainAuditLog(db.pool, auditKey(), { batch: 2 })).toMatchObject({ linked: 2, head: { id: 7 } });
+    expect(await verify()).toMatchObject({ ok: false, firstBadId: 3 });
   });
 
   it('a deleted linked row shows on verification even with no checkpoint after it', async () => {
