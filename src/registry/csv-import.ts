@@ -84,6 +84,9 @@ export async function importRegistryCsv(pool: Pool, input: Readable, opts: Impor
       // no other writer of periods until the import commits (readers go on): the overlap check then
       // needs no row lock on each vehicle it touches (migration 201)
       await client.query('LOCK TABLE vehicle_ownerships IN SHARE ROW EXCLUSIVE MODE');
+      // nor of owners and vehicles: new keys are inserted without ON CONFLICT (see mergeOwnersAndVehicles);
+      // the foreign-key checks of other writers (violations, periods) only need ROW SHARE and go on
+      await client.query('LOCK TABLE owners, vehicles IN SHARE ROW EXCLUSIVE MODE');
       await client.query(`SET LOCAL work_mem = '256MB'`);
       // a small sample is enough for the plans of the merge (the default one costs ~3 µs a row at 100,000 rows)
       await client.query(`SET LOCAL default_statistics_target = 10`);
