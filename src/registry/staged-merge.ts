@@ -58,6 +58,10 @@ export async function rejectContradictions(tx: PoolClient): Promise<void> {
  * log a speculative insertion per row: about a third of inserting an owner.
  */
 export async function mergeOwnersAndVehicles(tx: PoolClient): Promise<void> {
+  // One pass over each table, hashed. Planned from statistics taken while a table was smaller (empty, on
+  // a first import), a nested loop would scan the table once for each key while the statement adds to
+  // it: quadratic.
+  await tx.query('SET LOCAL enable_nestloop = off');
   for (const [kind, column] of [['person', 'national_id'], ['organisation', 'tax_code']] as const) {
     await tx.query(
       `WITH s AS MATERIALIZED (
@@ -88,6 +92,7 @@ export async function mergeOwnersAndVehicles(tx: PoolClient): Promise<void> {
      INSERT INTO vehicles (plate, plate_key, plate_colour, vehicle_type, make, model, colour, registered_at)
      SELECT s.* FROM s WHERE NOT EXISTS (SELECT 1 FROM vehicles v WHERE v.plate_key = s.plate_key)`,
   );
+  await tx.query('SET LOCAL enable_nestloop TO DEFAULT');
   // lookups after the import find an empty list; only the index's owner may empty it (else autovacuum will)
   await tx.query(
     `SELECT gin_clean_pending_list(c.oid) FROM pg_class c
