@@ -56,6 +56,10 @@ export async function rejectContradictions(tx: PoolClient): Promise<void> {
  * of owners or vehicles runs meanwhile (the import holds their tables' SHARE ROW EXCLUSIVE lock), so a
  * key cannot appear between the two. An INSERT ... ON CONFLICT would probe each row's key once more and
  * log a speculative insertion per row: about a third of inserting an owner.
+ *
+ * Both get their ids in plate order, so that the periods, inserted by vehicle, look up their vehicle and
+ * their owner (foreign keys) walking both tables in step rather than one at random: at 1M rows a third
+ * less time inserting periods, more than the owners' ID index loses by taking new IDs out of order.
  */
 export async function mergeOwnersAndVehicles(tx: PoolClient): Promise<void> {
   // One pass over each table, hashed. Planned from statistics taken while a table was smaller (empty, on
@@ -65,14 +69,15 @@ export async function mergeOwnersAndVehicles(tx: PoolClient): Promise<void> {
   for (const [kind, column] of [['person', 'national_id'], ['organisation', 'tax_code']] as const) {
     await tx.query(
       `WITH s AS MATERIALIZED (
-         SELECT DISTINCT ON (owner_ident) owner_ident, full_name, address, province, phone, email
+         SELECT DISTINCT ON (owner_ident) owner_ident, full_name, address, province, phone, email, plate_key
          FROM ${STAGE} WHERE reason IS NULL AND owner_kind = $1 ORDER BY owner_ident, line DESC),
        changed AS (
          UPDATE owners o SET full_name = s.full_name, address = s.address, province = s.province, phone = s.phone, email = s.email
          FROM s WHERE o.${column} = s.owner_ident
            AND (o.full_name, o.address, o.province, o.phone, o.email) IS DISTINCT FROM (s.full_name, s.address, s.province, s.phone, s.email))
        INSERT INTO owners (kind, ${column}, full_name, address, province, phone, email)
-       SELECT $1, s.* FROM s WHERE NOT EXISTS (SELECT 1 FROM owners o WHERE o.${column} = s.owner_ident)`,
+       SELECT $1, s.owner_ident, s.full_name, s.address, s.province, s.phone, s.email
+       FROM s WHERE NOT EXISTS (SELECT 1 FROM owners o WHERE o.${column} = s.owner_ident) ORDER BY s.plate_key`,
       [kind],
     );
   }
@@ -90,7 +95,8 @@ export async function mergeOwnersAndVehicles(tx: PoolClient): Promise<void> {
          AND (v.plate, v.plate_colour, v.vehicle_type, v.make, v.model, v.colour, v.registered_at)
            IS DISTINCT FROM (s.plate, s.plate_colour, s.vehicle_type, s.make, s.model, s.colour, s.registered_at))
      INSERT INTO vehicles (plate, plate_key, plate_colour, vehicle_type, make, model, colour, registered_at)
-     SELECT s.* FROM s WHERE NOT EXISTS (SELECT 1 FROM vehicles v WHERE v.plate_key = s.plate_key)`,
+     SELECT s.plate, s.plate_key, s.plate_colour, s.vehicle_type, s.make, s.model, s.colour, s.registered_at
+     FROM s WHERE NOT EXISTS (SELECT 1 FROM vehicles v WHERE v.plate_key = s.plate_key) ORDER BY s.plate_key`,
   );
   await tx.query('SET LOCAL enable_nestloop TO DEFAULT');
   // lookups after the import find an empty list; only the index's owner may empty it (else autovacuum will)
