@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Pool, PoolClient } from '../db/pool.js';
+import { csvRecords, CsvSyntaxError } from './csv-records.js';
 import { checkRegistryRow, REQUIRED_COLUMNS } from './row-check.js';
 import { mergeOwnersAndVehicles, mergePeriods, rejectContradictions } from './staged-merge.js';
 import { createStage, dropStage, openStageCopy, STAGE, stagedLines, type StagedRow } from './staging.js';
@@ -84,6 +84,9 @@ export async function importRegistryCsv(pool: Pool, input: Readable, opts: Impor
       // no other writer of periods until the import commits (readers go on): the overlap check then
       // needs no row lock on each vehicle it touches (migration 201)
       await client.query('LOCK TABLE vehicle_ownerships IN SHARE ROW EXCLUSIVE MODE');
+      // nor of owners and vehicles: new keys are inserted without ON CONFLICT (see mergeOwnersAndVehicles);
+      // the foreign-key checks of other writers (violations, periods) only need ROW SHARE and go on
+      await client.query('LOCK TABLE owners, vehicles IN SHARE ROW EXCLUSIVE MODE');
       await client.query(`SET LOCAL work_mem = '256MB'`);
       // a small sample is enough for the plans of the merge (the default one costs ~3 µs a row at 100,000 rows)
       await client.query(`SET LOCAL default_statistics_target = 10`);
@@ -126,45 +129,44 @@ export async function importRegistryCsv(pool: Pool, input: Readable, opts: Impor
 
 /**
  * Streams the CSV into the staging table through one COPY; returns the number of data rows. The
- * parser is pulled only as fast as the server takes the rows (backpressure through the pipeline), so
+ * file is read only as fast as the server takes the rows (backpressure through the pipeline), so
  * memory holds one batch whatever the size of the file.
  */
 async function stageFile(
   client: PoolClient, input: Readable, now: Date, batchSize: number,
   progress: (p: Omit<ImportProgress, 'elapsedMs'>) => void,
 ): Promise<number> {
-  const parser = input.pipe(parse({
-    bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true,
-    columns: (header: string[]) => {
-      const names = header.map((h) => h.trim().toLowerCase());
-      const missing = REQUIRED_COLUMNS.filter((c) => !names.includes(c));
-      if (missing.length > 0) throw new RegistryImportError(`tệp thiếu cột bắt buộc: ${missing.join(', ')}`);
-      return names;
-    },
-  }));
-  input.on('error', (err) => parser.destroy(err));
-
   let rows = 0;
   let rejected = 0;
   async function* lines() {
+    let names: string[] | undefined;
     let batch: StagedRow[] = [];
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string | undefined>; info: { lines: number } }>) {
-      rows++;
-      const checked = checkRegistryRow(record, now);
-      const plateText = record.plate ?? '';
-      if ('problem' in checked) {
-        rejected++;
-        batch.push({ line: info.lines, plateText, problem: checked.problem });
-      } else {
-        batch.push({ line: info.lines, plateText, row: checked });
-      }
-      if (batch.length >= batchSize) {
-        yield stagedLines(batch);
-        batch = [];
-        // the batch was taken by the COPY stream (the pipeline asks for the next only then)
-        progress({ phase: 'reading', rows, accepted: rows - rejected, rejected });
+    for await (const records of csvRecords(input)) {
+      for (const { fields, line } of records) {
+        if (!names) {
+          names = header(fields);
+          continue;
+        }
+        rows++;
+        const record: Record<string, string> = {};
+        for (let i = 0; i < names.length && i < fields.length; i++) record[names[i]!] = fields[i]!;
+        const checked = checkRegistryRow(record, now);
+        const plateText = record.plate ?? '';
+        if ('problem' in checked) {
+          rejected++;
+          batch.push({ line, plateText, problem: checked.problem });
+        } else {
+          batch.push({ line, plateText, row: checked });
+        }
+        if (batch.length >= batchSize) {
+          yield stagedLines(batch);
+          batch = [];
+          // the batch was taken by the COPY stream (the pipeline asks for the next only then)
+          progress({ phase: 'reading', rows, accepted: rows - rejected, rejected });
+        }
       }
     }
+    if (!names) throw new RegistryImportError(`tệp thiếu cột bắt buộc: ${REQUIRED_COLUMNS.join(', ')}`);
     if (batch.length > 0) {
       yield stagedLines(batch);
       progress({ phase: 'reading', rows, accepted: rows - rejected, rejected });
@@ -175,12 +177,16 @@ async function stageFile(
     await pipeline(Readable.from(lines(), { objectMode: false, highWaterMark: 1 }), openStageCopy(client));
   } catch (err) {
     if (err instanceof RegistryImportError) throw err;
-    const cause = (err as { cause?: unknown }).cause;
-    if (cause instanceof RegistryImportError) throw cause;
-    if ((err as { code?: string }).code?.startsWith('CSV_')) {
-      throw new RegistryImportError(`tệp không phải CSV hợp lệ: ${(err as Error).message} (chưa ghi gì vào sổ đăng ký)`);
-    }
+    if (err instanceof CsvSyntaxError) throw new RegistryImportError(`tệp không phải CSV hợp lệ: ${err.message} (chưa ghi gì vào sổ đăng ký)`);
     throw err;
   }
   return rows;
+}
+
+/** Column names of the header line; refuses a file without the columns every row needs. */
+function header(fields: string[]): string[] {
+  const names = fields.map((h) => h.trim().toLowerCase());
+  const missing = REQUIRED_COLUMNS.filter((c) => !names.includes(c));
+  if (missing.length > 0) throw new RegistryImportError(`tệp thiếu cột bắt buộc: ${missing.join(', ')}`);
+  return names;
 }

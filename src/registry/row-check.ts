@@ -114,11 +114,28 @@ export function checkRegistryRow(record: Record<string, string | undefined>, now
 
 /** A date alone is midnight in Vietnam (UTC+7, no daylight saving); undefined when not a real date. */
 function parseMoment(text: string): Date | undefined {
-  const d = new Date(text.length === 10 ? `${text}T00:00:00+07:00` : text);
+  // the common case (most columns are dates alone) without Date's string parser: a tenth of the cost
+  if (text.length === 10) {
+    const y = Number(text.slice(0, 4));
+    const m = Number(text.slice(5, 7));
+    const day = Number(text.slice(8, 10));
+    // years below 100 are not of this registry (and Date.UTC would read them as 19xx)
+    if (y < 100 || m < 1 || m > 12 || day < 1 || day > daysInMonth(y, m)) return undefined;
+    return new Date(Date.UTC(y, m - 1, day) - VIETNAM_OFFSET_MS);
+  }
+  const d = new Date(text);
   if (Number.isNaN(d.getTime())) return undefined;
   // Date rolls 2024-02-30 over to March: compare the calendar date back
   const [y, m, day] = text.slice(0, 10).split('-').map(Number);
   const probe = new Date(Date.UTC(y!, m! - 1, day!));
   if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m! - 1 || probe.getUTCDate() !== day) return undefined;
   return d;
+}
+
+const VIETNAM_OFFSET_MS = 7 * 3600_000;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
 }
