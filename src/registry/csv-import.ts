@@ -64,6 +64,9 @@ const IMPORT_LOCK = 7462014;
  * Nothing is written to the registry unless the whole import commits. Importing the same file again
  * changes nothing. Rows of one vehicle are expected in chronological order.
  */
+/** Imports that change fewer ownership periods than this leave the statistics to autovacuum. */
+const ANALYZE_AFTER_CHANGES = 10_000;
+
 export async function importRegistryCsv(pool: Pool, input: Readable, opts: ImportOptions = {}): Promise<ImportReport> {
   const started = Date.now();
   const now = opts.now ?? new Date();
@@ -105,6 +108,12 @@ export async function importRegistryCsv(pool: Pool, input: Readable, opts: Impor
     } catch (err) {
       await client.query('ROLLBACK').catch(() => { broken = true; });
       throw err;
+    }
+    const { created, updated, closed_previous: closed } = merged.ownerships;
+    if (created + updated + closed >= ANALYZE_AFTER_CHANGES) {
+      // autovacuum analyses a table only a while after it changed: until then the matcher plans its lookups
+      // on statistics of the registry as it was (after a first import of 10M rows, of an empty one)
+      await client.query('ANALYZE owners, vehicles, vehicle_ownerships');
     }
 
     const rejects = await client.query<RejectedRow>(

@@ -42,8 +42,9 @@ export function skeletonDeletions(skeleton: string): string[] {
 export async function findVehiclesNearSkeleton(db: Queryable, skeleton: string, withinOneEdit: (sk: string) => boolean): Promise<RegisteredVehicle[]> {
   const keys = [skeleton, ...skeletonDeletions(skeleton)];
   const { rows } = await db.query<RegisteredVehicle & { skeleton: string }>(
+    // through vehicles_near_skeleton (migration 251): planned here, common keys turned it into a table scan
     `SELECT ${VEHICLE_COLUMNS}, plate_skeleton AS skeleton FROM vehicles
-     WHERE plate_skeleton = ANY($1::text[]) OR plate_skeleton_deletions && $1::text[]`,
+     WHERE id IN (SELECT vehicles_near_skeleton($1::text[]))`,
     [keys],
   );
   return rows.filter((r) => withinOneEdit(r.skeleton)).map(({ skeleton: _sk, ...v }) => v);
