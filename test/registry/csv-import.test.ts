@@ -14,6 +14,17 @@ const csv = (...rows: string[]) => Readable.from([[HEADER, ...rows].join('\n') +
 const now = new Date('2025-06-01T00:00:00+07:00');
 const count = async (table: string) => (await db.pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
 
+/** An export of `n` synthetic vehicles, each with an owner of its own (IDs `${idPrefix}90000000`, ...). */
+async function* syntheticExport(n: number, seed: number, idPrefix: string) {
+  const rng = createRng(seed);
+  yield `${HEADER}\n`;
+  for (let i = 0; i < n; i++) {
+    const v = syntheticVehicle(rng);
+    const id = `${idPrefix}${String(90_000_000 + i).padStart(8, '0')}`;
+    yield `${v.plate},${v.plateColour},${v.vehicleType},,,,${v.registeredAt},person,${id},,Chủ ${i},Hà Nội,Hà Nội,,,,${v.registeredAt},\n`;
+  }
+}
+
 describe('importing a registry CSV export', () => {
   it('imports good rows, reports each bad row with its line and reason, and writes nothing for them', async () => {
     const report = await importRegistryCsv(db.pool, csv(
@@ -141,18 +152,9 @@ describe('importing a registry CSV export', () => {
   });
 
   it('streams a file many batches long and imports every row once', async () => {
-    const rng = createRng(14);
     const n = 6_000;
-    async function* rowsOf() {
-      yield `${HEADER}\n`;
-      for (let i = 0; i < n; i++) {
-        const v = syntheticVehicle(rng);
-        const id = `0010${String(90_000_000 + i).padStart(8, '0')}`;
-        yield `${v.plate},${v.plateColour},${v.vehicleType},,,,${v.registeredAt},person,${id},,Chủ ${i},Hà Nội,Hà Nội,,,,${v.registeredAt},\n`;
-      }
-    }
     const vehiclesBefore = await count('vehicles');
-    const report = await importRegistryCsv(db.pool, Readable.from(rowsOf()), { now, batchSize: 500 });
+    const report = await importRegistryCsv(db.pool, Readable.from(syntheticExport(n, 14, '0010')), { now, batchSize: 500 });
     // synthetic plates can repeat: a repeat is another period of the same plate, or a contradiction
     expect(report.rows).toBe(n);
     expect(report.accepted + report.rejected).toBe(n);
@@ -162,18 +164,9 @@ describe('importing a registry CSV export', () => {
   });
 
   it('leaves the registry analysed after a large import, so the matcher plans on the registry as it now is', async () => {
-    const rng = createRng(15);
-    const n = 12_000;
-    async function* rowsOf() {
-      yield `${HEADER}\n`;
-      for (let i = 0; i < n; i++) {
-        const v = syntheticVehicle(rng);
-        yield `${v.plate},${v.plateColour},${v.vehicleType},,,,${v.registeredAt},person,0020${String(90_000_000 + i).padStart(8, '0')},,Chủ ${i},Hà Nội,Hà Nội,,,,${v.registeredAt},\n`;
-      }
-    }
     const estimate = async () => Number((await db.pool.query(`SELECT reltuples FROM pg_class WHERE relname = 'vehicles'`)).rows[0].reltuples);
     const before = await estimate();
-    const report = await importRegistryCsv(db.pool, Readable.from(rowsOf()), { now });
+    const report = await importRegistryCsv(db.pool, Readable.from(syntheticExport(12_000, 15, '0020')), { now });
     expect(report.ownerships.created).toBeGreaterThan(10_000);
     const vehicles = await count('vehicles');
     // the planner's estimate was of the registry before (at most a few thousand rows here); now it is the registry itself
