@@ -41,6 +41,9 @@ export interface OwnershipInput {
   validTo: Date | null;
 }
 
+/** How a vehicle category is named to people, as the decree names them (Điều 6 ô tô, Điều 7 mô tô, xe máy). */
+export const VEHICLE_CATEGORY_LABELS: Record<VehicleCategory, string> = { car: 'ô tô', motorbike: 'mô tô, xe máy' };
+
 /** How a vehicle type is named to people (reports, rejects): never the internal code. */
 export const VEHICLE_TYPE_LABELS: Record<VehicleType, string> = {
   car: 'ô tô', truck: 'ô tô tải', bus: 'ô tô khách', motorbike: 'mô tô', moped: 'xe gắn máy', electric_motorbike: 'xe máy điện',

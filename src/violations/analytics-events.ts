@@ -1,3 +1,5 @@
+import { VEHICLE_CATEGORY_LABELS } from '../registry/types.js';
+
 /**
  * Events an analytics camera reports (its own video analytics decides that the event happened; we
  * check it, price it under Decree 168 and keep its frames as evidence). `subject` says who broke the
@@ -47,8 +49,6 @@ export function ruleOfEvent(event: AnalyticsEvent, subject: EventSubject | null)
   return event;
 }
 
-const CATEGORY_NAMES = { car: 'ô tô', motorbike: 'mô tô, xe máy' } as const;
-
 /**
  * Why an event is not priced for this vehicle (Vietnamese, for the operator's dead-letter list): the
  * decree has the behaviour for the other category only, and a fine for it would be made up.
@@ -56,7 +56,7 @@ const CATEGORY_NAMES = { car: 'ô tô', motorbike: 'mô tô, xe máy' } as const
 export function notForCategoryReason(eventName: string, plate: string, category: 'car' | 'motorbike', source: 'registry' | 'plate_inference',
   finedCategories: readonly ('car' | 'motorbike')[]): string {
   const how = source === 'registry' ? 'theo đăng ký xe' : 'suy ra từ biển số';
-  return `Camera báo sự kiện "${eventName}" nhưng xe biển số ${plate} là ${CATEGORY_NAMES[category]} (${how}); `
-    + `Nghị định 168/2024/NĐ-CP chỉ xử phạt hành vi này đối với ${finedCategories.map((c) => CATEGORY_NAMES[c]).join(', ')}. `
+  return `Camera báo sự kiện "${eventName}" nhưng xe biển số ${plate} là ${VEHICLE_CATEGORY_LABELS[category]} (${how}); `
+    + `Nghị định 168/2024/NĐ-CP chỉ xử phạt hành vi này đối với ${finedCategories.map((c) => VEHICLE_CATEGORY_LABELS[c]).join(', ')}. `
     + 'Không lập vi phạm: kiểm tra lại biển số đọc được, đăng ký xe và sự kiện của camera, rồi chọn "Xử lý lại" nếu đã sửa.';
 }

@@ -1,7 +1,7 @@
 import { appendAudit } from '../audit/audit-log.js';
 import type { PoolClient } from '../db/pool.js';
 import { matchPlate, type MatchCandidate } from '../matching/matcher.js';
-import { categoryOfVehicleType, type VehicleCategory } from '../registry/types.js';
+import { categoryOfVehicleType, VEHICLE_CATEGORY_LABELS, type VehicleCategory } from '../registry/types.js';
 import { normalisePlate, plateKey } from '../vision/plate-grammar.js';
 import { inferCategoryFromPlate } from './category.js';
 import { ViolationInputError } from './errors.js';
@@ -69,10 +69,11 @@ export async function correctViolationPlate(
   const detailPatch: Record<string, unknown> = { categorySource: category.categorySource, categoryReason: category.categoryReason, offence,
     plateCorrectedFrom: v.plate_text };
   if (category.category !== v.vehicle_category) {
-    if ((RULE_OFFENCES as readonly string[]).includes(offence) && !offenceCategories(offence as Offence).includes(category.category)) {
+    const fined = (RULE_OFFENCES as readonly string[]).includes(offence) ? offenceCategories(offence as Offence) : null;
+    if (fined && !fined.includes(category.category)) {
       // e.g. a seat-belt case whose corrected plate is a motorbike's: the decree has no such fine, the case cannot stand as it is
-      throw new ViolationInputError(409, 'offence_not_for_category', `Biển số ${n.canonical} là của ${category.category === 'car' ? 'ô tô' : 'mô tô, xe máy'}, `
-        + `nhưng hành vi "${v.description}" chỉ bị xử phạt đối với ${category.category === 'car' ? 'mô tô, xe máy' : 'ô tô'}: hãy từ chối hồ sơ thay vì sửa biển số.`);
+      throw new ViolationInputError(409, 'offence_not_for_category', `Biển số ${n.canonical} là của ${VEHICLE_CATEGORY_LABELS[category.category]}, `
+        + `nhưng hành vi "${v.description}" chỉ bị xử phạt đối với ${fined.map((c) => VEHICLE_CATEGORY_LABELS[c]).join(', ')}: hãy từ chối hồ sơ thay vì sửa biển số.`);
     }
     const price = priceOffence(offence, category.category, v.occurred_at, schedules);
     repriced = { from: { code: v.violation_code, amount: v.fine_amount }, to: { code: price.violationCode, amount: price.fineAmount } };
