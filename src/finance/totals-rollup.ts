@@ -1,5 +1,6 @@
 import { withTransaction, type Pool } from '../db/pool.js';
 import { NOTICE_PAYMENTS, noticePaymentsBetween } from './notice-payments.js';
+import { DAY_MS, VN_OFFSET_MS } from '../vietnam-time.js';
 
 const DAY_START = (day: string) => `(${day}::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')`;
 const DAY_END = (day: string) => `((${day} + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')`;
@@ -74,9 +75,6 @@ export async function refreshFinanceTotals(pool: Pool): Promise<number> {
     return days.length;
   });
 }
-
-const VN_OFFSET_MS = 7 * 3_600_000;
-const DAY_MS = 86_400_000;
 
 /** YYYY-MM-DD of a Vietnam day starting at `start` (a Vietnam midnight). */
 const dayOf = (start: number) => new Date(start + VN_OFFSET_MS).toISOString().slice(0, 10);

@@ -3,8 +3,7 @@
  * records and decisions (limitation) so every part of the system counts days the same way.
  */
 
-const VN_OFFSET_MS = 7 * 3_600_000; // Vietnam has no daylight saving time
-const DAY_MS = 86_400_000;
+import { DAY_MS, VN_OFFSET_MS } from '../vietnam-time.js';
 
 /** The Vietnam calendar day of `at` as days since 1970-01-01. */
 export function vnDay(at: Date): number {

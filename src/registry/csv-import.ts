@@ -53,6 +53,9 @@ export interface ImportOptions {
 /** Two imports merging at once would each judge the other's rows as "no recorded history". */
 const IMPORT_LOCK = 7462014;
 
+/** Imports that change fewer ownership periods than this leave the statistics to autovacuum. */
+const ANALYZE_AFTER_CHANGES = 10_000;
+
 /**
  * Imports a registry CSV export in three steps:
  * 1. the file is streamed row by row: each row is checked on its own (plate format, personal ID /
@@ -64,9 +67,6 @@ const IMPORT_LOCK = 7462014;
  * Nothing is written to the registry unless the whole import commits. Importing the same file again
  * changes nothing. Rows of one vehicle are expected in chronological order.
  */
-/** Imports that change fewer ownership periods than this leave the statistics to autovacuum. */
-const ANALYZE_AFTER_CHANGES = 10_000;
-
 export async function importRegistryCsv(pool: Pool, input: Readable, opts: ImportOptions = {}): Promise<ImportReport> {
   const started = Date.now();
   const now = opts.now ?? new Date();

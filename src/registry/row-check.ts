@@ -3,6 +3,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { oneOf } from '../schemas.js';
 import { PLATE_COLOURS, VEHICLE_TYPES, type OwnershipBasis, type PlateColour, type VehicleType } from './types.js';
 import { nationalIdProblem, parseRegistryPlate, taxCodeProblem } from './validation.js';
+import { VN_OFFSET_MS } from '../vietnam-time.js';
 
 /** Columns of the registration-system export; one row is one ownership period of one vehicle. */
 export const REGISTRY_COLUMNS = ['plate', 'plate_colour', 'vehicle_type', 'make', 'model', 'colour', 'registered_at',
@@ -121,7 +122,7 @@ function parseMoment(text: string): Date | undefined {
     const day = Number(text.slice(8, 10));
     // years below 100 are not of this registry (and Date.UTC would read them as 19xx)
     if (y < 100 || m < 1 || m > 12 || day < 1 || day > daysInMonth(y, m)) return undefined;
-    return new Date(Date.UTC(y, m - 1, day) - VIETNAM_OFFSET_MS);
+    return new Date(Date.UTC(y, m - 1, day) - VN_OFFSET_MS);
   }
   const d = new Date(text);
   if (Number.isNaN(d.getTime())) return undefined;
@@ -132,7 +133,6 @@ function parseMoment(text: string): Date | undefined {
   return d;
 }
 
-const VIETNAM_OFFSET_MS = 7 * 3600_000;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysInMonth(year: number, month: number): number {

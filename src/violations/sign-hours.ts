@@ -1,8 +1,5 @@
 import type { BanWindow } from './types.js';
-
-/** Vietnam has kept UTC+7 without daylight saving since 1975: the sign's hours are this offset. */
-const VN_OFFSET_MS = 7 * 3600_000;
-const DAY_MS = 86_400_000;
+import { DAY_MS, VN_OFFSET_MS } from '../vietnam-time.js';
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
