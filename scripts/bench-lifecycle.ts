@@ -107,9 +107,9 @@ try {
          SELECT camera_id, image_sha256, id, captured_at FROM captures WHERE id BETWEEN $1 AND $2`, [from, to]);
       await gen.query(
         `INSERT INTO plate_reads (capture_id, rank, plate_text, plate_key, raw_text, confidence, char_confidences,
-                                  bbox_x, bbox_y, bbox_width, bbox_height, layout, colour, valid, low_confidence, created_at, captured_at)
+                                  bbox_x, bbox_y, bbox_width, bbox_height, layout, colour, valid, low_confidence, created_at, captured_at, camera_id)
          SELECT c.id, 0, '98A-' || lpad((c.id % 100000)::text, 5, '0'), '98A' || lpad((c.id % 100000)::text, 5, '0'), '98A' || lpad((c.id % 100000)::text, 5, '0'),
-                0.93, ARRAY[0.93, 0.95, 0.9]::real[], 500, 400, 180, 44, 'one-line', 'white', true, false, c.captured_at, c.captured_at
+                0.93, ARRAY[0.93, 0.95, 0.9]::real[], 500, 400, 180, 44, 'one-line', 'white', true, false, c.captured_at, c.captured_at, c.camera_id
          FROM captures c WHERE c.id BETWEEN $1 AND $2`, [from, to]);
       log(`generated ${to} / ${reads} reads (${seconds(genStart).toFixed(0)} s)`);
     }

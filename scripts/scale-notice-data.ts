@@ -72,8 +72,9 @@ export async function generateRenderableNotices(db: Pool, storage: BlobStore, op
        SELECT camera_id, sha, 1000000, 1920, 1080, 'image/jpeg', t, 'http', 'red', 2300, 'processed', t, t FROM src
        RETURNING id, camera_id, image_sha256, captured_at)
      INSERT INTO plate_reads (capture_id, rank, plate_text, plate_key, raw_text, confidence, char_confidences,
-                              bbox_x, bbox_y, bbox_width, bbox_height, layout, colour, valid, low_confidence, captured_at)
-     SELECT c.id, 0, src.plate, src.plate_key, src.plate_key, 0.95, ARRAY[0.95::real], $4, $5, $6, $7, 'one-line', 'white', true, false, c.captured_at
+                              bbox_x, bbox_y, bbox_width, bbox_height, layout, colour, valid, low_confidence, captured_at, camera_id)
+     SELECT c.id, 0, src.plate, src.plate_key, src.plate_key, 0.95, ARRAY[0.95::real], $4, $5, $6, $7, 'one-line', 'white', true, false, c.captured_at,
+            c.camera_id
      FROM c JOIN src ON src.camera_id = c.camera_id AND src.sha = c.image_sha256`,
     [opts.total, cameraIds, main, PLATE.x, PLATE.y, PLATE.width, PLATE.height]);
   await db.query(

@@ -37,26 +37,33 @@ export interface PlateHistoryPage {
 }
 
 /**
- * Every read of a plate in the last `days` days, newest first, one keyset page at a time: one range
- * scan of plate_reads_plate_time (migration 111) however many reads the province holds. Reads of
- * captures already purged by the retention policy are gone and do not show.
+ * Every read of a plate in the last `days` days, newest first, one keyset page at a time: an index-only range
+ * scan of plate_reads_sightings (migration 252), which carries the read's camera and what a sighting shows,
+ * however many reads the province holds. The page is taken before the cameras are joined, so a plate read
+ * thousands of times in the window still costs one page of the index. Reads of captures already purged by the
+ * retention policy are gone and do not show.
  */
 export async function plateHistory(db: Queryable, q: PlateHistoryQuery): Promise<PlateHistoryPage> {
   const now = q.now ?? new Date();
   const since = new Date(now.getTime() - q.days * 86_400_000);
   const { rows } = await db.query<{ read_id: number; capture_id: number; captured_at: Date; at_us: string; plate_text: string; confidence: number;
-    camera_id: number; code: string; name: string; address: string; province: string }>(
-    `SELECT r.id AS read_id, r.capture_id, r.captured_at, r.plate_text, r.confidence,
-            ((extract(epoch FROM r.captured_at) * 1000000)::numeric(20, 0))::text AS at_us,
-            cam.id AS camera_id, cam.code, cam.name, cam.address, cam.province
-     FROM plate_reads r
-     JOIN captures c ON c.id = r.capture_id AND c.captured_at = r.captured_at
-     JOIN cameras cam ON cam.id = c.camera_id
-     WHERE r.plate_key = $1 AND r.captured_at >= $2 AND r.captured_at <= $3
-       AND ($4::bigint IS NULL OR (r.captured_at, r.id) < ('epoch'::timestamptz + $4::bigint * interval '1 microsecond', $5::bigint))
-     ORDER BY r.captured_at DESC, r.id DESC
-     LIMIT $6`,
-    [q.plateKey, since, now, q.after?.capturedAtUs.toString() ?? null, q.after?.readId ?? null, q.limit + 1]);
+    camera_id: number; code: string; name: string; address: string; province: string }>({
+    // named: planned once per connection, not for every lookup over every monthly partition
+    name: 'plate-history-page',
+    text: `WITH page AS MATERIALIZED (
+         SELECT r.id, r.capture_id, r.captured_at, r.plate_text, r.confidence, r.camera_id
+         FROM plate_reads r
+         WHERE r.plate_key = $1 AND r.captured_at >= $2 AND r.captured_at <= $3
+           AND ($4::bigint IS NULL OR (r.captured_at, r.id) < ('epoch'::timestamptz + $4::bigint * interval '1 microsecond', $5::bigint))
+         ORDER BY r.captured_at DESC, r.id DESC
+         LIMIT $6)
+       SELECT p.id AS read_id, p.capture_id, p.captured_at, p.plate_text, p.confidence,
+              ((extract(epoch FROM p.captured_at) * 1000000)::numeric(20, 0))::text AS at_us,
+              cam.id AS camera_id, cam.code, cam.name, cam.address, cam.province
+       FROM page p JOIN cameras cam ON cam.id = p.camera_id
+       ORDER BY p.captured_at DESC, p.id DESC`,
+    values: [q.plateKey, since, now, q.after?.capturedAtUs.toString() ?? null, q.after?.readId ?? null, q.limit + 1],
+  });
   const shown = rows.slice(0, q.limit);
   const page = shown.map((r) => ({
     readId: r.read_id, captureId: r.capture_id, capturedAt: r.captured_at, plateText: r.plate_text, confidence: r.confidence,

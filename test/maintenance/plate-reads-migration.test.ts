@@ -49,11 +49,13 @@ describe('plate_reads converted in place (migrations 111, 113)', () => {
     await db.applyMigrations((ver) => ver >= '111');
 
     const after = await pool.query(
-      `SELECT r.*, r.tableoid::regclass::text AS part, c.captured_at AS capture_time FROM plate_reads r JOIN captures c ON c.id = r.capture_id ORDER BY r.id`);
+      `SELECT r.*, r.tableoid::regclass::text AS part, c.captured_at AS capture_time, c.camera_id AS capture_camera FROM plate_reads r JOIN captures c ON c.id = r.capture_id ORDER BY r.id`);
     expect(after.rows.map((r) => r.id)).toEqual(reads);
     for (const [i, row] of after.rows.entries()) {
-      const { part, capture_time: captureTime, captured_at: capturedAt, ...rest } = row;
+      const { part, capture_time: captureTime, captured_at: capturedAt, camera_id: cameraId, capture_camera: captureCamera, ...rest } = row;
       expect(rest).toEqual(before.rows[i]);
+      // migration 252 gives each existing read its capture's camera
+      expect(cameraId).toBe(captureCamera);
       expect(capturedAt).toEqual(captureTime);
       expect(part).toBe(`plate_reads_p${new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit' })
         .format(capturedAt).replace('-', '')}`);
