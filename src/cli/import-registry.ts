@@ -7,7 +7,7 @@ import { createPool } from '../db/pool.js';
 import { importRegistryCsv, RegistryImportError } from '../registry/csv-import.js';
 import { runCli } from './run-cli.js';
 
-const USAGE = 'usage: npm run import:registry -- <export.csv> [--rejects <file.csv>] [--batch <rows>]';
+const USAGE = 'usage: npm run import:registry -- <export.csv> [--rejects <file.csv>] [--batch <rows>] [--no-initial-load]';
 
 runCli(async () => {
   try {
@@ -38,6 +38,8 @@ async function main(): Promise<number> {
   try {
     const report = await importRegistryCsv(pool, createReadStream(file), {
       batchSize, sourceName: path.basename(file), actor: 'registry-import',
+      // by default a large file into an empty registry has the indexes built afterwards, holding readers up until it commits
+      initialLoad: args.includes('--no-initial-load') ? false : undefined,
       onProgress: (p) => process.stderr.write(p.phase === 'reading'
         ? `\rđã đọc ${p.rows.toLocaleString('vi')} dòng, ${p.rejected.toLocaleString('vi')} dòng lỗi (${Math.round(p.rows / Math.max(p.elapsedMs / 1000, 0.001))} dòng/s)`
         : `\rđã ghi vào sổ đăng ký: ${p.accepted.toLocaleString('vi')} dòng, ${p.rejected.toLocaleString('vi')} dòng bị từ chối`),

@@ -1,4 +1,5 @@
 import { withTransaction } from '../db/pool.js';
+import { registryReadableNow } from '../registry/initial-load.js';
 import type { CameraRules, CaptureFacts, ReadFacts } from '../violations/evaluate.js';
 import { captureTime } from './capture-queries.js';
 import { deadLetterInTransaction } from './dead-letter.js';
@@ -54,6 +55,9 @@ export async function runEvaluate(deps: StageDeps, captureId: number): Promise<S
   const at = await captureTime(deps.pool, captureId);
   if (at === null) return 'skipped';
   const result = await withTransaction(deps.pool, async (tx): Promise<StageOutcome> => {
+    // an initial registry load locks the registry until it commits (minutes at millions of rows): rather
+    // than wait that long, holding this capture's row lock, the job comes back later (see workers.ts)
+    await registryReadableNow(tx);
     const { rows } = await tx.query<Row>(
       `SELECT c.status, c.recognised_at, c.captured_at, c.measured_speed_kmh, c.signal_phase, c.red_elapsed_ms, c.amber_elapsed_ms, c.lane, c.direction, c.speed_warning,
               c.analytics_event, c.event_subject, k.id AS camera_id, k.code, k.camera_type, k.speed_limit_kmh, k.speed_tolerance_kmh, k.allowed_lanes, k.allowed_lanes_by_category,

@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { isDatabaseUnavailable } from '../db/pool.js';
+import { RegistryBusyError } from '../registry/initial-load.js';
 import { StorageUnavailableError } from '../storage/storage-errors.js';
 import type { Config } from '../config.js';
 import { createRedis, reportQueueErrors, type Redis } from '../redis.js';
@@ -59,7 +60,7 @@ export function startPipelineWorkers(config: Config, deps: StageDeps, redisState
   };
 }
 
-/** While PostgreSQL or storage is down a job is put back for later without using up one of its attempts. */
+/** While PostgreSQL or storage is down, or the registry is being loaded, a job is put back for later without using up one of its attempts. */
 const OUTAGE_RETRY_MS = 5000;
 
 async function processJob(config: Config, deps: StageDeps, queue: QueueName, job: Job<CaptureJob, StageOutcome>, token?: string): Promise<StageOutcome> {
@@ -78,8 +79,9 @@ async function processJob(config: Config, deps: StageDeps, queue: QueueName, job
     deps.metrics?.jobDuration.observe({ queue, outcome }, seconds());
     return outcome;
   } catch (err) {
-    // an outage is not the capture's fault: counting it as an attempt would dead-let a whole backlog during a restart
-    if (token && (isDatabaseUnavailable(err) || err instanceof StorageUnavailableError)) {
+    // an outage is not the capture's fault: counting it as an attempt would dead-let a whole backlog during a restart;
+    // nor is a registry being loaded for the first time
+    if (token && (isDatabaseUnavailable(err) || err instanceof StorageUnavailableError || err instanceof RegistryBusyError)) {
       deps.metrics?.jobDuration.observe({ queue, outcome: 'error' }, seconds());
       await job.moveToDelayed(Date.now() + OUTAGE_RETRY_MS, token);
       throw new DelayedError();

@@ -6,6 +6,7 @@ import type { Pool, PoolClient } from '../db/pool.js';
 import { csvRecords, CsvSyntaxError } from './csv-records.js';
 import { checkRegistryRow, REQUIRED_COLUMNS } from './row-check.js';
 import { mergeOwnersAndVehicles, mergePeriods, rejectContradictions } from './staged-merge.js';
+import { REGISTRY_TABLES, registryIsEmpty, restoreRegistryIndexes, setAsideRegistryIndexes } from './initial-load.js';
 import { createStage, dropStage, openStageCopy, STAGE, stagedLines, type StagedRow } from './staging.js';
 import type { OwnershipOutcome } from './store.js';
 
@@ -37,6 +38,8 @@ export interface ImportReport extends Omit<ImportProgress, 'phase'> {
   importId: string;
   rejectedRows: RejectedRow[];
   ownerships: Record<OwnershipOutcome, number>;
+  /** the registry was empty: its indexes and foreign keys were built after the load (initial-load.ts) */
+  initialLoad: boolean;
 }
 
 export interface ImportOptions {
@@ -48,6 +51,13 @@ export interface ImportOptions {
   /** name of the source file, for the audit log */
   sourceName?: string;
   now?: Date;
+  /**
+   * How an empty registry is loaded. By default, a file of INITIAL_LOAD_MIN_ROWS rows or more gets the
+   * registry's indexes and foreign keys built after the load, holding up readers too until the import
+   * commits (initial-load.ts); true: whatever the size; false: never (row by row into the indexes,
+   * holding up writers only, like any other import).
+   */
+  initialLoad?: boolean;
 }
 
 /** Two imports merging at once would each judge the other's rows as "no recorded history". */
@@ -57,12 +67,21 @@ const IMPORT_LOCK = 7462014;
 const ANALYZE_AFTER_CHANGES = 10_000;
 
 /**
+ * Smaller files load an empty registry row by row. Rebuilding an index records the table's size in the
+ * catalog, and the planner scales that density with the table's growth: after an initial load of a
+ * handful of rows, the next import of some thousand rows was planned as if the registry held tens of rows
+ * (nested loops: 15 s instead of 3.5 s for 12,000 rows). A large initial load is analysed right after.
+ */
+export const INITIAL_LOAD_MIN_ROWS = 10_000;
+
+/**
  * Imports a registry CSV export in three steps:
  * 1. the file is streamed row by row: each row is checked on its own (plate format, personal ID /
  *    tax code, dates) and sent, good or bad, to a staging table through one COPY; memory holds one batch;
  * 2. set-based, in one transaction: contradictions inside the file (one ID two names, one plate two
- *    types, two periods from the same moment), then owners and vehicles merged (INSERT ... ON
- *    CONFLICT), then ownership periods (see mergePeriods), with one audit entry;
+ *    types, two periods from the same moment), then owners and vehicles merged, then ownership periods
+ *    (see mergePeriods), with one audit entry; into an empty registry, the registry's indexes and
+ *    foreign keys are built after the rows are in (see initial-load.ts);
  * 3. the rejects (line, plate, Vietnamese reason) are read back from the staging table.
  * Nothing is written to the registry unless the whole import commits. Importing the same file again
  * changes nothing. Rows of one vehicle are expected in chronological order.
@@ -82,6 +101,7 @@ export async function importRegistryCsv(pool: Pool, input: Readable, opts: Impor
 
     await client.query('BEGIN');
     let merged;
+    let initialLoad = false;
     try {
       await client.query('SELECT pg_advisory_xact_lock($1)', [IMPORT_LOCK]);
       // no other writer of periods until the import commits (readers go on): the overlap check then
@@ -90,19 +110,24 @@ export async function importRegistryCsv(pool: Pool, input: Readable, opts: Impor
       // nor of owners and vehicles: new keys are inserted without ON CONFLICT (see mergeOwnersAndVehicles);
       // the foreign-key checks of other writers (violations, periods) only need ROW SHARE and go on
       await client.query('LOCK TABLE owners, vehicles IN SHARE ROW EXCLUSIVE MODE');
+      // into an empty registry (no other writer can add to it now): indexes and foreign keys are built
+      // after the load, under a lock that holds readers up until the import commits (initial-load.ts)
+      initialLoad = (opts.initialLoad ?? rows >= INITIAL_LOAD_MIN_ROWS) && await registryIsEmpty(client);
       await client.query(`SET LOCAL work_mem = '256MB'`);
       // a small sample is enough for the plans of the merge (the default one costs ~3 µs a row at 100,000 rows)
       await client.query(`SET LOCAL default_statistics_target = 10`);
       await client.query(`ANALYZE ${STAGE}`);
       await client.query('SET LOCAL default_statistics_target TO DEFAULT');
       await rejectContradictions(client);
+      if (initialLoad) await client.query(`LOCK TABLE ${REGISTRY_TABLES.join(', ')} IN ACCESS EXCLUSIVE MODE`);
+      const setAside = initialLoad ? await setAsideRegistryIndexes(client) : null;
       await mergeOwnersAndVehicles(client);
-      merged = await mergePeriods(client);
+      merged = await mergePeriods(client, { beforeOneByOne: setAside ? () => restoreRegistryIndexes(client, setAside) : undefined });
       const rejected = rows - merged.accepted;
       await appendAudit(client, {
         actorId: null, actor: opts.actor ?? 'registry-import', action: 'registry.imported', entityType: 'registry_import',
         entityId: importId,
-        details: { source: opts.sourceName ?? null, rows, accepted: merged.accepted, rejected, ownerships: merged.ownerships },
+        details: { source: opts.sourceName ?? null, rows, accepted: merged.accepted, rejected, ownerships: merged.ownerships, initialLoad },
       });
       await client.query('COMMIT');
     } catch (err) {
@@ -110,7 +135,7 @@ export async function importRegistryCsv(pool: Pool, input: Readable, opts: Impor
       throw err;
     }
     const { created, updated, closed_previous: closed } = merged.ownerships;
-    if (created + updated + closed >= ANALYZE_AFTER_CHANGES) {
+    if (initialLoad || created + updated + closed >= ANALYZE_AFTER_CHANGES) {
       // autovacuum analyses a table only a while after it changed: until then the matcher plans its lookups
       // on statistics of the registry as it was (after a first import of 10M rows, of an empty one)
       await client.query('ANALYZE owners, vehicles, vehicle_ownerships');
@@ -121,7 +146,7 @@ export async function importRegistryCsv(pool: Pool, input: Readable, opts: Impor
     );
     const report: ImportReport = {
       importId, rows, accepted: merged.accepted, rejected: rejects.rows.length, elapsedMs: Date.now() - started,
-      rejectedRows: rejects.rows, ownerships: merged.ownerships,
+      rejectedRows: rejects.rows, ownerships: merged.ownerships, initialLoad,
     };
     opts.onProgress?.({ phase: 'merged', rows, accepted: report.accepted, rejected: report.rejected, elapsedMs: report.elapsedMs });
     return report;

@@ -62,6 +62,9 @@ export async function rejectContradictions(tx: PoolClient): Promise<void> {
  * less time inserting periods, more than the owners' ID index loses by taking new IDs out of order.
  */
 export async function mergeOwnersAndVehicles(tx: PoolClient): Promise<void> {
+  // Keys are sorted byte-wise (COLLATE "C"): the database's collation compares through strcoll and
+  // cannot abbreviate sort keys, about twice the time for the same order (plate keys and IDs are ASCII
+  // letters and digits, ordered alike either way; equality is the same under both).
   // One pass over each table, hashed. Planned from statistics taken while a table was smaller (empty, on
   // a first import), a nested loop would scan the table once for each key while the statement adds to
   // it: quadratic.
@@ -69,15 +72,15 @@ export async function mergeOwnersAndVehicles(tx: PoolClient): Promise<void> {
   for (const [kind, column] of [['person', 'national_id'], ['organisation', 'tax_code']] as const) {
     await tx.query(
       `WITH s AS MATERIALIZED (
-         SELECT DISTINCT ON (owner_ident) owner_ident, full_name, address, province, phone, email, plate_key
-         FROM ${STAGE} WHERE reason IS NULL AND owner_kind = $1 ORDER BY owner_ident, line DESC),
+         SELECT DISTINCT ON (owner_ident COLLATE "C") owner_ident, full_name, address, province, phone, email, plate_key
+         FROM ${STAGE} WHERE reason IS NULL AND owner_kind = $1 ORDER BY owner_ident COLLATE "C", line DESC),
        changed AS (
          UPDATE owners o SET full_name = s.full_name, address = s.address, province = s.province, phone = s.phone, email = s.email
          FROM s WHERE o.${column} = s.owner_ident
            AND (o.full_name, o.address, o.province, o.phone, o.email) IS DISTINCT FROM (s.full_name, s.address, s.province, s.phone, s.email))
        INSERT INTO owners (kind, ${column}, full_name, address, province, phone, email)
        SELECT $1, s.owner_ident, s.full_name, s.address, s.province, s.phone, s.email
-       FROM s WHERE NOT EXISTS (SELECT 1 FROM owners o WHERE o.${column} = s.owner_ident) ORDER BY s.plate_key`,
+       FROM s WHERE NOT EXISTS (SELECT 1 FROM owners o WHERE o.${column} = s.owner_ident) ORDER BY s.plate_key COLLATE "C"`,
       [kind],
     );
   }
@@ -86,8 +89,8 @@ export async function mergeOwnersAndVehicles(tx: PoolClient): Promise<void> {
   await tx.query(`SET LOCAL gin_pending_list_limit = '4MB'`);
   await tx.query(
     `WITH s AS MATERIALIZED (
-       SELECT DISTINCT ON (plate_key) plate, plate_key, plate_colour, vehicle_type, make, model, colour, registered_at
-       FROM ${STAGE} WHERE reason IS NULL ORDER BY plate_key, line DESC),
+       SELECT DISTINCT ON (plate_key COLLATE "C") plate, plate_key, plate_colour, vehicle_type, make, model, colour, registered_at
+       FROM ${STAGE} WHERE reason IS NULL ORDER BY plate_key COLLATE "C", line DESC),
      changed AS (
        UPDATE vehicles v SET plate = s.plate, plate_colour = s.plate_colour, vehicle_type = s.vehicle_type, make = s.make,
          model = s.model, colour = s.colour, registered_at = s.registered_at
@@ -96,13 +99,14 @@ export async function mergeOwnersAndVehicles(tx: PoolClient): Promise<void> {
            IS DISTINCT FROM (s.plate, s.plate_colour, s.vehicle_type, s.make, s.model, s.colour, s.registered_at))
      INSERT INTO vehicles (plate, plate_key, plate_colour, vehicle_type, make, model, colour, registered_at)
      SELECT s.plate, s.plate_key, s.plate_colour, s.vehicle_type, s.make, s.model, s.colour, s.registered_at
-     FROM s WHERE NOT EXISTS (SELECT 1 FROM vehicles v WHERE v.plate_key = s.plate_key) ORDER BY s.plate_key`,
+     FROM s WHERE NOT EXISTS (SELECT 1 FROM vehicles v WHERE v.plate_key = s.plate_key) ORDER BY s.plate_key COLLATE "C"`,
   );
   await tx.query('SET LOCAL enable_nestloop TO DEFAULT');
-  // lookups after the import find an empty list; only the index's owner may empty it (else autovacuum will)
+  // lookups after the import find an empty list; only the index's owner may empty it (else autovacuum will);
+  // on an initial load the index is not there yet (see initial-load.ts)
   await tx.query(
     `SELECT gin_clean_pending_list(c.oid) FROM pg_class c
-     WHERE c.oid = 'vehicles_plate_skeleton_deletions'::regclass AND pg_has_role(c.relowner, 'USAGE')`,
+     WHERE c.oid = to_regclass('vehicles_plate_skeleton_deletions') AND pg_has_role(c.relowner, 'USAGE')`,
   );
   await tx.query('SET LOCAL gin_pending_list_limit TO DEFAULT');
 }
@@ -121,8 +125,10 @@ export interface PeriodsOutcome {
  * - the rest (a period meeting recorded history, an end date changed, a vehicle's rows out of order):
  *   recorded row by row in line order with addOwnership, whose refusals become rejects.
  * The first path is a re-import, the second a first import: both set-based; the third is the changes.
+ * `beforeOneByOne` runs between the set-based insert and the row-by-row path (an initial load rebuilds
+ * the indexes there, which addOwnership's lookups need).
  */
-export async function mergePeriods(tx: PoolClient): Promise<PeriodsOutcome> {
+export async function mergePeriods(tx: PoolClient, opts: { beforeOneByOne?: () => Promise<void> } = {}): Promise<PeriodsOutcome> {
   await tx.query(`DROP TABLE IF EXISTS pg_temp.${PERIODS}`);
   await tx.query(
     `CREATE TEMP TABLE ${PERIODS} ON COMMIT DROP AS
@@ -169,6 +175,7 @@ export async function mergePeriods(tx: PoolClient): Promise<PeriodsOutcome> {
      SELECT vehicle_id, owner_id, basis, valid_from, coalesce(valid_to, next_from) FROM ${PERIODS}
      WHERE path = 'new' ORDER BY vehicle_id, valid_from`,
   );
+  await opts.beforeOneByOne?.();
 
   let after = 0;
   for (;;) {

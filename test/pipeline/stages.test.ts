@@ -11,6 +11,7 @@ import { runEvaluate } from '../../src/pipeline/evaluate-stage.js';
 import { runRecognise } from '../../src/pipeline/recognise-stage.js';
 import type { StageDeps } from '../../src/pipeline/stage-deps.js';
 import { startPipelineWorkers } from '../../src/pipeline/workers.js';
+import { RegistryBusyError } from '../../src/registry/initial-load.js';
 import { createPipelineQueues, type PipelineQueues } from '../../src/queue/queues.js';
 import { createRedis, type Redis } from '../../src/redis.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
@@ -130,6 +131,37 @@ describe('pipeline stages', () => {
     const audited = await db.pool.query(`SELECT details FROM audit_log WHERE action = 'capture.dead_lettered' AND entity_id = $1`, [String(id)]);
     expect(audited.rows[0].details.detail).toBe('last error: registry database unreachable');
     expect(await queues.evaluate.getJobState(`e-${id}`)).toBe('failed');
+  });
+
+  it('does not wait for a first registry load: evaluation fails at once and its job comes back later without using an attempt', async () => {
+    const id = await ingest(await syntheticJpeg({ plate: '30A-246.80' }));
+    expect(await runRecognise(deps, id)).toBe('done'); // queues the evaluate job
+    // what an initial load holds until it commits (src/registry/initial-load.ts)
+    const loader = await db.pool.connect();
+    await loader.query('BEGIN');
+    await loader.query('LOCK TABLE owners, vehicles, vehicle_ownerships IN ACCESS EXCLUSIVE MODE');
+    let workers: ReturnType<typeof startPipelineWorkers> | undefined;
+    try {
+      const started = Date.now();
+      await expect(runEvaluate(deps, id)).rejects.toBeInstanceOf(RegistryBusyError);
+      expect(Date.now() - started).toBeLessThan(2000);
+      workers = startPipelineWorkers(config, deps);
+      // JOB_ATTEMPTS is 2 here: two failed attempts would dead-letter the capture within this wait
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(['queued', 'processing']).toContain((await capture(id)).status);
+      expect(await queues.evaluate.getJobState(`e-${id}`)).toBe('delayed');
+      expect((await queues.evaluate.getJob(`e-${id}`))?.attemptsMade).toBe(0);
+    } finally {
+      await loader.query('ROLLBACK');
+      loader.release();
+    }
+    try {
+      const until = Date.now() + 20_000;
+      while ((await capture(id)).status !== 'processed' && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await workers?.close();
+    }
+    expect(await capture(id)).toMatchObject({ status: 'processed' });
   });
 
   it('the reconciler re-enqueues a capture whose job was lost, and leaves waiting ones alone', async () => {
