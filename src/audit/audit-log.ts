@@ -40,18 +40,22 @@ export async function appendAudit(tx: Queryable, entry: AuditEntry): Promise<{ i
   // from being folded in), so the chainer, which waits for the transactions it saw running, cannot
   // take an id drawn here for a rolled-back gap while this transaction may still commit it.
   // The time is taken back through a JS Date (milliseconds), so what is stored is exactly what was hashed.
-  const drawn = await tx.query<{ id: number; occurred_at: Date }>(
-    `SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id, now() AS occurred_at
-     FROM (SELECT pg_current_xact_id() OFFSET 0) AS xact`);
+  // both statements prepared: every audited action runs them
+  const drawn = await tx.query<{ id: number; occurred_at: Date }>({
+    name: 'audit-draw-id',
+    text: `SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id, now() AS occurred_at
+     FROM (SELECT pg_current_xact_id() OFFSET 0) AS xact`,
+  });
   const { id, occurred_at: occurredAt } = drawn.rows[0]!;
   const hash = rowHash({ id, occurred_at: occurredAt, actor_id: entry.actorId, actor: entry.actor, action: entry.action,
     entity_type: entry.entityType, entity_id: String(entry.entityId), details, prev_hash: null });
-  await tx.query(
-    `INSERT INTO audit_log (id, occurred_at, actor_id, actor, action, entity_type, entity_id, details, prev_hash, hash, mac)
+  await tx.query({
+    name: 'audit-append',
+    text: `INSERT INTO audit_log (id, occurred_at, actor_id, actor, action, entity_type, entity_id, details, prev_hash, hash, mac)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10)`,
-    [id, occurredAt, entry.actorId, entry.actor, entry.action, entry.entityType, String(entry.entityId), details, hash,
+    values: [id, occurredAt, entry.actorId, entry.actor, entry.action, entry.entityType, String(entry.entityId), details, hash,
       rowMac(auditKey(), hash)],
-  );
+  });
   return { id, hash };
 }
 

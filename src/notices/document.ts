@@ -38,8 +38,10 @@ interface Row {
 }
 
 export async function loadNoticeDocument(db: Queryable, noticeId: number): Promise<NoticeDocument | null> {
-  const { rows } = await db.query<Row>(
-    `SELECT n.id, n.notice_number, n.violation_id, n.status, n.amount, n.issued_at, n.due_at, n.pdf_sha256,
+  // prepared: a batch render reads one a notice, and planning the joins costs more than running them
+  const { rows } = await db.query<Row>({
+    name: 'notice-document',
+    text: `SELECT n.id, n.notice_number, n.violation_id, n.status, n.amount, n.issued_at, n.due_at, n.pdf_sha256,
             o.kind AS owner_kind, o.full_name AS owner_name, o.national_id, o.tax_code, o.address AS owner_address, o.province AS owner_province,
             ve.vehicle_type, ve.make, ve.model,
             v.vehicle_category, v.plate_text, v.plate_colour, v.occurred_at,
@@ -53,8 +55,8 @@ export async function loadNoticeDocument(db: Queryable, noticeId: number): Promi
      LEFT JOIN owners o ON o.id = n.owner_id
      LEFT JOIN vehicles ve ON ve.id = v.vehicle_id
      WHERE n.id = $1`,
-    [noticeId],
-  );
+    values: [noticeId],
+  });
   const r = rows[0];
   if (!r) return null;
   return {

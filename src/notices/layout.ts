@@ -3,6 +3,7 @@ import sharp, { type Sharp } from 'sharp';
 import type { Bbox } from '../review/evidence.js';
 import { cropPlate, cropPlatePixels } from '../review/plate-crop.js';
 import type { NoticeDocument } from './document.js';
+import { greyPng } from './pdf-png.js';
 import { buildNoticePdf, type NoticeImages, type NoticePrintSettings } from './pdf.js';
 import { loadNoticeTemplate } from './template.js';
 
@@ -23,10 +24,10 @@ export interface NoticeRenderJob {
 
 /**
  * The QR code of the public lookup link as a black-and-white greyscale PNG, about 240 px wide with a
- * one-module margin. Drawn pixel by pixel and encoded natively: without an alpha channel pdfkit embeds it as
- * it is instead of decoding it in JavaScript to split the alpha out.
+ * one-module margin. Drawn pixel by pixel and written here (greyPng): without an alpha channel pdfkit embeds
+ * it as it is instead of decoding it in JavaScript to split the alpha out.
  */
-async function qrPng(url: string): Promise<Buffer> {
+function qrPng(url: string): Buffer {
   const { modules } = QRCode.create(url, { errorCorrectionLevel: 'M' });
   const cells = modules.size + 2;
   const scale = Math.max(1, Math.floor(240 / cells));
@@ -38,7 +39,7 @@ async function qrPng(url: string): Promise<Buffer> {
       for (let y = (row + 1) * scale; y < (row + 2) * scale; y++) pixels.fill(0, y * side + (col + 1) * scale, y * side + (col + 2) * scale);
     }
   }
-  return sharp(pixels, { raw: { width: side, height: side, channels: 1 } }).png().toBuffer();
+  return greyPng(pixels, side, side);
 }
 
 /** Pixel sizes the photos are scaled to: a little more than the print needs, and whole fractions of common camera frames. */
@@ -79,7 +80,7 @@ const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffs
  */
 export async function layoutNotice(job: NoticeRenderJob): Promise<Buffer> {
   const { photo, plateCrop } = await photoAndPlate(asBuffer(job.original), job.plateBox);
-  const qr = await qrPng(job.settings.lookupUrl);
+  const qr = qrPng(job.settings.lookupUrl);
   const frames: Buffer[] = [];
   for (const bytes of job.frames) {
     // printed about 100 pt wide: a quarter of a 1280 px frame, decoded at a quarter of its size

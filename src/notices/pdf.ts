@@ -1,6 +1,7 @@
 import type { NoticeDocument } from './document.js';
 import { formatLocalDate, formatLocalDateTime, formatVnd, maskIdNumber } from './format.js';
 import { Paper } from './pdf-layout.js';
+import { pngForPdf } from './pdf-png.js';
 import { fillTemplate, type NoticeTemplate } from './template.js';
 
 export interface NoticeImages {
@@ -83,11 +84,11 @@ export function buildNoticePdf(doc: NoticeDocument, images: NoticeImages, settin
   pdf.font('regular').fontSize(8).text(t.labels.photo, left, imageTop + photoBox[1] + 2, { width: photoBox[0], align: 'center' });
   const cropLeft = left + photoBox[0] + 12;
   if (images.plateCrop) {
-    pdf.image(images.plateCrop, cropLeft, imageTop, { fit: [140, 80], align: 'center', valign: 'center' });
+    pdf.image(pngForPdf(pdf, images.plateCrop), cropLeft, imageTop, { fit: [140, 80], align: 'center', valign: 'center' });
     pdf.font('regular').fontSize(8).text(t.labels.plateCrop, cropLeft, imageTop + 82, { width: 140, align: 'center' });
   }
   const qrLeft = left + paper.width - 100;
-  pdf.image(images.qr, qrLeft, imageTop, { fit: [100, 100] });
+  pdf.image(pngForPdf(pdf, images.qr), qrLeft, imageTop, { fit: [100, 100] });
   pdf.font('regular').fontSize(8).text(t.labels.qr, qrLeft, imageTop + 102, { width: 100, align: 'center' });
   paper.y = imageTop + photoBox[1] + 16;
   if (images.frames.length > 0) {

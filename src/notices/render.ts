@@ -46,10 +46,18 @@ export async function renderNotice(deps: RenderDeps, noticeId: number, layout: N
   });
   const sha256 = await deps.storage.put(pdf);
   await withTransaction(deps.pool, async (tx) => {
-    const { rows } = await tx.query<{ pdf_sha256: string | null }>('SELECT pdf_sha256 FROM notices WHERE id = $1 FOR UPDATE', [noticeId]);
-    const previous = rows[0]?.pdf_sha256 ?? null;
-    if (previous === sha256) return;
-    await tx.query('UPDATE notices SET pdf_sha256 = $2, pdf_rendered_at = now() WHERE id = $1', [noticeId, sha256]);
+    // the notice's row locked and its previous hash read in the statement that records the new one; nothing
+    // is recorded when the hash is the one on record (a render that raced this one)
+    const { rows } = await tx.query<{ previous: string | null }>({
+      name: 'notice-record-pdf',
+      text: `UPDATE notices n SET pdf_sha256 = $2, pdf_rendered_at = now()
+             FROM (SELECT id, pdf_sha256 FROM notices WHERE id = $1 FOR UPDATE) old
+             WHERE n.id = old.id AND old.pdf_sha256 IS DISTINCT FROM $2
+             RETURNING old.pdf_sha256 AS previous`,
+      values: [noticeId, sha256],
+    });
+    if (rows.length === 0) return;
+    const previous = rows[0]!.previous;
     await appendAudit(tx, {
       actorId: null, actor: 'notice-renderer', action: 'notice.rendered', entityType: 'notice', entityId: noticeId,
       // a previous hash means the stored file went missing and was rendered again

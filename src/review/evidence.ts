@@ -86,8 +86,10 @@ interface EvidenceRow {
 
 /** The photos of a violation, oldest first, each with the plate read that tied it to the case. */
 export async function evidenceForViolation(db: Queryable, violationId: number): Promise<EvidenceItem[]> {
-  const { rows } = await db.query<EvidenceRow>(
-    `SELECT c.id AS capture_id, c.captured_at, c.image_sha256, c.content_type, c.image_width, c.image_height,
+  // prepared: read for every notice a batch renders; planning the joins over the monthly partitions costs more than running them
+  const { rows } = await db.query<EvidenceRow>({
+    name: 'violation-evidence',
+    text: `SELECT c.id AS capture_id, c.captured_at, c.image_sha256, c.content_type, c.image_width, c.image_height,
             c.measured_speed_kmh, c.signal_phase, c.red_elapsed_ms, c.amber_elapsed_ms, c.lane, c.direction, e.added_at,
             p.id AS pr_id, p.rank, p.plate_text, p.raw_text, p.confidence, p.bbox_x, p.bbox_y, p.bbox_width, p.bbox_height,
             p.layout, p.colour, p.valid, p.low_confidence
@@ -96,8 +98,8 @@ export async function evidenceForViolation(db: Queryable, violationId: number): 
      LEFT JOIN plate_reads p ON p.id = e.plate_read_id AND p.captured_at = e.plate_read_captured_at
      WHERE e.violation_id = $1
      ORDER BY c.captured_at, c.id`,
-    [violationId],
-  );
+    values: [violationId],
+  });
   const media = await mediaOfCaptures(db, rows.map((r) => r.capture_id));
   return rows.map((r) => ({
     captureId: r.capture_id,
@@ -136,11 +138,12 @@ const toMedia = (m: MediaRow): EvidenceMedia =>
 async function mediaOfCaptures(db: Queryable, captureIds: number[]): Promise<Map<number, EvidenceMedia[]>> {
   const out = new Map<number, EvidenceMedia[]>();
   if (captureIds.length === 0) return out;
-  const { rows } = await db.query<MediaRow>(
-    `SELECT capture_id, seq, kind, sha256, content_type, bytes, width, height FROM capture_media
+  const { rows } = await db.query<MediaRow>({
+    name: 'capture-media',
+    text: `SELECT capture_id, seq, kind, sha256, content_type, bytes, width, height FROM capture_media
      WHERE capture_id = ANY($1::bigint[]) ORDER BY capture_id, kind = 'clip', seq`,
-    [captureIds],
-  );
+    values: [captureIds],
+  });
   for (const m of rows) out.set(m.capture_id, [...(out.get(m.capture_id) ?? []), toMedia(m)]);
   return out;
 }

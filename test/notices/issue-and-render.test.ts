@@ -159,6 +159,20 @@ describe('renderNotice', () => {
     await unlink(path.join(dir, sha256.slice(0, 2), sha256.slice(2, 4), sha256));
     expect(await renderNotice(deps(), n.noticeId)).toEqual({ sha256 });
     expect(await storage.has(sha256)).toBe(true);
+    // the hash on record did not change: nothing new to audit
+    expect(await auditActions(n.noticeId)).toEqual(['notice.issued', 'notice.rendered']);
+  });
+
+  it('records the new hash, and the one it replaces, when the PDF on record is missing and renders differently', async () => {
+    const n = await seedNotice(db.pool, storage, { cameraId, officer });
+    const { sha256 } = await renderNotice(deps(), n.noticeId);
+    const lost = 'ab'.repeat(32);
+    await db.pool.query('UPDATE notices SET pdf_sha256 = $2 WHERE id = $1', [n.noticeId, lost]);
+    expect(await renderNotice(deps(), n.noticeId)).toEqual({ sha256 });
+    const { rows } = await db.pool.query<{ pdf_sha256: string; details: { sha256: string; previousSha256: string | null } }>(
+      `SELECT n.pdf_sha256, a.details FROM notices n JOIN audit_log a ON a.entity_type = 'notice' AND a.entity_id = n.id::text AND a.action = 'notice.rendered'
+       WHERE n.id = $1 ORDER BY a.id`, [n.noticeId]);
+    expect(rows.map((r) => [r.pdf_sha256, r.details.sha256, r.details.previousSha256])).toEqual([[sha256, sha256, null], [sha256, sha256, lost]]);
   });
 
   it('refuses with evidence_missing when the evidence photo is not in storage, and records no PDF', async () => {
