@@ -46,8 +46,9 @@ export async function renderUsers(ctx: Context): Promise<void> {
     if (bad) return;
     try {
       await api('POST', '/api/v1/users', { username: username.value.trim(), fullName: fullName.value.trim(), role: role.value, password: password.value });
-      ctx.flash(`${t('userCreated')} ${username.value.trim()}`);
+      const created = username.value.trim();
       await renderUsers(ctx);
+      ctx.flash(`${t('userCreated')} ${created}`);
     } catch (err) {
       const e = userError(err as ApiError);
       if (e.field === 'username') mark(username, errors.username, e.text);
@@ -77,7 +78,7 @@ export async function renderUsers(ctx: Context): Promise<void> {
     h('button', { type: 'button', onclick: () => resetDialog.close() }, t('cancel')))));
 
   const change = async (u: User, body: Record<string, unknown>, done: string) => {
-    try { await api('PATCH', `/api/v1/users/${u.id}`, body); ctx.flash(`${done} ${u.username}`); await renderUsers(ctx); } catch (err) { ctx.flash(userError(err as ApiError).text, 'error'); }
+    try { await api('PATCH', `/api/v1/users/${u.id}`, body); await renderUsers(ctx); ctx.flash(`${done} ${u.username}`); } catch (err) { ctx.flash(userError(err as ApiError).text, 'error'); }
   };
   const row = (u: User) => {
     const roleSelect = h('select', { 'aria-label': `${t('role')} ${u.username}`, 'data-role-for': u.username, onchange: () => void change(u, { role: roleSelect.value }, t('roleChanged')) },

@@ -166,7 +166,7 @@ export async function renderCameras(ctx: Context): Promise<void> {
             h('img', { class: 'dead-thumb', src: `/api/v1/evidence/${d.captureId}/image`, alt: `${t('frame')} ${d.captureId}`, loading: 'lazy' }))),
           h('td', {}, d.cameraCode), h('td', {}, dateTime(d.deadLetteredAt)), h('td', { class: 'reason' }, d.reason), h('td', { class: 'num' }, d.attempts),
           h('td', {}, h('button', { class: 'small', 'data-retry': d.captureId, onclick: async () => {
-            try { await call('POST', `/api/v1/dead-letters/${d.captureId}/retry`); ctx.flash(t('retried')); await renderCameras(ctx); }
+            try { await call('POST', `/api/v1/dead-letters/${d.captureId}/retry`); await renderCameras(ctx); ctx.flash(t('retried')); }
             catch (err) { ctx.flash((err as Error).message, 'error'); }
           } }, t('retry'))))))));
   }
@@ -174,8 +174,9 @@ export async function renderCameras(ctx: Context): Promise<void> {
   function edit(c: Camera): void {
     const settings = cameraSettingsForm(c, async (patch) => {
       await call('PATCH', `/api/v1/cameras/${encodeURIComponent(c.code)}`, patch);
-      ctx.flash(`${t('saved')}: ${c.code}`);
+      // "saved" shows once the list shows the saved settings: an edit opened from the list being replaced would vanish with it
       await renderCameras(ctx);
+      ctx.flash(`${t('saved')}: ${c.code}`);
     }, () => editor.replaceChildren());
     mount(editor, settings.form);
     editor.scrollIntoView({ block: 'nearest' });

@@ -100,8 +100,8 @@ export async function renderCase(ctx: Context, id: number): Promise<void> {
   });
   const takeOver = () => act(t('takeOver'), async () => {
     await api('POST', `/api/v1/violations/${id}/take-over`);
-    ctx.flash(t('takenOver'));
     await renderCase(ctx, id);
+    ctx.flash(t('takenOver'));
   });
   const next = () => act(t('next'), async () => {
     const { items } = await fetchQueue(new URLSearchParams({ available: 'true', limit: '20' }));
@@ -145,8 +145,8 @@ export async function renderCase(ctx: Context, id: number): Promise<void> {
         return;
       }
       plateDialog.close();
-      ctx.flash(t('corrected'));
       await renderCase(ctx, id);
+      ctx.flash(t('corrected'));
     })();
   } }, h('h2', {}, t('newPlate')), plateInput, plateError,
   h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'plate-confirm' }, t('confirm')),
