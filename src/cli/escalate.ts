@@ -7,6 +7,7 @@ import { createPool } from '../db/pool.js';
 import { escalateOverdue, registryEntries } from '../escalation/escalate.js';
 import { registryCsvChunks } from '../escalation/registry-csv.js';
 import { runCli } from './run-cli.js';
+import { DAY_MS } from '../vietnam-time.js';
 
 // The daily escalation run (cron/systemd timer): escalate overdue notices, then write the inspection
 // registry's list of vehicles to hold (--out FILE, else stdout) and optionally the ones to release.
@@ -39,7 +40,7 @@ runCli(async () => {
       await write(active, process.stdout);
     }
     if (values.lifted) {
-      const dayAgo = new Date(now.getTime() - 86_400_000);
+      const dayAgo = new Date(now.getTime() - DAY_MS);
       await write(registryCsvChunks(registryEntries(pool, 'lifted', dayAgo)), createWriteStream(values.lifted));
       console.error(`holds lifted in the last 24 h written to ${values.lifted}`);
     }

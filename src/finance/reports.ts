@@ -1,6 +1,7 @@
 import type { Pool, Queryable } from '../db/pool.js';
 import { NOTICE_PAYMENTS, noticePaymentsBetween } from './notice-payments.js';
 import { refreshFinanceTotals, splitRange } from './totals-rollup.js';
+import { DAY_MS } from '../vietnam-time.js';
 
 export const AGING_BUCKETS = ['0-20', '21-60', '61-180', '>180'] as const;
 export type AgingBucket = (typeof AGING_BUCKETS)[number];
@@ -57,7 +58,7 @@ interface OutstandingRow {
 }
 
 function outstandingItem(r: OutstandingRow, asOf: Date): OutstandingItem {
-  const ageDays = Math.floor((asOf.getTime() - r.issued_at.getTime()) / 86_400_000);
+  const ageDays = Math.floor((asOf.getTime() - r.issued_at.getTime()) / DAY_MS);
   return { noticeNumber: r.notice_number, plate: r.plate_text, cameraCode: r.camera_code, rule: r.rule, status: r.status, amount: r.amount,
     outstanding: r.amount - r.paid, issuedAt: r.issued_at.toISOString(), dueAt: r.due_at.toISOString(), ageDays, bucket: agingBucket(ageDays) };
 }

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { ANALYTICS_EVENTS, EVENT_NAMES, EVENT_SUBJECTS, EVENTS_WITH_SUBJECT, isAnalyticsEvent, type AnalyticsEvent, type EventSubject } from '../violations/analytics-events.js';
 import { IngestRejection } from './errors.js';
+import { DAY_MS } from '../vietnam-time.js';
 
 /**
  * Capture metadata as cameras send it: multipart form fields, a sidecar JSON or tokens of a file
@@ -41,7 +42,7 @@ export interface CaptureMetadata {
 // an offset is required: a camera clock without a zone is ambiguous by hours
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/;
 /** Captures older than the limitation period (1 year) can no longer be fined. */
-const MAX_AGE_MS = 366 * 24 * 3600 * 1000;
+const MAX_AGE_MS = 366 * DAY_MS;
 
 /**
  * Default for MAX_PLAUSIBLE_SPEED_KMH: no road vehicle a traffic camera watches goes this fast. A reading

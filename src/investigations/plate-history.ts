@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/pool.js';
 import { appendAudit, type Actor } from '../audit/audit-log.js';
+import { DAY_MS } from '../vietnam-time.js';
 
 /** One time a camera read the plate. */
 export interface Sighting {
@@ -45,7 +46,7 @@ export interface PlateHistoryPage {
  */
 export async function plateHistory(db: Queryable, q: PlateHistoryQuery): Promise<PlateHistoryPage> {
   const now = q.now ?? new Date();
-  const since = new Date(now.getTime() - q.days * 86_400_000);
+  const since = new Date(now.getTime() - q.days * DAY_MS);
   const { rows } = await db.query<{ read_id: number; capture_id: number; captured_at: Date; at_us: string; plate_text: string; confidence: number;
     camera_id: number; code: string; name: string; address: string; province: string }>({
     // named: planned once per connection, not for every lookup over every monthly partition

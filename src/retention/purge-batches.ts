@@ -2,6 +2,7 @@ import type { Queryable } from '../db/pool.js';
 import { deductionsStillCounting } from '../points/ledger.js';
 import type { RetentionPolicy } from './retention-policy.js';
 import type { RetainedKind } from './retention-metrics.js';
+import { DAY_MS } from '../vietnam-time.js';
 
 export type PurgeCounts = Record<RetainedKind, number>;
 export const PURGE_STEPS = ['no_violation_captures', 'expired_evidence', 'archived_cases'] as const;
@@ -54,7 +55,7 @@ export async function purgeBatch(tx: Queryable, step: PurgeStep, policy: Retenti
 }
 
 async function purgeNoViolationCaptures(tx: Queryable, policy: RetentionPolicy, now: Date): Promise<BatchResult> {
-  const cutoff = new Date(now.getTime() - policy.noViolationDays * 86_400_000);
+  const cutoff = new Date(now.getTime() - policy.noViolationDays * DAY_MS);
   // queued/processing captures are still in the pipeline and may yet become evidence
   const { rows } = await tx.query<CaptureRef>(
     `SELECT c.id, c.captured_at FROM captures c

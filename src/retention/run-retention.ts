@@ -6,6 +6,7 @@ import { dropEmptiedPartitions, partitionsThatWouldGo, type PartitionDrops } fro
 import { PURGE_STEPS, purgeBatch, zeroCounts, type PurgeCounts } from './purge-batches.js';
 import { RETAINED_KINDS, type RetentionMetrics } from './retention-metrics.js';
 import type { RetentionPolicy } from './retention-policy.js';
+import { DAY_MS } from '../vietnam-time.js';
 
 export interface RetentionDeps {
   pool: Pool;
@@ -54,7 +55,7 @@ export async function runRetention(deps: RetentionDeps, policy: RetentionPolicy,
   let partitions: PartitionDrops = { dropped: [], busy: [], ms: 0 };
   const report = (): RetentionReport => ({ dryRun: opts.dryRun ?? false, now: now.toISOString(), policy, deleted, partitions, ms: Date.now() - started });
   // a month whose captures are all older than this holds nothing a later batch could keep for 30 days more
-  const horizon = new Date(now.getTime() - policy.noViolationDays * 86_400_000);
+  const horizon = new Date(now.getTime() - policy.noViolationDays * DAY_MS);
   if (opts.dryRun) {
     partitions = await dryRun(deps.pool, policy, now, horizon, deleted);
     return report();

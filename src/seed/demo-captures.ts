@@ -6,6 +6,7 @@ import type { AnalyticsEvent, EventSubject } from '../violations/analytics-event
 import { createRng, type Rng } from '../registry/synthetic.js';
 import { DEMO_CAMERAS } from './demo.js';
 import { plateLines, renderPlateFrame } from './synthetic-frames.js';
+import { DAY_MS } from '../vietnam-time.js';
 
 export interface DemoCaptureResult {
   created: number;
@@ -32,7 +33,7 @@ export async function seedDemoCaptures(deps: IngestDeps & { pool: Pool }, opts: 
     const camera = DEMO_CAMERAS[i % DEMO_CAMERAS.length]!;
     const category = categoryOfVehicleType(vehicle.vehicle_type);
     const layout = category === 'motorbike' ? 'two-line' : 'one-line';
-    const at = new Date(now.getTime() - Math.floor(rng() * 3 * 86_400_000) - 600_000);
+    const at = new Date(now.getTime() - Math.floor(rng() * 3 * DAY_MS) - 600_000);
     const frames = camera.cameraType === 'no_parking' || camera.cameraType === 'no_stopping'
       ? [at, new Date(at.getTime() + (camera.noParkingDwellS ?? 300) * 1000 + 60_000)]
       : [at];

@@ -7,6 +7,7 @@ import { ownerIdentity, type OwnerInput, type VehicleInput } from '../registry/t
 import type { Role } from '../auth/roles.js';
 import { createUser, usernameExists } from '../users/user-store.js';
 import { assignCameraUnit, createUnit, findUnitByCode, type UnitInput } from '../units/units.js';
+import { DAY_MS } from '../vietnam-time.js';
 
 const SYSTEM = { id: null, username: 'seed' } as const;
 
@@ -165,7 +166,7 @@ function syntheticRegistry(rng: Rng, ownerCount: number): { owners: OwnerInput[]
     if (roll < 0.05 && people.length > 1) {
       // sold: the seller's period ends at the sale, the buyer's begins
       const buyer = people[Math.floor(rng() * people.length)]!;
-      const sold = new Date(registered.getTime() + (30 + Math.floor(rng() * 700)) * 86_400_000);
+      const sold = new Date(registered.getTime() + (30 + Math.floor(rng() * 700)) * DAY_MS);
       const reRegistered = roll < 0.03;
       vehicles.push({ vehicle, periods: [
         { owner, basis: 'registration', from: registered, to: sold },

@@ -9,6 +9,7 @@ import { evaluateRule, isStandingCamera, ruleNeedsVehicle } from './rules.js';
 import { dwellSeconds, recordSighting } from './sightings.js';
 import { addEvidence, findDedupTarget, flagForReview, insertViolation, reclassifyPendingViolation, touchViolation, violationsOfCapture } from './store.js';
 import type { CameraRules, CaptureFacts, EvaluationOutcome, ReadFacts, RuleName, VehicleKind } from './types.js';
+import { DAY_MS } from '../vietnam-time.js';
 
 export type { CameraRules, CaptureFacts, EvaluationOutcome, ReadFacts } from './types.js';
 
@@ -20,7 +21,7 @@ export interface EvaluateOptions {
 }
 
 /** NĐ 168 / Luật XLVPHC: a traffic violation can no longer be fined a year after it happened. */
-const LIMITATION_MS = 365 * 24 * 3600 * 1000;
+const LIMITATION_MS = 365 * DAY_MS;
 
 /**
  * Turns one processed capture into a priced violation awaiting review, extra evidence for an

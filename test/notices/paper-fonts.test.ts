@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fontsForNewPaper, parseFontsPerPaper, type ParsedFont } from '../../src/notices/paper-fonts.js';
+import { fontsForNewPaper, type ParsedFont } from '../../src/notices/paper-fonts.js';
 import { Paper } from '../../src/notices/pdf-layout.js';
+import { hashesWithFontsAlone, sha } from './fonts-alone.js';
 import { readPdf } from './pdf-text.js';
 
 /**
@@ -9,7 +9,6 @@ import { readPdf } from './pdf-text.js';
  * thread has laid out before is not shaped again, and every paper has the bytes it would have alone.
  */
 
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const LEGAL = 'Căn cứ Luật Xử lý vi phạm hành chính, Công an tỉnh thông báo để chủ phương tiện đến giải quyết vụ việc vi phạm.';
 
 async function paper(name: string): Promise<Buffer> {
@@ -45,13 +44,7 @@ describe('words shared between papers', () => {
 
   it('gives each paper the bytes and text it has when its fonts are parsed for it alone', async () => {
     const names = ['Đỗ Thị Yến', 'Nguyễn Văn Ánh'.normalize('NFD'), 'Đỗ Văn Yên', 'Trần Ánh'];
-    parseFontsPerPaper(true);
-    const alone: string[] = [];
-    try {
-      for (const name of names) alone.push(sha(await paper(name)));
-    } finally {
-      parseFontsPerPaper(false);
-    }
+    const alone = await hashesWithFontsAlone(names, paper);
     const shared: Buffer[] = [];
     for (const name of names) shared.push(await paper(name));
     expect(shared.map(sha)).toEqual(alone);

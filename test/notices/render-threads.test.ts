@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,12 +7,12 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { renderPendingNotices } from '../../src/notices/batch.js';
 import { loadNoticeDocument } from '../../src/notices/document.js';
 import { layoutNotice } from '../../src/notices/layout.js';
-import { parseFontsPerPaper } from '../../src/notices/paper-fonts.js';
 import { prepareNoticeRender, renderNoticePdf } from '../../src/notices/render.js';
 import { NoticeRenderPool } from '../../src/notices/render-pool.js';
 import { LocalBlobStore } from '../../src/storage/blob-store.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { seedCamera, seedNotice, staffWithSession, type SeededNotice, type TestStaff } from '../helpers/fixtures.js';
+import { hashesWithFontsAlone, sha } from './fonts-alone.js';
 import { readPdf } from './pdf-text.js';
 
 /**
@@ -30,7 +29,6 @@ let config: Config;
 let officer: TestStaff;
 let cameraId: number;
 const deps = () => ({ pool: db.pool, storage, config });
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const blobPath = (hash: string) => path.join(dir, hash.slice(0, 2), hash.slice(2, 4), hash);
 
 beforeAll(async () => {
@@ -98,13 +96,7 @@ describe('rendering notices in worker threads', () => {
       const n = await seedNotice(db.pool, storage, { cameraId, officer, ownerName });
       jobs.push(await prepareNoticeRender(deps(), (await loadNoticeDocument(db.pool, n.noticeId))!));
     }
-    parseFontsPerPaper(true);
-    const reference: string[] = [];
-    try {
-      for (const job of jobs) reference.push(sha(await layoutNotice(job)));
-    } finally {
-      parseFontsPerPaper(false);
-    }
+    const reference = await hashesWithFontsAlone(jobs, layoutNotice);
     const shared: Buffer[] = [];
     for (const job of [...jobs].reverse()) shared.unshift(await layoutNotice(job));
     expect(shared.map(sha)).toEqual(reference);
