@@ -1,6 +1,6 @@
 /**
  * Procedure deadlines counted in Vietnam calendar days. Shared by the review queue (notice deadline),
- * records and decisions (limitation) so every part of the system counts days the same way.
+ * the evaluation of captures, records and decisions (limitation) so every part of the system counts days the same way.
  */
 
 import { DAY_MS, VN_OFFSET_MS } from '../vietnam-time.js';

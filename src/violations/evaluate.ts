@@ -1,6 +1,7 @@
 import { appendAudit } from '../audit/audit-log.js';
 import type { PoolClient } from '../db/pool.js';
 import { matchPlate, type MatchResult } from '../matching/matcher.js';
+import { isTimeBarred } from '../procedure/deadlines.js';
 import { categoryOfVehicleType } from '../registry/types.js';
 import { inferCategoryFromPlate } from './category.js';
 import { eventLabel, notForCategoryReason } from './analytics-events.js';
@@ -9,7 +10,6 @@ import { evaluateRule, isStandingCamera, ruleNeedsVehicle } from './rules.js';
 import { dwellSeconds, recordSighting } from './sightings.js';
 import { addEvidence, findDedupTarget, flagForReview, insertViolation, reclassifyPendingViolation, touchViolation, violationsOfCapture } from './store.js';
 import type { CameraRules, CaptureFacts, EvaluationOutcome, ReadFacts, RuleName, VehicleKind } from './types.js';
-import { DAY_MS } from '../vietnam-time.js';
 
 export type { CameraRules, CaptureFacts, EvaluationOutcome, ReadFacts } from './types.js';
 
@@ -19,9 +19,6 @@ export interface EvaluateOptions {
   /** "now" for the limitation period */
   now?: Date;
 }
-
-/** NĐ 168 / Luật XLVPHC: a traffic violation can no longer be fined a year after it happened. */
-const LIMITATION_MS = 365 * DAY_MS;
 
 /**
  * Turns one processed capture into a priced violation awaiting review, extra evidence for an
@@ -40,7 +37,9 @@ export async function evaluateCapture(
   }
   if (!read || read.plateKey === '') return { kind: 'no_plate', violationIds: [], reason: 'no plate was read' };
   const now = options.now ?? new Date();
-  if (now.getTime() - capture.capturedAt.getTime() > LIMITATION_MS) {
+  // counted as the records and decisions count it (one calendar year to the end of its last Vietnam day), so a
+  // capture the procedure could still sanction is never dropped here, nor one it could not made into a case
+  if (isTimeBarred(capture.capturedAt, now)) {
     return { kind: 'no_violation', violationIds: [], reason: 'older than the one-year limitation period' };
   }
 

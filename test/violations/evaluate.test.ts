@@ -137,6 +137,17 @@ describe('evaluating a capture', () => {
     expect(count.rows[0].n).toBe(0);
   });
 
+  it('makes a case of a capture until the end of the Vietnam day one calendar year on, across a 29 February', async () => {
+    const cam = await insertCamera(db.pool, { cameraType: 'speed', speedLimitKmh: 60 });
+    // 366 days and 7 hours after the capture, still 1 March 2028 in Vietnam: the last day it can be sanctioned
+    const lastDay = await insertCapture(db.pool, cam, { at: new Date('2027-03-01T10:00:00+07:00'), plate: '30A-123.45', speed: 120 });
+    const inTime = await inTx(db.pool, (tx) => evaluateCapture(tx, { ...lastDay, camera: cam }, { now: new Date('2028-03-01T17:00:00+07:00') }));
+    expect(inTime).toMatchObject({ kind: 'created' });
+    const dayAfter = await insertCapture(db.pool, cam, { at: new Date('2027-03-01T10:00:00+07:00'), plate: '30A-678.90', speed: 120 });
+    const late = await inTx(db.pool, (tx) => evaluateCapture(tx, { ...dayAfter, camera: cam }, { now: new Date('2028-03-02T00:30:00+07:00') }));
+    expect(late).toMatchObject({ kind: 'no_violation', reason: expect.stringContaining('limitation') });
+  });
+
   it('fines parking only once a vehicle has stood past the allowed dwell, then keeps adding photos to that one case', async () => {
     const cam = await insertCamera(db.pool, { cameraType: 'no_parking', noParkingDwellS: 300, dedupWindowS: 600 });
     expect((await run(cam, { at: t0, plate: '30A-123.45' })).outcome.kind).toBe('no_violation');
