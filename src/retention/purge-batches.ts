@@ -28,10 +28,12 @@ export const zeroCounts = (): PurgeCounts =>
 // awaiting review, approved or with a notice still issued/escalated keeps everything.
 const caseEnded = (v: string, n: string) =>
   `(${v}.status IN ('rejected', 'closed') OR (${v}.status = 'noticed' AND ${n}.status IN ('resolved', 'cancelled')))`;
-// $1 now, $2 appeal days. One calendar year counted on the Vietnamese calendar from the last sighting
-// (a vehicle parked for hours commits one violation that ends when it leaves).
+// $1 now, $2 appeal days. The limitation as the procedure counts it (src/procedure/deadlines.ts): to the end
+// of the Vietnam day one calendar year after the last sighting (a vehicle parked for hours commits one
+// violation that ends when it leaves); 29 February runs to 28 February, as PostgreSQL's date + 1 year does.
 const evidenceExpired = (v: string, n: string) => `${caseEnded(v, n)}
-  AND ((coalesce(${v}.last_seen_at, ${v}.occurred_at) AT TIME ZONE 'Asia/Ho_Chi_Minh') + interval '1 year') AT TIME ZONE 'Asia/Ho_Chi_Minh' <= $1
+  AND (((coalesce(${v}.last_seen_at, ${v}.occurred_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date + interval '1 year' + interval '1 day')
+       AT TIME ZONE 'Asia/Ho_Chi_Minh') <= $1
   AND (${n}.resolved_at IS NULL OR ${n}.resolved_at + make_interval(days => $2) <= $1)`;
 const EVIDENCE_EXPIRED = evidenceExpired('v', 'n');
 // $3 archive years. The archive period runs from the last thing that happened in the case: violation,

@@ -135,9 +135,10 @@ describe('retention of violation evidence', () => {
   });
 
   it('removes the evidence of a closed case once one calendar year from the violation has passed, keeping the case record', async () => {
-    // 2026-06-15 08:00 in Vietnam: the limitation ends 2027-06-15 08:00 Vietnam time, five hours after NOW
-    const withinYear = await rejectedViolation(new Date('2026-06-15T08:00:00+07:00'));
-    const pastYear = await rejectedViolation(new Date('2026-06-14T08:00:00+07:00'));
+    // NOW is 2027-06-15 03:00 in Vietnam. A violation of 2026-06-15 can be sanctioned to the end of 2027-06-15, even
+    // one at 02:00 (a year to the hour has passed, the last day has not); one of 2026-06-14 23:00 no longer can
+    const withinYear = await rejectedViolation(new Date('2026-06-15T02:00:00+07:00'));
+    const pastYear = await rejectedViolation(new Date('2026-06-14T23:00:00+07:00'));
     await run();
     expect(await exists('captures', withinYear.captureId)).toBe(true);
     expect(await storage.has(withinYear.imageSha256)).toBe(true);
